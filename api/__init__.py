@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI): accounts, catalogue, shops, cart, orders, webhooks, operator routes."""

@@ -1,0 +1,1 @@
+"""Comptoir core: settings, database models and domain rules shared by every process."""

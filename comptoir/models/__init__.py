@@ -1,0 +1,56 @@
+"""The platform's tables (SQLAlchemy 2 typed models); Alembic migrations live in comptoir/migrations."""
+
+from comptoir.models.accounts import (
+    DeletionRequest,
+    DeletionStatus,
+    LoginAttempt,
+    LoginSession,
+    PasswordResetToken,
+    Role,
+    User,
+)
+from comptoir.models.base import Base
+from comptoir.models.catalogue import Category, Product
+from comptoir.models.money import (
+    Invoice,
+    InvoiceCounter,
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    StripeEvent,
+)
+from comptoir.models.orders import (
+    CartItem,
+    LineStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReturnRequest,
+    ReturnStatus,
+    StatusEvent,
+    VendorOrder,
+    VendorOrderStatus,
+)
+from comptoir.models.shops import (
+    DeliveryKind,
+    DeliveryMode,
+    OpeningHours,
+    PickupSlotRule,
+    Shop,
+    ShopClosure,
+    ShopStatus,
+)
+from comptoir.models.support import AttentionItem, AuditLog, ContactMessage, Message, SentEmail
+
+__all__ = [
+    "AttentionItem", "AuditLog", "Base", "CartItem", "Category", "ContactMessage",
+    "DeletionRequest", "DeletionStatus", "DeliveryKind", "DeliveryMode", "Invoice",
+    "InvoiceCounter", "LedgerEntry", "LedgerKind", "LineStatus", "LoginAttempt", "LoginSession",
+    "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
+    "Payment", "PaymentStatus", "PickupSlotRule", "Product", "Refund", "RefundStatus",
+    "ReturnRequest", "ReturnStatus", "Role", "SentEmail", "Shop", "ShopClosure", "ShopStatus",
+    "StatusEvent", "StripeEvent", "User", "VendorOrder", "VendorOrderStatus",
+]

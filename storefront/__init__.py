@@ -1,0 +1,1 @@
+"""Server-rendered storefront (Jinja2) for shoppers and merchants."""

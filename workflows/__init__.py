@@ -1,0 +1,1 @@
+"""Temporal workflows: OrderWorkflow, VendorOrderWorkflow and their deterministic rules."""
