@@ -18,6 +18,11 @@ def database_url(settings: Settings | None = None) -> str:
     url = settings.database_url
     if not url:
         url = f"postgresql://postgres:@/postgres?host={settings.embedded_pg_dir}"
+    return normalize_url(url)
+
+
+def normalize_url(url: str) -> str:
+    """Make any PostgreSQL URL use the psycopg 3 driver."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):

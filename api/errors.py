@@ -1,0 +1,82 @@
+"""Every error leaves as JSON `{"error": code, "message": text}` with the right status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from comptoir.errors import DomainError
+
+log = logging.getLogger("comptoir.api")
+
+HTTP_MESSAGES = {
+    401: "Vous devez être connecté.",
+    403: "Vous n'avez pas accès à cette ressource.",
+    404: "Ressource introuvable.",
+    405: "Méthode non autorisée pour cette adresse.",
+    413: "Requête trop volumineuse.",
+}
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """The JSON body of an error."""
+    return {"error": code, "message": message, **extra}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header")]
+    return ".".join(parts) or "requête"
+
+
+def validation_messages(exc: RequestValidationError) -> list[dict[str, str]]:
+    """Readable per-field problems of a rejected request."""
+    problems = []
+    for err in exc.errors():
+        field = _field_path(tuple(err.get("loc", ())))
+        kind = err.get("type", "")
+        if kind == "extra_forbidden":
+            text = f"le champ « {field} » n'est pas accepté ici"
+        elif kind == "missing":
+            text = f"le champ « {field} » est obligatoire"
+        else:
+            text = f"« {field} » : {err.get('msg', 'valeur invalide')}"
+        problems.append({"field": field, "message": text})
+    return problems
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into a clear JSON error."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = validation_messages(exc)
+        message = "Requête invalide : " + " ; ".join(p["message"] for p in problems)
+        return JSONResponse(error_body("invalid", message, problems=problems), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in (
+            "Not Found", "Method Not Allowed", "Unauthorized", "Forbidden"
+        ) else HTTP_MESSAGES.get(exc.status_code, "Requête refusée.")
+        return JSONResponse(
+            error_body(f"http_{exc.status_code}", detail),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            error_body("internal", "Une erreur inattendue est survenue ; réessayez plus tard."),
+            status_code=500,
+        )

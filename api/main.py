@@ -1,0 +1,50 @@
+"""The FastAPI application: JSON API under /api, storefront pages at the root."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+
+log = logging.getLogger("comptoir.api")
+
+# Each area's module exposes `router`; add a line here when adding an area.
+ROUTER_MODULES = [
+    "api.routes.health",
+    "api.routes.auth",
+]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Connect to Temporal at start-up when it is there; routes connect lazily otherwise."""
+    from comptoir.temporal import connect
+
+    try:
+        app.state.temporal = await connect()
+    except Exception as exc:  # the API still serves catalogue and accounts
+        log.warning("Temporal not reachable at start-up (%s); will retry on first use", exc)
+        app.state.temporal = None
+    yield
+
+
+def create_app() -> FastAPI:
+    """Build the app with every router and the error handlers."""
+    app = FastAPI(
+        title="Comptoir",
+        description="Commandes multi-boutiques pour les commerçants d'une collectivité.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for name in ROUTER_MODULES:
+        app.include_router(importlib.import_module(name).router)
+    return app
+
+
+app = create_app()

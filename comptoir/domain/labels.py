@@ -1,0 +1,98 @@
+"""French labels of the English status codes, and French dates without any locale setting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from types import MappingProxyType
+
+from comptoir.domain.paris_time import to_paris
+
+ORDER_STATUS_LABELS = MappingProxyType(
+    {
+        "awaiting_confirmation": "En attente de confirmation",
+        "awaiting_payment": "En attente de paiement",
+        "processing": "En cours",
+        "completed": "Terminée",
+        "cancelled": "Annulée",
+        "payment_failed": "Échouée",
+        "refunded": "Remboursée",
+        "partially_refunded": "Partiellement remboursée",
+    }
+)
+
+VENDOR_ORDER_STATUS_LABELS = MappingProxyType(
+    {
+        "awaiting_confirmation": "En attente de confirmation",
+        "awaiting_payment": "En attente de paiement",
+        "confirmed": "Confirmée",
+        "preparing": "En préparation",
+        "ready_for_pickup": "Prête à retirer",
+        "shipped": "Expédiée",
+        "completed": "Terminée",
+        "cancelled": "Annulée",
+        "return_requested": "Retour demandé",
+        "return_received": "Retour reçu",
+        "refunded": "Remboursée",
+        "closed": "Clôturée",
+    }
+)
+
+DELIVERY_KIND_LABELS = MappingProxyType(
+    {
+        "pickup": "Retrait en boutique",
+        "local_delivery": "Livraison locale",
+        "shipping": "Envoi postal",
+    }
+)
+
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def order_status_label(code: str) -> str:
+    """French label of an order status code; unknown codes are returned as they are."""
+    # str() so StrEnum members and plain strings give the same result.
+    return ORDER_STATUS_LABELS.get(str(code), str(code))
+
+
+def vendor_order_status_label(code: str) -> str:
+    """French label of a vendor-order status code; unknown codes are returned as they are."""
+    return VENDOR_ORDER_STATUS_LABELS.get(str(code), str(code))
+
+
+def delivery_kind_label(code: str) -> str:
+    """French label of a delivery kind code; unknown codes are returned as they are."""
+    return DELIVERY_KIND_LABELS.get(str(code), str(code))
+
+
+def format_date_fr(d: date) -> str:
+    """French long date, e.g. 'jeudi 3 décembre 2026' ('1er' for the first of a month)."""
+    if isinstance(d, datetime):
+        # A datetime's calendar day depends on the zone: the day shown is the Paris one.
+        d = to_paris(d).date()
+    day = "1er" if d.day == 1 else str(d.day)
+    return f"{WEEKDAYS_FR[d.weekday()]} {day} {MONTHS_FR[d.month - 1]} {d.year}"
+
+
+def format_time_fr(t: time) -> str:
+    """French time of day, e.g. '9 h 00', '14 h 30'."""
+    return f"{t.hour} h {t.minute:02d}"
+
+
+def format_datetime_fr(dt: datetime) -> str:
+    """French long date and time in Europe/Paris, e.g. 'jeudi 3 décembre 2026 à 14 h 30'."""
+    local = to_paris(dt)
+    return f"{format_date_fr(local.date())} à {format_time_fr(local.time())}"
