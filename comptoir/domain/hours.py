@@ -45,9 +45,6 @@ def next_opening(
             continue
         for opens, closes in _ranges_of_weekday(ranges, day.weekday()):
             start, end = paris_datetime(day, opens), paris_datetime(day, closes)
-            if start is None or end is None:
-                # A range starting or ending in the DST gap: skip rather than invent a time.
-                continue
             if start > horizon:
                 return None
             if start <= local < end:

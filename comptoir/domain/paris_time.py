@@ -16,10 +16,13 @@ def to_paris(at: datetime) -> datetime:
     return at.astimezone(PARIS)
 
 
-def paris_datetime(day: date, at: time) -> datetime | None:
-    """Aware Paris datetime for a wall-clock time of a day, or None if DST skips it."""
-    local = datetime.combine(day, at, tzinfo=PARIS)
-    # zoneinfo silently accepts times in the spring-forward gap; a UTC round trip exposes them.
-    if local.astimezone(UTC).astimezone(PARIS).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return None
-    return local
+def paris_datetime(day: date, at: time) -> datetime:
+    """The instant a Paris wall clock shows `at` on `day` (first one if DST repeats it)."""
+    # A time in the spring-forward gap is read with the offset before the change (02:30 →
+    # 03:30 summer time), so durations measured from before the gap stay right.
+    return datetime.combine(day, at, tzinfo=PARIS).astimezone(UTC).astimezone(PARIS)
+
+
+def skipped_by_dst(day: date, at: time) -> bool:
+    """Whether a Paris wall-clock time never occurs that day (the spring-forward gap)."""
+    return paris_datetime(day, at).replace(tzinfo=None) != datetime.combine(day, at)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from comptoir.domain.hours import Closure, is_closed_on
-from comptoir.domain.paris_time import paris_datetime, to_paris
+from comptoir.domain.paris_time import paris_datetime, skipped_by_dst, to_paris
 
 # weekday (0 = Monday), starts, ends, slot_minutes, capacity (orders per slot)
 SlotRule = tuple[int, time, time, int, int]
@@ -35,9 +35,11 @@ def _slots_of_day(rules: list[SlotRule], day: date) -> Iterator[Slot]:
         step = timedelta(minutes=slot_minutes)
         while wall_start + step <= wall_limit:
             wall_end = wall_start + step
-            start = paris_datetime(day, wall_start.time())
-            end = paris_datetime(day, wall_end.time())
-            if start is not None and end is not None:
+            # A slot starting in the spring-forward gap does not exist; one ending in it
+            # ends when its duration has elapsed (paris_datetime reads the old offset).
+            if not skipped_by_dst(day, wall_start.time()):
+                start = paris_datetime(day, wall_start.time())
+                end = paris_datetime(day, wall_end.time())
                 yield Slot(start=start, end=end, capacity=capacity, remaining=capacity)
             wall_start = wall_end
 
