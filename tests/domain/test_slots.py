@@ -7,8 +7,8 @@ from comptoir.domain.slots import Slot, slot_is_offered, upcoming_slots
 RULES = [(5, time(10), time(12), 30, 4), (2, time(17), time(18), 45, 2)]
 
 
-def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS)  # type: ignore[misc]
+def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 def test_upcoming_slots_of_a_week() -> None:
