@@ -234,7 +234,7 @@ class Supervisor:
             service.wait_ready(timeout)
         except ServiceStartError as error:
             self.reported.add(service.name)
-            say(f"✗ {error}")
+            say("✗ " + str(error).replace("\n", "\n    "))
 
     def run_step(self, title: str, module: str, *, quiet: bool = False) -> bool:
         """Run `python -m module` in the foreground with the children's environment."""

@@ -9,6 +9,7 @@ then SIGKILL), leaving no orphans. A child's output goes to `<var>/log/<name>.lo
 from __future__ import annotations
 
 import asyncio
+import atexit
 import email.policy
 import gc
 import os
@@ -124,6 +125,7 @@ def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 10.0) 
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:  # only a process stuck in the kernel gets here
         pass
+    _STARTED.discard(process)
 
 
 @dataclass(eq=False)
@@ -203,6 +205,17 @@ class ServiceProcess:
         self.stop()
 
 
+# Safety net: a caller that forgets `.stop()` (a crashed test) still leaves no orphan.
+_STARTED: set[subprocess.Popen[bytes]] = set()
+
+
+@atexit.register
+def _stop_forgotten_processes() -> None:
+    for process in list(_STARTED):
+        if process.poll() is None or _group_members(process.pid):
+            stop_process_group(process, timeout=5)
+
+
 def _fields_of(service: ServiceProcess) -> dict[str, Any]:
     """The base fields of a started service, to build a more specific handle from it."""
     return {item.name: getattr(service, item.name) for item in fields(ServiceProcess)}
@@ -244,6 +257,7 @@ def spawn(
             cwd=cwd or PROJECT_ROOT,
             start_new_session=True,
         )
+    _STARTED.add(process)
     return ServiceProcess(
         name=name,
         process=process,
