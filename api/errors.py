@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comptoir.errors import DomainError
+from storefront.errors import is_page_request, page_error_response
 
 log = logging.getLogger("comptoir.api")
 
@@ -53,20 +54,26 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every failure into a clear JSON error."""
 
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if is_page_request(request):
+            return page_error_response(request, exc.status_code, exc.message)
         return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = validation_messages(exc)
         message = "Requête invalide : " + " ; ".join(p["message"] for p in problems)
+        if is_page_request(request):
+            return page_error_response(request, 422, message)
         return JSONResponse(error_body("invalid", message, problems=problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in (
             "Not Found", "Method Not Allowed", "Unauthorized", "Forbidden"
         ) else HTTP_MESSAGES.get(exc.status_code, "Requête refusée.")
+        if is_page_request(request):
+            return page_error_response(request, exc.status_code, detail)
         return JSONResponse(
             error_body(f"http_{exc.status_code}", detail),
             status_code=exc.status_code,
@@ -74,8 +81,10 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
+        if is_page_request(request):
+            return page_error_response(request, 500, "")
         return JSONResponse(
             error_body("internal", "Une erreur inattendue est survenue ; réessayez plus tard."),
             status_code=500,

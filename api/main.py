@@ -17,6 +17,13 @@ log = logging.getLogger("comptoir.api")
 ROUTER_MODULES = [
     "api.routes.health",
     "api.routes.auth",
+    "api.routes.catalogue",
+    "api.routes.payments",
+    "api.routes.webhooks",
+    "api.routes.accounts",
+    "api.routes.merchant_shop",
+    "api.routes.operator_shops",
+    "storefront.router",
 ]
 
 
@@ -44,6 +51,9 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
+    from storefront.router import mount_static
+
+    mount_static(app)
     return app
 
 

@@ -1,0 +1,1 @@
+"""Storefront pages, one module per area, each exposing `router`."""
