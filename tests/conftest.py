@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import psycopg
@@ -95,3 +96,73 @@ def client(db: Session) -> Iterator[TestClient]:
 
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+class MailSink:
+    """The e-mails a real SMTP sink caught (parsed), for assertions on what users receive."""
+
+    def __init__(self, maildir: Path) -> None:
+        self.maildir = maildir
+
+    def messages(self) -> list[EmailMessage]:
+        """Every caught message, oldest first."""
+        from comptoir.devstack.services import read_mails
+
+        return read_mails(self.maildir)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """Caught messages whose To header holds `address`."""
+        return [m for m in self.messages() if address.lower() in str(m.get("To", "")).lower()]
+
+    def clear(self) -> None:
+        """Forget what was caught so far."""
+        for path in self.maildir.iterdir():
+            path.unlink()
+
+
+@pytest.fixture(scope="session")
+def mail_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailSink]:
+    """A real SMTP sink on a free port; the platform's settings point at it for the run."""
+    from comptoir import mail
+    from comptoir.devstack.services import free_port, start_smtp_sink
+    from comptoir.settings import get_settings
+
+    folder = tmp_path_factory.mktemp("smtp-sink")
+    port = free_port()
+    sink = start_smtp_sink(port, folder / "mail", log_dir=folder)
+    previous = os.environ.get("COMPTOIR_SMTP_PORT")
+    os.environ["COMPTOIR_SMTP_PORT"] = str(port)
+    get_settings.cache_clear()
+    mail._env.cache_clear()
+    try:
+        yield MailSink(sink.maildir)
+    finally:
+        sink.stop()
+        if previous is None:
+            os.environ.pop("COMPTOIR_SMTP_PORT", None)
+        else:
+            os.environ["COMPTOIR_SMTP_PORT"] = previous
+        get_settings.cache_clear()
+        mail._env.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def stripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """localstripe on a free loopback port for the run; the settings' Stripe API base points at it."""
+    from comptoir.devstack.services import free_port, start_localstripe
+    from comptoir.settings import get_settings
+
+    service = start_localstripe(free_port(), log_dir=tmp_path_factory.mktemp("localstripe"))
+    assert service.url is not None
+    previous = os.environ.get("COMPTOIR_STRIPE_API_BASE")
+    os.environ["COMPTOIR_STRIPE_API_BASE"] = service.url
+    get_settings.cache_clear()
+    try:
+        yield service.url
+    finally:
+        service.stop()
+        if previous is None:
+            os.environ.pop("COMPTOIR_STRIPE_API_BASE", None)
+        else:
+            os.environ["COMPTOIR_STRIPE_API_BASE"] = previous
+        get_settings.cache_clear()

@@ -13,13 +13,19 @@ from comptoir.models import (
     Category,
     DeliveryKind,
     DeliveryMode,
+    LineStatus,
     OpeningHours,
+    Order,
+    OrderLine,
+    OrderStatus,
     PickupSlotRule,
     Product,
     Role,
     Shop,
     ShopStatus,
     User,
+    VendorOrder,
+    VendorOrderStatus,
 )
 from comptoir.security import hash_password
 
@@ -136,3 +142,118 @@ def login_headers(client: TestClient, user: User, password: str = PASSWORD) -> d
     assert response.status_code == 200, response.text
     client.cookies.clear()  # bearer only: cookie-authenticated writes would need CSRF
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def create_order_with_line(
+    db: Session, shopper: User, product: Product, quantity: int = 1
+) -> tuple[Order, VendorOrder, OrderLine]:
+    """A paid order of `shopper` with one line of `product` (rows only, no workflow)."""
+    amount = product.price_cents * quantity
+    order = Order(
+        shopper_id=shopper.id,
+        status=OrderStatus.processing,
+        items_cents=amount,
+        total_cents=amount,
+        billing_name=f"{shopper.first_name} {shopper.last_name}",
+        billing_line1="1 place de la Mairie",
+        billing_postal_code="69001",
+        billing_city="Lyon",
+        shopper_email=shopper.email,
+    )
+    db.add(order)
+    db.flush()
+    vendor_order = VendorOrder(
+        order_id=order.id,
+        shop_id=product.shop_id,
+        status=VendorOrderStatus.confirmed,
+        delivery_kind=DeliveryKind.pickup,
+        delivery_label="Retrait en boutique",
+        items_cents=amount,
+        total_cents=amount,
+    )
+    db.add(vendor_order)
+    db.flush()
+    line = OrderLine(
+        vendor_order_id=vendor_order.id,
+        product_id=product.id,
+        product_name=product.name,
+        unit_price_cents=product.price_cents,
+        vat_rate_bp=product.vat_rate_bp,
+        quantity=quantity,
+        status=LineStatus.confirmed,
+    )
+    db.add(line)
+    db.flush()
+    return order, vendor_order, line
+
+
+VENDOR_STATUS_OF = {
+    OrderStatus.awaiting_confirmation: VendorOrderStatus.awaiting_confirmation,
+    OrderStatus.awaiting_payment: VendorOrderStatus.awaiting_payment,
+    OrderStatus.processing: VendorOrderStatus.confirmed,
+    OrderStatus.completed: VendorOrderStatus.completed,
+    OrderStatus.cancelled: VendorOrderStatus.cancelled,
+    OrderStatus.payment_failed: VendorOrderStatus.cancelled,
+}
+
+
+def create_order(
+    db: Session,
+    shopper: User,
+    items: list[tuple[Product, int]],
+    status: OrderStatus = OrderStatus.awaiting_payment,
+    delivery_cents: dict[int, int] | None = None,
+) -> Order:
+    """An order of `shopper` with one vendor order per shop of `items` (product, quantity).
+
+    Totals add up like checkout's; `delivery_cents` maps a shop id to its delivery price
+    (pickup, free, otherwise). Rows only, no workflow.
+    """
+    by_shop: dict[int, list[tuple[Product, int]]] = {}
+    for product, quantity in items:
+        by_shop.setdefault(product.shop_id, []).append((product, quantity))
+    items_of = {s: sum(p.effective_price_cents * q for p, q in it) for s, it in by_shop.items()}
+    delivery_of = {s: (delivery_cents or {}).get(s, 0) for s in by_shop}
+    order = Order(
+        shopper_id=shopper.id,
+        status=status,
+        items_cents=sum(items_of.values()),
+        delivery_cents=sum(delivery_of.values()),
+        total_cents=sum(items_of.values()) + sum(delivery_of.values()),
+        billing_name=f"{shopper.first_name} {shopper.last_name}",
+        billing_line1="3 rue des Lilas",
+        billing_postal_code="69003",
+        billing_city="Lyon",
+        shopper_email=shopper.email,
+    )
+    db.add(order)
+    db.flush()
+    for shop_id, shop_items in by_shop.items():
+        delivery = delivery_of[shop_id]
+        vendor_order = VendorOrder(
+            order_id=order.id,
+            shop_id=shop_id,
+            status=VENDOR_STATUS_OF.get(status, VendorOrderStatus.confirmed),
+            delivery_kind=DeliveryKind.local_delivery if delivery else DeliveryKind.pickup,
+            delivery_label="Livraison à vélo" if delivery else "Retrait en boutique",
+            delivery_cents=delivery,
+            items_cents=items_of[shop_id],
+            total_cents=items_of[shop_id] + delivery,
+        )
+        db.add(vendor_order)
+        db.flush()
+        for product, quantity in shop_items:
+            db.add(
+                OrderLine(
+                    vendor_order_id=vendor_order.id,
+                    product_id=product.id,
+                    product_name=product.name,
+                    unit_price_cents=product.effective_price_cents,
+                    vat_rate_bp=product.vat_rate_bp,
+                    quantity=quantity,
+                    requires_confirmation=product.requires_confirmation,
+                    status=LineStatus.confirmed,
+                )
+            )
+    db.flush()
+    return order
