@@ -1,0 +1,531 @@
+"""Public catalogue: French full-text product search (stems, accents, typos), facets,
+product pages and categories. Only active products of approved shops are public.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from comptoir.errors import NotFound, Unprocessable
+from comptoir.models import Category, DeliveryKind, DeliveryMode, Product, Shop, ShopStatus
+from comptoir.models.catalogue import SEARCH_CONFIG
+from comptoir.settings import get_settings
+
+MAX_QUERY_LENGTH = 200
+# Shoppers see "in stock" and at most this many units: exact large stocks are the
+# merchant's business, while a small number ("plus que 3") helps decide.
+STOCK_DISPLAY_CAP = 20
+# strict_word_similarity threshold of the typo fallback: lets one missing or doubled
+# letter through ("fromge" 0.50, "croisant" 0.73, "baguete" 0.70) but not a short word
+# inside a longer one ("pain" in "paintball" 0.36, "miel" in "mielleux" 0.40).
+TYPO_SIMILARITY_THRESHOLD = 0.45
+# The typo fallback joins in when the full-text search finds fewer products than this:
+# a well-spelt query keeps precise results and counts.
+TYPO_FALLBACK_BELOW = 3
+# Below this many characters trigrams are mostly noise ("riz" would match "rillettes").
+TYPO_MIN_LENGTH = 4
+# A typo match ranks below every real full-text match: full-text hits get this bonus.
+FULL_TEXT_BONUS = 1.0
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_WEBSEARCH_SYNTAX = re.compile(r'"|(^|\s)-\S|(^|\s)or(\s|$)', re.IGNORECASE)
+
+
+class SearchSort(enum.StrEnum):
+    relevance = "relevance"
+    price_asc = "price_asc"
+    price_desc = "price_desc"
+    newest = "newest"
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """What a shopper asks the search for; prices are in cents, page numbers from 1."""
+
+    q: str = ""
+    shop: str | None = None
+    category: str | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    in_stock: bool = False
+    pickup: bool = False
+    delivery: bool = False
+    sort: SearchSort = SearchSort.relevance
+    page: int = 1
+    page_size: int = 24
+
+
+@dataclass(frozen=True)
+class ShopRef:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    """One product as a search result or catalogue card."""
+
+    id: int
+    name: str
+    shop: ShopRef
+    category: CategoryRef | None
+    price_cents: int
+    promo_price_cents: int | None
+    effective_price_cents: int
+    vat_rate_bp: int
+    in_stock: bool
+    available_quantity: int
+    requires_confirmation: bool
+    unit_label: str
+
+
+@dataclass(frozen=True)
+class ProductDetail(ProductHit):
+    """A product page: the card plus what the page shows in full."""
+
+    brand: str
+    description: str
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    slug: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PriceRange:
+    """Lowest and highest effective price among the results, ignoring the price filter."""
+
+    min_cents: int | None
+    max_cents: int | None
+
+
+@dataclass(frozen=True)
+class SearchFacets:
+    shops: list[FacetCount]
+    categories: list[FacetCount]
+    price: PriceRange
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    items: list[ProductHit]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    facets: SearchFacets
+
+
+@dataclass(frozen=True)
+class CategoryListing:
+    slug: str
+    name: str
+    product_count: int
+
+
+# --- who may read what --------------------------------------------------------------------
+
+
+def public_product_conditions() -> list[ColumnElement[bool]]:
+    """The only rule of what the public catalogue shows: active products of approved shops.
+
+    Callers join `Shop` on `Product.shop_id`.
+    """
+    return [Product.active.is_(True), Shop.status == ShopStatus.approved]
+
+
+def effective_price() -> ColumnElement[int]:
+    """What a shopper pays online, in SQL: the promotion price when there is one."""
+    return func.coalesce(Product.promo_price_cents, Product.price_cents)
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+def normalize_query(q: str) -> str:
+    """The search text without control characters (NUL would break PostgreSQL) or extra spaces."""
+    return " ".join(_CONTROL_CHARS.sub(" ", q).split())
+
+
+def check_search_params(params: SearchParams) -> SearchParams:
+    """Refuse impossible parameters with a French message (422); return them normalised."""
+    max_page_size = get_settings().search_max_page_size
+    if len(params.q) > MAX_QUERY_LENGTH:
+        raise Unprocessable(
+            f"La recherche est trop longue ({len(params.q)} caractères, "
+            f"{MAX_QUERY_LENGTH} au plus).",
+            code="query_too_long",
+        )
+    if params.page < 1:
+        raise Unprocessable("Le numéro de page commence à 1.", code="invalid_page")
+    if not 1 <= params.page_size <= max_page_size:
+        raise Unprocessable(
+            f"La taille de page doit être comprise entre 1 et {max_page_size}.",
+            code="invalid_page_size",
+        )
+    for label, value in (("minimum", params.min_price), ("maximum", params.max_price)):
+        if value is not None and value < 0:
+            raise Unprocessable(
+                f"Le prix {label} ne peut pas être négatif (en centimes).", code="invalid_price"
+            )
+    if (
+        params.min_price is not None
+        and params.max_price is not None
+        and params.min_price > params.max_price
+    ):
+        raise Unprocessable(
+            "Le prix minimum est supérieur au prix maximum.", code="invalid_price_range"
+        )
+    # A page far beyond any result set would only make PostgreSQL skip rows for nothing.
+    if params.page * params.page_size > 1_000_000:
+        raise Unprocessable("Ce numéro de page est trop grand.", code="invalid_page")
+    return replace(
+        params,
+        q=normalize_query(params.q),
+        shop=(params.shop or "").strip() or None,
+        category=(params.category or "").strip() or None,
+    )
+
+
+# --- the search ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TextMatch:
+    """The SQL pieces of a text query: which products match and how well."""
+
+    condition: ColumnElement[bool]
+    score: ColumnElement[float]
+
+
+def _full_text_match(q: str) -> _TextMatch:
+    """French full-text match on the stored vector (stems and accents folded), ranked."""
+    tsquery = func.websearch_to_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q)
+    full_text = Product.search_vector.op("@@")(tsquery)
+    # Normalisation 32 maps the rank into [0, 1): with the bonus, every full-text hit
+    # outranks every typo-only hit.
+    score = case(
+        (full_text, FULL_TEXT_BONUS + func.ts_rank_cd(Product.search_vector, tsquery, 32)),
+        else_=0.0,
+    )
+    return _TextMatch(condition=full_text, score=score)
+
+
+def _typo_tolerant(q: str) -> bool:
+    """Whether a query may fall back on trigram similarity of product names."""
+    # Quotes, exclusions and OR are websearch syntax the shopper chose on purpose: a fuzzy
+    # match would bring back what they excluded.
+    return len(q) >= TYPO_MIN_LENGTH and not _WEBSEARCH_SYNTAX.search(q)
+
+
+def _blend_typos(q: str, full_text: _TextMatch) -> _TextMatch:
+    """Full-text hits plus names within a few typos of the query, the latter ranked after."""
+    name_key = func.comptoir_unaccent(func.lower(Product.name))
+    query_key = func.comptoir_unaccent(func.lower(literal(q, String)))
+    # `name %>> q` is strict_word_similarity(q, name) at or above the threshold, on whole
+    # words ("pain" does not find "paintball"), and it can use the trigram index.
+    typo = name_key.op("%>>")(query_key)
+    similarity = cast(func.strict_word_similarity(query_key, name_key), Float)
+    return _TextMatch(condition=or_(full_text.condition, typo), score=full_text.score + similarity)
+
+
+def _delivery_condition(kinds: tuple[DeliveryKind, ...]) -> ColumnElement[bool]:
+    return exists().where(
+        DeliveryMode.shop_id == Shop.id,
+        DeliveryMode.active.is_(True),
+        DeliveryMode.kind.in_(kinds),
+    )
+
+
+def _base_conditions(params: SearchParams, match: _TextMatch | None) -> list[ColumnElement[bool]]:
+    """Conditions every result and every facet obeys (not the shop, category, price filters)."""
+    conditions = public_product_conditions()
+    if match is not None:
+        conditions.append(match.condition)
+    if params.in_stock:
+        conditions.append(Product.stock > 0)
+    if params.pickup:
+        conditions.append(_delivery_condition((DeliveryKind.pickup,)))
+    if params.delivery:
+        conditions.append(_delivery_condition((DeliveryKind.local_delivery, DeliveryKind.shipping)))
+    return conditions
+
+
+def _facet_filters(
+    params: SearchParams,
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """The shop, category and price filters, each `true` when not asked for."""
+    in_shop: ColumnElement[bool] = Shop.slug == params.shop if params.shop else true()
+    in_category: ColumnElement[bool] = true()
+    if params.category:
+        in_category = Category.slug == params.category
+    price = effective_price()
+    price_bounds: list[ColumnElement[bool]] = []
+    if params.min_price is not None:
+        price_bounds.append(price >= params.min_price)
+    if params.max_price is not None:
+        price_bounds.append(price <= params.max_price)
+    in_price: ColumnElement[bool] = and_(*price_bounds) if price_bounds else true()
+    return in_shop, in_category, in_price
+
+
+def _order_by(params: SearchParams, match: _TextMatch | None) -> list[Any]:
+    price = effective_price()
+    if params.sort == SearchSort.price_asc:
+        return [price.asc(), Product.id.asc()]
+    if params.sort == SearchSort.price_desc:
+        return [price.desc(), Product.id.desc()]
+    if params.sort == SearchSort.relevance and match is not None:
+        return [match.score.desc(), Product.id.asc()]
+    # Without a text query "relevance" means the newest first.
+    return [Product.created_at.desc(), Product.id.desc()]
+
+
+def _hit_columns() -> list[Any]:
+    return [
+        Product.id,
+        Product.name,
+        Shop.slug.label("shop_slug"),
+        Shop.name.label("shop_name"),
+        Category.slug.label("category_slug"),
+        Category.name.label("category_name"),
+        Product.price_cents,
+        Product.promo_price_cents,
+        Product.vat_rate_bp,
+        Product.stock,
+        Product.requires_confirmation,
+        Product.unit_label,
+    ]
+
+
+def _hit_values(row: Any) -> dict[str, Any]:
+    category = (
+        CategoryRef(slug=row.category_slug, name=row.category_name)
+        if row.category_slug is not None
+        else None
+    )
+    promo = row.promo_price_cents
+    return {
+        "id": row.id,
+        "name": row.name,
+        "shop": ShopRef(slug=row.shop_slug, name=row.shop_name),
+        "category": category,
+        "price_cents": row.price_cents,
+        "promo_price_cents": promo,
+        "effective_price_cents": promo if promo is not None else row.price_cents,
+        "vat_rate_bp": row.vat_rate_bp,
+        "in_stock": row.stock > 0,
+        "available_quantity": min(row.stock, STOCK_DISPLAY_CAP),
+        "requires_confirmation": row.requires_confirmation,
+        "unit_label": row.unit_label,
+    }
+
+
+def _catalogue_select(*columns: Any) -> Select[Any]:
+    return (
+        select(*columns)
+        .select_from(Product)
+        .join(Shop, Shop.id == Product.shop_id)
+        .outerjoin(Category, Category.id == Product.category_id)
+    )
+
+
+def _facets_statement(params: SearchParams, conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """One statement for the total, the shop and category facets and the price range.
+
+    Each facet ignores its own filter (so a shopper sees the other shops they could pick),
+    the total obeys them all, the price range ignores the price filter.
+    """
+    in_shop, in_category, in_price = _facet_filters(params)
+    matched = (
+        _catalogue_select(
+            Product.shop_id,
+            Product.category_id,
+            effective_price().label("price"),
+            in_shop.label("in_shop"),
+            in_category.label("in_category"),
+            in_price.label("in_price"),
+        )
+        .where(*conditions)
+        .cte("matched")
+    )
+    m = matched.c
+    none_int = cast(null(), Integer)
+    none_text = cast(null(), String)
+    shops = (
+        select(
+            literal("shop").label("kind"),
+            Shop.slug.label("slug"),
+            Shop.name.label("name"),
+            func.count().label("n"),
+            none_int.label("lo"),
+            none_int.label("hi"),
+        )
+        .select_from(matched)
+        .join(Shop, Shop.id == m.shop_id)
+        .where(m.in_category, m.in_price)
+        .group_by(Shop.id, Shop.slug, Shop.name)
+    )
+    categories = (
+        select(
+            literal("category"),
+            Category.slug,
+            Category.name,
+            func.count(),
+            none_int,
+            none_int,
+        )
+        .select_from(matched)
+        .join(Category, Category.id == m.category_id)
+        .where(m.in_shop, m.in_price)
+        .group_by(Category.id, Category.slug, Category.name)
+    )
+    everything = and_(m.in_shop, m.in_category)
+    totals = select(
+        literal("total"),
+        none_text,
+        none_text,
+        func.count().filter(and_(everything, m.in_price)),
+        func.min(m.price).filter(everything),
+        func.max(m.price).filter(everything),
+    ).select_from(matched)
+    return select(union_all(shops, categories, totals).subquery())
+
+
+def _by_count(facet: FacetCount) -> tuple[int, str]:
+    return (-facet.count, facet.name)
+
+
+def _typo_fallback_needed(
+    db: Session, params: SearchParams, conditions: list[ColumnElement[bool]]
+) -> bool:
+    """Whether the full-text search finds too few products; also sets the typo threshold.
+
+    One round trip: the threshold is set for this transaction only (other queries keep the
+    server's default) in the same statement that counts the first few full-text hits.
+    """
+    in_shop, in_category, in_price = _facet_filters(params)
+    first_hits = (
+        _catalogue_select(Product.id)
+        .where(*conditions, in_shop, in_category, in_price)
+        .limit(TYPO_FALLBACK_BELOW)
+        .subquery()
+    )
+    row = db.execute(
+        select(
+            func.set_config(
+                "pg_trgm.strict_word_similarity_threshold", str(TYPO_SIMILARITY_THRESHOLD), True
+            ),
+            select(func.count()).select_from(first_hits).scalar_subquery(),
+        )
+    ).one()
+    return int(row[1]) < TYPO_FALLBACK_BELOW
+
+
+def search_products(db: Session, params: SearchParams) -> SearchResult:
+    """Search the public catalogue: one statement for the page, one for count and facets
+    (plus one that decides on the typo fallback when the query allows it)."""
+    params = check_search_params(params)
+    match: _TextMatch | None = None
+    conditions = _base_conditions(params, None)
+    if params.q:
+        match = _full_text_match(params.q)
+        conditions = _base_conditions(params, match)
+        if _typo_tolerant(params.q) and _typo_fallback_needed(db, params, conditions):
+            match = _blend_typos(params.q, match)
+            conditions = _base_conditions(params, match)
+    in_shop, in_category, in_price = _facet_filters(params)
+    page_rows = db.execute(
+        _catalogue_select(*_hit_columns())
+        .where(*conditions, in_shop, in_category, in_price)
+        .order_by(*_order_by(params, match))
+        .limit(params.page_size)
+        .offset((params.page - 1) * params.page_size)
+    ).all()
+    shops: list[FacetCount] = []
+    categories: list[FacetCount] = []
+    total, lo, hi = 0, None, None
+    for row in db.execute(_facets_statement(params, conditions)):
+        if row.kind == "shop":
+            shops.append(FacetCount(slug=row.slug, name=row.name, count=row.n))
+        elif row.kind == "category":
+            categories.append(FacetCount(slug=row.slug, name=row.name, count=row.n))
+        else:
+            total, lo, hi = row.n, row.lo, row.hi
+    return SearchResult(
+        items=[ProductHit(**_hit_values(row)) for row in page_rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+        pages=math.ceil(total / params.page_size),
+        facets=SearchFacets(
+            shops=sorted(shops, key=_by_count),
+            categories=sorted(categories, key=_by_count),
+            price=PriceRange(min_cents=lo, max_cents=hi),
+        ),
+    )
+
+
+# --- product page and categories ----------------------------------------------------------
+
+
+def get_public_product(db: Session, product_id: int) -> ProductDetail:
+    """An active product of an approved shop; 404 otherwise (never tell which)."""
+    row = db.execute(
+        _catalogue_select(*_hit_columns(), Product.brand, Product.description).where(
+            Product.id == product_id, *public_product_conditions()
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Ce produit n'existe pas ou n'est plus proposé.")
+    return ProductDetail(**_hit_values(row), brand=row.brand, description=row.description)
+
+
+def list_categories(db: Session) -> list[CategoryListing]:
+    """Every category with how many public products it has, by name."""
+    counted = (
+        select(Product.category_id, func.count().label("n"))
+        .join(Shop, Shop.id == Product.shop_id)
+        .where(*public_product_conditions())
+        .group_by(Product.category_id)
+        .subquery()
+    )
+    rows = db.execute(
+        select(Category.slug, Category.name, func.coalesce(counted.c.n, 0).label("n"))
+        .outerjoin(counted, counted.c.category_id == Category.id)
+        .order_by(Category.name, Category.slug)
+    )
+    return [CategoryListing(slug=r.slug, name=r.name, product_count=r.n) for r in rows]
