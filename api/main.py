@@ -18,7 +18,6 @@ ROUTER_MODULES = [
     "api.routes.health",
     "api.routes.auth",
     "api.routes.catalogue",
-    "api.routes.catalogue",
     "api.routes.payments",
     "api.routes.webhooks",
     "api.routes.accounts",
