@@ -166,3 +166,14 @@ def stripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         else:
             os.environ["COMPTOIR_STRIPE_API_BASE"] = previous
         get_settings.cache_clear()
+
+
+@pytest.fixture
+def localstripe(stripe_server: str) -> str:
+    """The run's localstripe emptied of objects: database ids restart in each test, Stripe's must too."""
+    import urllib.request
+
+    request = urllib.request.Request(f"{stripe_server}/_config/data", method="DELETE")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    return stripe_server
