@@ -51,6 +51,9 @@ TYPO_FALLBACK_BELOW = 3
 TYPO_MIN_LENGTH = 4
 # A typo match ranks below every real full-text match: full-text hits get this bonus.
 FULL_TEXT_BONUS = 1.0
+# Ids and prices are PostgreSQL `integer`s: a bigger number can match nothing, and
+# sending it would fail the statement.
+MAX_SQL_INTEGER = 2**31 - 1
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _WEBSEARCH_SYNTAX = re.compile(r'"|(^|\s)-\S|(^|\s)or(\s|$)', re.IGNORECASE)
 
@@ -200,6 +203,10 @@ def check_search_params(params: SearchParams) -> SearchParams:
         if value is not None and value < 0:
             raise Unprocessable(
                 f"Le prix {label} ne peut pas être négatif (en centimes).", code="invalid_price"
+            )
+        if value is not None and value > MAX_SQL_INTEGER:
+            raise Unprocessable(
+                f"Le prix {label} est trop grand (en centimes).", code="invalid_price"
             )
     if (
         params.min_price is not None
@@ -504,6 +511,8 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
 
 def get_public_product(db: Session, product_id: int) -> ProductDetail:
     """An active product of an approved shop; 404 otherwise (never tell which)."""
+    if not 0 < product_id <= MAX_SQL_INTEGER:
+        raise NotFound("Ce produit n'existe pas ou n'est plus proposé.")
     row = db.execute(
         _catalogue_select(*_hit_columns(), Product.brand, Product.description).where(
             Product.id == product_id, *public_product_conditions()

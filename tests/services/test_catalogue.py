@@ -215,6 +215,7 @@ def test_hit_fields_and_capped_stock(db: Session, catalogue: dict[str, Shop]) ->
         ({"page_size": 101}, "invalid_page_size"),
         ({"min_price": 500, "max_price": 100}, "invalid_price_range"),
         ({"min_price": -1}, "invalid_price"),
+        ({"max_price": 2**31}, "invalid_price"),
     ],
 )
 def test_bad_parameters_are_refused_in_french(
