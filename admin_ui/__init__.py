@@ -1,1 +1,2 @@
-"""Streamlit console for operators."""
+"""Streamlit console for operators: `app.py` is the entry (`streamlit run admin_ui/app.py`),
+`views/` the screens, `data.py` the Postgres reads, `temporal_ops.py` the Temporal calls."""

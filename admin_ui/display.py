@@ -1,0 +1,40 @@
+"""How the console shows money, dates and durations (French, Europe/Paris)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from comptoir.domain.money import format_eur
+from comptoir.domain.paris_time import to_paris
+
+
+def eur(cents: int | None) -> str:
+    """`12,34 €`, or an empty string for a missing amount."""
+    return "" if cents is None else format_eur(cents)
+
+
+def when(at: datetime | None) -> str:
+    """`31/12/2025 14:05` in Paris time; empty when unknown."""
+    return "" if at is None else to_paris(at).strftime("%d/%m/%Y %H:%M")
+
+
+def duration(delta: timedelta) -> str:
+    """A short French duration: `45 s`, `12 min`, `3 h 05`, `2 j 4 h`."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d}"
+    days, hours = divmod(hours, 24)
+    return f"{days} j {hours} h"
+
+
+def age(since: datetime | None, now: datetime | None = None) -> str:
+    """How long ago `since` was (see `duration`); empty when unknown."""
+    if since is None:
+        return ""
+    return duration((now or datetime.now(UTC)) - since)
