@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 
 from comptoir.db import get_sessionmaker
 from comptoir.errors import Conflict
-from comptoir.models import LineStatus, Order, OrderLine, OrderStatus, Payment, PaymentStatus, VendorOrder
+from comptoir.models import (
+    LineStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    VendorOrder,
+)
 from comptoir.services import payments
 from tests.factories import create_order, create_product, create_shop, create_user
 from tests.stripe_support import confirm_card, intents_of_order
