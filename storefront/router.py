@@ -14,6 +14,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 PAGE_MODULES = [
     "storefront.pages.account",
     "storefront.pages.cookies",
+    "storefront.pages.catalogue",
 ]
 
 router = APIRouter(include_in_schema=False)

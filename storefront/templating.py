@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +48,7 @@ def _initial(name: str) -> str:
 
 def _tone(value: object) -> int:
     """A stable 0–5 colour index for a name or id (same shop → same tile colour)."""
-    return sum(str(value).encode()) % 6
+    return zlib.crc32(str(value).encode()) % 6
 
 
 @lru_cache
