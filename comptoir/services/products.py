@@ -345,6 +345,7 @@ class _Row:
     line: int
     values: dict[str, Any]  # product attributes given by this line
     category: str | None
+    ok: bool = True  # every value of the line could be read
 
 
 def _decode(data: bytes) -> str:
@@ -430,7 +431,8 @@ def _parse_row(cells: dict[str, str]) -> tuple[dict[str, Any], str | None, list[
     return values, category, problems
 
 
-def _read_rows(text: str) -> list[_Row]:
+def _read_rows(text: str) -> tuple[list[_Row], list[CsvProblem]]:
+    """The lines as rows (`ok` False when a value could not be read) and their problems."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         columns = _read_header(next(reader))
@@ -454,7 +456,7 @@ def _read_rows(text: str) -> list[_Row]:
                 problems.append(
                     CsvProblem(line, f"{len(cells)} colonnes au lieu de {len(columns)}")
                 )
-                rows.append(_Row(line, {}, None))
+                rows.append(_Row(line, {"sku": ""}, None, ok=False))
                 continue
             values, category, row_problems = _parse_row(dict(zip(columns, cells, strict=True)))
             sku = values["sku"]
@@ -463,7 +465,7 @@ def _read_rows(text: str) -> list[_Row]:
             elif sku:
                 seen[sku] = line
             problems += [CsvProblem(line, p) for p in row_problems]
-            rows.append(_Row(line, values, category))
+            rows.append(_Row(line, values, category, ok=not row_problems))
     except csv.Error as exc:
         raise CsvImportError(
             f"Ligne {reader.line_num} illisible ({exc}) : vérifiez les guillemets.",
@@ -471,9 +473,7 @@ def _read_rows(text: str) -> list[_Row]:
         ) from exc
     if not rows:
         raise CsvImportError("Le fichier ne contient aucun produit (seulement l'en-tête).")
-    if problems:
-        raise _refusal(problems)
-    return rows
+    return rows, problems
 
 
 def _refusal(problems: list[CsvProblem]) -> CsvImportError:
@@ -488,25 +488,26 @@ def _refusal(problems: list[CsvProblem]) -> CsvImportError:
 
 def import_products_csv(db: Session, shop: Shop, data: bytes) -> ImportResult:
     """Create or update the shop's products by SKU from a CSV file, all or nothing."""
-    rows = _read_rows(_decode(data))
-    skus = [row.values["sku"] for row in rows]
+    rows, problems = _read_rows(_decode(data))
+    skus = [row.values["sku"] for row in rows if row.values["sku"]]
     existing: dict[str, Product] = {}
-    problems: list[CsvProblem] = []
     lines_by_sku = {row.values["sku"]: row.line for row in rows}
-    for product in db.scalars(
+    for found in db.scalars(
         select(Product).where(Product.shop_id == shop.id, Product.sku.in_(skus))
     ):
-        if product.sku in existing:
+        if found.sku in existing:
             problems.append(
                 CsvProblem(
-                    lines_by_sku[product.sku],
-                    f"plusieurs de vos produits ont la référence « {product.sku} » : "
+                    lines_by_sku[found.sku],
+                    f"plusieurs de vos produits ont la référence « {found.sku} » : "
                     "corrigez-les d'abord dans votre espace",
                 )
             )
-        existing[product.sku] = product
+        existing[found.sku] = found
     merged_rows: list[tuple[_Row, dict[str, Any]]] = []
     for row in rows:
+        if not row.ok:
+            continue  # its values are incomplete; its reading problems are listed already
         current = existing.get(row.values["sku"])
         if current is not None:
             merged = {name: getattr(current, name) for name in PRODUCT_FIELDS}
