@@ -1,0 +1,342 @@
+"""Reading orders: the shopper's orders, the merchant's vendor orders and ledger, messages.
+
+What a caller may read is decided by `comptoir.services.order_views` only; these routes
+pick the role and shape the answer. Writes that change an order go through Temporal
+elsewhere; here the only writes are messages and the public contact form.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+
+from api.deps import OptionalUser, SessionDep, require_role
+from api.schemas import Public, Strict
+from comptoir.errors import NotFound
+from comptoir.models import Role, User, VendorOrderStatus
+from comptoir.services import ledger, order_views, shops
+
+router = APIRouter(prefix="/api", tags=["order reads"])
+
+ShopperOrOperator = Annotated[User, Depends(require_role(Role.shopper, Role.operator))]
+MerchantOrOperator = Annotated[User, Depends(require_role(Role.merchant, Role.operator))]
+Shopper = Annotated[User, Depends(require_role(Role.shopper))]
+Merchant = Annotated[User, Depends(require_role(Role.merchant))]
+
+
+# --- schemas ----------------------------------------------------------------------------
+
+
+class LineOut(Public):
+    id: int
+    product_id: int | None
+    product_name: str
+    unit_price_cents: int
+    vat_rate_bp: int
+    quantity: int
+    total_cents: int
+    status: str
+    status_label: str
+    requires_confirmation: bool
+    returned_quantity: int
+    refunded_cents: int
+
+
+class EventOut(Public):
+    at: datetime
+    from_status: str
+    to_status: str
+    label: str
+    actor_kind: str
+    note: str
+
+
+class InvoiceOut(Public):
+    id: int
+    number: str
+    issued_at: datetime
+    total_ttc_cents: int
+    url: str
+
+
+class RefundOut(Public):
+    id: int
+    vendor_order_id: int | None
+    amount_cents: int
+    reason: str
+    status: str
+    created_at: datetime
+    succeeded_at: datetime | None
+
+
+class ReturnOut(Public):
+    id: int
+    status: str
+    status_label: str
+    reason: str
+    refusal_reason: str
+    lines: dict[int, int]
+    amount_cents: int
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class VendorOrderOut(Public):
+    id: int
+    order_id: int
+    shop_id: int
+    shop_name: str
+    shop_slug: str
+    status: str
+    status_label: str
+    created_at: datetime
+    delivery_kind: str
+    delivery_kind_label: str
+    delivery_label: str
+    delivery_cents: int
+    pickup_slot_start: datetime | None
+    pickup_slot_end: datetime | None
+    pickup_code: str
+    carrier: str
+    tracking_number: str
+    shipping_name: str
+    shipping_address: str
+    items_cents: int
+    total_cents: int
+    refunded_cents: int
+    needs_attention: bool
+    completed_at: datetime | None
+    return_deadline: datetime | None
+    return_open: bool
+    return_closed_reason: str
+    lines: list[LineOut]
+    timeline: list[EventOut]
+    invoice: InvoiceOut | None
+    returns: list[ReturnOut]
+    refunds: list[RefundOut]
+    next_steps: list[str]
+    customer_name: str
+    fee_cents: int
+    net_cents: int
+
+
+class OrderShopOut(Public):
+    shop_name: str
+    status: str
+    status_label: str
+
+
+class OrderSummaryOut(Public):
+    id: int
+    status: str
+    status_label: str
+    created_at: datetime
+    total_cents: int
+    item_count: int
+    shops: list[OrderShopOut]
+    can_pay: bool
+    can_cancel: bool
+
+
+class OrderOut(Public):
+    id: int
+    status: str
+    status_label: str
+    stage: str
+    created_at: datetime
+    items_cents: int
+    delivery_cents: int
+    total_cents: int
+    refunded_cents: int
+    billing_name: str
+    billing_line1: str
+    billing_line2: str
+    billing_postal_code: str
+    billing_city: str
+    billing_country: str
+    confirmation_deadline: datetime | None
+    payment_deadline: datetime | None
+    paid_at: datetime | None
+    payment_status: str
+    payment_failure_message: str
+    can_pay: bool
+    can_cancel: bool
+    timeline: list[EventOut]
+    vendor_orders: list[VendorOrderOut]
+    refunds: list[RefundOut]
+
+
+class VendorOrderSummaryOut(Public):
+    id: int
+    order_id: int
+    shop_id: int
+    created_at: datetime
+    status: str
+    status_label: str
+    customer_name: str
+    item_count: int
+    total_cents: int
+    delivery_kind: str
+    delivery_label: str
+    pickup_slot_start: datetime | None
+    needs_attention: bool
+
+
+class LedgerOut(Public):
+    shop_id: int
+    since: datetime | None
+    until: datetime | None
+    sales_cents: int
+    fees_cents: int
+    refunds_cents: int
+    net_cents: int
+
+
+class MessageOut(Public):
+    id: int
+    shop_id: int
+    shop_name: str
+    order_id: int | None
+    from_shop: bool
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class ShopperMessageIn(Strict):
+    shop_id: int = Field(ge=1, le=2**31 - 1)
+    body: str = Field(min_length=1, max_length=order_views.MAX_MESSAGE_LENGTH)
+
+
+class MerchantMessageIn(Strict):
+    body: str = Field(min_length=1, max_length=order_views.MAX_MESSAGE_LENGTH)
+
+
+class ContactIn(Strict):
+    name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=320)
+    subject: str = Field(default="", max_length=200)
+    body: str = Field(default="", max_length=order_views.MAX_MESSAGE_LENGTH)
+
+
+class ContactOut(Public):
+    id: int
+    message: str
+
+
+# --- the shopper's orders -----------------------------------------------------------------
+
+
+def _id(value: int) -> int:
+    # Path ids beyond int4 cannot exist: answer 404 rather than a database error.
+    if not 1 <= value <= 2**31 - 1:
+        raise NotFound(order_views.ORDER_NOT_FOUND, code="order_not_found")
+    return value
+
+
+@router.get("/orders", response_model=list[OrderSummaryOut])
+def list_orders(
+    db: SessionDep,
+    user: ShopperOrOperator,
+    limit: Annotated[int, Query(ge=1, le=order_views.LIST_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[order_views.OrderSummary]:
+    """My orders, newest first (operators: every order)."""
+    return order_views.list_orders(db, user, limit=limit, offset=offset)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut)
+def get_order(order_id: int, db: SessionDep, user: ShopperOrOperator) -> order_views.OrderDetail:
+    """One order: each shop's part with lines, status timeline, pickup, invoices, returns."""
+    return order_views.order_detail(db, user, _id(order_id))
+
+
+@router.get("/orders/{order_id}/messages", response_model=list[MessageOut])
+def order_messages(
+    order_id: int, db: SessionDep, user: ShopperOrOperator
+) -> list[order_views.MessageView]:
+    """The messages about this order between me and its shops."""
+    return order_views.order_messages(db, user, _id(order_id))
+
+
+@router.post("/orders/{order_id}/messages", response_model=MessageOut, status_code=201)
+def write_to_shop(
+    order_id: int, body: ShopperMessageIn, db: SessionDep, shopper: Shopper
+) -> order_views.MessageView:
+    """Write to one shop of my order."""
+    return order_views.post_order_message(db, shopper, _id(order_id), body.shop_id, body.body)
+
+
+# --- the merchant's vendor orders ---------------------------------------------------------
+
+
+@router.get("/merchant/vendor-orders", response_model=list[VendorOrderSummaryOut])
+def list_vendor_orders(
+    db: SessionDep,
+    user: MerchantOrOperator,
+    status: VendorOrderStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=order_views.LIST_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[order_views.VendorOrderSummary]:
+    """My shop's orders, newest first, optionally of one status (operators: every shop's)."""
+    return order_views.list_vendor_orders(db, user, status=status, limit=limit, offset=offset)
+
+
+@router.get("/merchant/vendor-orders/{vendor_order_id}", response_model=VendorOrderOut)
+def get_vendor_order(
+    vendor_order_id: int, db: SessionDep, user: MerchantOrOperator
+) -> order_views.VendorOrderView:
+    """One of my shop's orders, with the steps allowed now."""
+    return order_views.vendor_order_detail(db, user, _id(vendor_order_id))
+
+
+@router.get("/merchant/vendor-orders/{vendor_order_id}/messages", response_model=list[MessageOut])
+def vendor_order_messages(
+    vendor_order_id: int, db: SessionDep, user: MerchantOrOperator
+) -> list[order_views.MessageView]:
+    """The conversation with the customer about this order (marks their messages read)."""
+    return order_views.vendor_order_messages(db, user, _id(vendor_order_id))
+
+
+@router.post(
+    "/merchant/vendor-orders/{vendor_order_id}/messages", response_model=MessageOut, status_code=201
+)
+def answer_customer(
+    vendor_order_id: int, body: MerchantMessageIn, db: SessionDep, merchant: Merchant
+) -> order_views.MessageView:
+    """Write to the customer of this order."""
+    return order_views.post_vendor_order_message(db, merchant, _id(vendor_order_id), body.body)
+
+
+@router.get("/merchant/ledger", response_model=LedgerOut)
+def merchant_ledger(
+    db: SessionDep,
+    merchant: Merchant,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> LedgerOut:
+    """My shop's sales, payment fees, refunds and net over a period (all time by default)."""
+    shop = shops.merchant_shop(db, merchant)
+    balance = ledger.shop_balance(db, shop.id, since, until)
+    return LedgerOut(
+        shop_id=shop.id,
+        since=since,
+        until=until,
+        sales_cents=balance.sales_cents,
+        fees_cents=balance.fees_cents,
+        refunds_cents=balance.refunds_cents,
+        net_cents=balance.net_cents,
+    )
+
+
+# --- the public contact form --------------------------------------------------------------
+
+
+@router.post("/contact", response_model=ContactOut, status_code=201)
+def contact(body: ContactIn, db: SessionDep, user: OptionalUser) -> ContactOut:
+    """Write to the platform's team (a question, a shop to suggest); no login needed."""
+    saved = order_views.save_contact_message(db, body.name, body.email, body.subject, body.body)
+    return ContactOut(id=saved.id, message="Merci, votre message est bien envoyé à l'équipe Comptoir.")
