@@ -26,8 +26,12 @@ else:
     auth.sidebar(operator)
     st.navigation(
         {
+            "Suivi": [
+                st.Page("views/stuck.py", title="À traiter", icon="🚨", default=True),
+                st.Page("views/orders.py", title="Commandes", icon="🧾"),
+            ],
             "Plateforme": [
-                st.Page("views/merchants.py", title="Commerçants", icon="🏪", default=True),
+                st.Page("views/merchants.py", title="Commerçants", icon="🏪"),
             ],
         }
     ).run()

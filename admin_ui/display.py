@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from comptoir.domain.labels import (
+    ORDER_STATUS_LABELS,
+    VENDOR_ORDER_STATUS_LABELS,
+    order_status_label,
+)
 from comptoir.domain.money import format_eur
 from comptoir.domain.paris_time import to_paris
 
@@ -38,3 +43,50 @@ def age(since: datetime | None, now: datetime | None = None) -> str:
     if since is None:
         return ""
     return duration((now or datetime.now(UTC)) - since)
+
+
+LINE_STATUS_LABELS = {
+    "pending_confirmation": "À confirmer",
+    "confirmed": "Confirmée",
+    "declined": "Refusée",
+    "unavailable": "Indisponible",
+    "cancelled": "Annulée",
+}
+LEDGER_KIND_LABELS = {
+    "sale": "Vente",
+    "fee": "Commission",
+    "refund": "Remboursement",
+    "fee_adjustment": "Ajustement de commission",
+}
+PAYMENT_STATUS_LABELS = {
+    "pending": "En attente",
+    "succeeded": "Réussi",
+    "failed": "Échoué",
+    "cancelled": "Annulé",
+}
+ATTENTION_KIND_LABELS = {
+    "activity_failed": "Étape en échec",
+    "merchant_late": "Commerçant en retard",
+}
+ACTOR_KIND_LABELS = {
+    "shopper": "client",
+    "merchant": "commerçant",
+    "operator": "opérateur",
+    "system": "système",
+}
+
+
+def label(labels: dict[str, str], code: object) -> str:
+    """The French label of a code (an enum member or a string); the code itself if unknown."""
+    return labels.get(str(code), str(code))
+
+
+def order_status(code: object) -> str:
+    """French label of an order status."""
+    return order_status_label(str(code))
+
+
+def vendor_status(code: object) -> str:
+    """French label of a vendor-order status (or of an order status for order-level events)."""
+    text = str(code)
+    return VENDOR_ORDER_STATUS_LABELS.get(text) or ORDER_STATUS_LABELS.get(text, text)

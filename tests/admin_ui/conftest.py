@@ -41,3 +41,25 @@ def admin_mail_sink(tmp_path: Path) -> Iterator[SmtpSink]:
         else:
             os.environ["COMPTOIR_SMTP_PORT"] = previous
         get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def temporal_down() -> Iterator[str]:
+    """Temporal unreachable (a closed port) unless a test points the settings at a server.
+
+    Whatever a developer runs on 7233 must never leak into these tests.
+    """
+    from comptoir.settings import get_settings
+
+    address = f"127.0.0.1:{free_port()}"
+    previous = os.environ.get("COMPTOIR_TEMPORAL_ADDRESS")
+    os.environ["COMPTOIR_TEMPORAL_ADDRESS"] = address
+    get_settings.cache_clear()
+    try:
+        yield address
+    finally:
+        if previous is None:
+            os.environ.pop("COMPTOIR_TEMPORAL_ADDRESS", None)
+        else:
+            os.environ["COMPTOIR_TEMPORAL_ADDRESS"] = previous
+        get_settings.cache_clear()

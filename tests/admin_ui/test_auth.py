@@ -42,7 +42,7 @@ def test_anonymous_visitor_sees_only_the_login_form(db: Session) -> None:
 def test_operator_logs_in_and_out(db: Session, operator: User) -> None:
     app = log_in(db, operator.email, PASSWORD)
     assert not errors_of(app)
-    assert "Commerçants" in [t.value for t in app.title]
+    assert "À traiter" in [t.value for t in app.title]
     assert any(operator.email in c.value for c in app.sidebar.caption)
     assert sessions_of(db, operator) == 1
 
@@ -69,7 +69,7 @@ def test_wrong_password_is_refused_with_a_clear_message(db: Session, operator: U
 
 def test_a_session_ended_elsewhere_closes_the_console(db: Session, operator: User) -> None:
     app = console(db, operator)
-    assert "Commerçants" in [t.value for t in app.title]
+    assert "À traiter" in [t.value for t in app.title]
     db.query(LoginSession).filter_by(user_id=operator.id).delete()
     db.commit()
     app.run()

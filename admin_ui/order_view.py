@@ -1,0 +1,416 @@
+"""One order on screen: what Postgres holds, what Temporal says live, and the operator's actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from admin_ui import actions, data, temporal_ops
+from admin_ui.auth import Operator
+from admin_ui.confirm import confirmed_action
+from admin_ui.display import (
+    ACTOR_KIND_LABELS,
+    ATTENTION_KIND_LABELS,
+    LEDGER_KIND_LABELS,
+    LINE_STATUS_LABELS,
+    PAYMENT_STATUS_LABELS,
+    age,
+    eur,
+    label,
+    order_status,
+    vendor_status,
+    when,
+)
+from comptoir.errors import DomainError
+from comptoir.services.checkout import START_PENDING
+from workflows.inputs import order_workflow_id
+
+
+def _table(rows: list[dict[str, Any]], empty: str) -> None:
+    if rows:
+        st.table(pd.DataFrame(rows))
+    else:
+        st.caption(empty)
+
+
+def show_order(order_id: int, operator: Operator) -> None:
+    """The whole detail of one order, its live workflow panel and its actions."""
+    try:
+        detail = data.order_detail(order_id)
+    except DomainError as error:
+        st.error(error.message)
+        return
+    order = detail.order
+    st.header(f"Commande n° {order.id}")
+    cols = st.columns(4)
+    cols[0].metric("Statut", order_status(order.status))
+    cols[1].metric("Étape", order.stage)
+    cols[2].metric("Total", eur(order.total_cents))
+    cols[3].metric("Remboursé", eur(order.refunded_cents))
+    st.caption(
+        f"Client : {order.shopper_email} — créée le {when(order.created_at)}"
+        + (f" — payée le {when(order.paid_at)}" if order.paid_at else "")
+    )
+    if order.needs_attention:
+        st.warning("Cette commande attend un opérateur (voir les points d'attention).")
+    st.markdown(
+        f"[Voir le workflow {order_workflow_id(order.id)} dans Temporal Web UI]"
+        f"({temporal_ops.workflow_ui_url(order_workflow_id(order.id))})"
+    )
+
+    st.subheader("Boutiques et lignes")
+    for part in detail.parts:
+        vo = part.vendor_order
+        st.markdown(
+            f"**{part.shop_name}** — {vendor_status(vo.status)} — {vo.delivery_label} — "
+            f"{eur(vo.total_cents)} (commission {eur(vo.fee_cents)}, remboursé "
+            f"{eur(vo.refunded_cents)})"
+        )
+        _table(
+            [
+                {
+                    "produit": line.product_name,
+                    "quantité": line.quantity,
+                    "prix unitaire": eur(line.unit_price_cents),
+                    "total": eur(line.total_cents),
+                    "statut": label(LINE_STATUS_LABELS, line.status),
+                    "retourné": line.returned_quantity,
+                }
+                for line in part.lines
+            ],
+            "Aucune ligne.",
+        )
+
+    st.subheader("Paiement")
+    payment = detail.payment
+    _table(
+        [
+            {
+                "PaymentIntent": payment.stripe_payment_intent_id or "",
+                "montant": eur(payment.amount_cents),
+                "statut": label(PAYMENT_STATUS_LABELS, payment.status),
+                "commission": eur(payment.fee_cents),
+                "réussi le": when(payment.succeeded_at),
+                "échec": payment.failure_message,
+            }
+        ]
+        if payment
+        else [],
+        "Aucun paiement.",
+    )
+
+    st.subheader("Remboursements")
+    _table(
+        [
+            {
+                "le": when(r.created_at),
+                "montant": eur(r.amount_cents),
+                "boutique": detail.shop_of_part(r.vendor_order_id),
+                "motif": r.reason,
+                "statut": label(PAYMENT_STATUS_LABELS, r.status),
+                "Stripe": r.stripe_refund_id or "",
+            }
+            for r in detail.refunds
+        ],
+        "Aucun remboursement.",
+    )
+
+    st.subheader("Écritures comptables")
+    _table(
+        [
+            {
+                "le": when(e.created_at),
+                "boutique": detail.shop_names.get(e.shop_id, str(e.shop_id)),
+                "type": label(LEDGER_KIND_LABELS, e.kind),
+                "montant": eur(e.amount_cents),
+            }
+            for e in detail.ledger
+        ],
+        "Aucune écriture.",
+    )
+
+    st.subheader("Factures")
+    _table(
+        [
+            {
+                "numéro": i.number,
+                "boutique": detail.shop_names.get(i.shop_id, str(i.shop_id)),
+                "émise le": when(i.issued_at),
+                "HT": eur(i.total_ht_cents),
+                "TVA": eur(i.total_vat_cents),
+                "TTC": eur(i.total_ttc_cents),
+            }
+            for i in detail.invoices
+        ],
+        "Aucune facture.",
+    )
+    for invoice in detail.invoices:
+        st.download_button(
+            f"Télécharger la facture {invoice.number}",
+            data=_pdf_loader(invoice.id),
+            file_name=f"facture-{invoice.number}.pdf",
+            mime="application/pdf",
+            key=f"invoice_pdf_{invoice.id}",
+        )
+
+    st.subheader("Messages")
+    _table(
+        [
+            {
+                "le": when(m.created_at),
+                "boutique": detail.shop_names.get(m.shop_id, str(m.shop_id)),
+                "de": "boutique" if m.from_shop else "client",
+                "message": m.body,
+            }
+            for m in detail.messages
+        ],
+        "Aucun message.",
+    )
+
+    st.subheader("E-mails envoyés")
+    _table(
+        [{"le": when(e.sent_at), "à": e.to_address, "objet": e.subject} for e in detail.emails],
+        "Aucun e-mail.",
+    )
+
+    st.subheader("Historique des statuts")
+    _table(
+        [
+            {
+                "le": when(h.event.at),
+                "partie": detail.shop_of_part(h.event.vendor_order_id) or "commande",
+                "de": vendor_status(h.event.from_status) if h.event.from_status else "",
+                "vers": vendor_status(h.event.to_status),
+                "par": " ".join(
+                    p for p in (label(ACTOR_KIND_LABELS, h.event.actor_kind), h.actor_email) if p
+                ),
+                "note": h.event.note,
+            }
+            for h in detail.history
+        ],
+        "Aucun changement de statut enregistré.",
+    )
+
+    st.subheader("Points d'attention")
+    _table(
+        [
+            {
+                "n°": a.id,
+                "depuis": when(a.created_at),
+                "âge": age(a.created_at) if a.resolved_at is None else "",
+                "nature": label(ATTENTION_KIND_LABELS, a.kind),
+                "étape": a.step,
+                "boutique": detail.shop_of_part(a.vendor_order_id),
+                "erreur": a.error,
+                "résolu le": when(a.resolved_at),
+                "résolution": a.resolution,
+            }
+            for a in detail.attention
+        ],
+        "Aucun point d'attention.",
+    )
+
+    if detail.returns:
+        st.subheader("Retours")
+        _table(
+            [
+                {
+                    "n°": r.id,
+                    "le": when(r.created_at),
+                    "boutique": detail.shop_of_part(r.vendor_order_id),
+                    "statut": r.status.value,
+                    "motif": r.reason,
+                    "montant": eur(r.amount_cents),
+                }
+                for r in detail.returns
+            ],
+            "",
+        )
+
+    show_workflow_panel(order.id, order.stage)
+    show_actions(detail, operator)
+
+
+def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
+    return lambda: data.invoice_pdf(invoice_id)
+
+
+def show_workflow_panel(order_id: int, stage: str) -> None:
+    """What Temporal says about the order's workflow right now (a warning if it is down)."""
+    st.subheader("Workflow en direct (Temporal)")
+    try:
+        panel = temporal_ops.order_panel(order_id)
+    except DomainError as error:
+        st.warning(error.message)
+        return
+    if panel is None:
+        if stage == START_PENDING:
+            st.warning("Le workflow n'a jamais démarré : utilisez l'action « Démarrer le workflow ».")
+        else:
+            st.warning("Temporal ne connaît pas de workflow pour cette commande.")
+        return
+    cols = st.columns(3)
+    cols[0].metric("Exécution", panel.status_label)
+    cols[1].metric("Événements", panel.history_length)
+    cols[2].metric("Démarré", when(panel.started_at))
+    if panel.pending:
+        st.markdown("**Activités en attente**")
+        st.table(
+            pd.DataFrame(
+                [
+                    {
+                        "activité": p.activity_type,
+                        "tentative": p.attempt,
+                        "maximum": p.maximum_attempts or "illimité",
+                        "état": p.state,
+                        "dernier échec": p.last_failure,
+                        "prochain essai": when(p.next_attempt_at),
+                    }
+                    for p in panel.pending
+                ]
+            )
+        )
+    else:
+        st.caption("Aucune activité en attente.")
+    if panel.state is not None:
+        state = panel.state
+        st.markdown("**État vu par le workflow**")
+        st.table(
+            pd.DataFrame(
+                [
+                    {
+                        "statut": order_status(state.status),
+                        "étape": state.stage,
+                        "prochaine échéance": when(state.next_deadline),
+                        "nature de l'échéance": state.next_deadline_kind,
+                        "à traiter": "oui" if state.needs_attention else "non",
+                        "remboursé": eur(state.refunded_cents),
+                    }
+                ]
+            )
+        )
+    else:
+        st.caption(f"Le workflow ne répond pas à la requête « state » ({panel.state_error}).")
+
+
+ACTION_LABELS = {
+    "retry": "Relancer l'étape en échec",
+    "cancel": "Annuler la commande",
+    "resend_email": "Renvoyer un e-mail",
+    "invoice": "Émettre une facture manquante",
+    "start": "Démarrer le workflow",
+    "terminate": "Arrêter le workflow de force",
+    "reset": "Reprendre au dernier point sain",
+}
+
+
+def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
+    """The operator's actions on this order, each confirmed with a reason."""
+    order = detail.order
+    st.subheader("Actions")
+    choices = list(ACTION_LABELS)
+    if order.stage != START_PENDING:
+        choices.remove("start")
+    action = st.selectbox(
+        "Action", choices, format_func=ACTION_LABELS.__getitem__, key=f"order_action_{order.id}"
+    )
+    key = f"order_{order.id}_{action}"
+    run: Callable[[str], str]
+    warning = ""
+    if action in ("retry", "cancel"):
+        open_items = [a for a in detail.attention if a.resolved_at is None]
+        item_id = None
+        if open_items:
+            item_id = st.selectbox(
+                "Point d'attention",
+                [a.id for a in open_items],
+                format_func=lambda i: next(
+                    f"n° {a.id} — {a.step} ({detail.shop_of_part(a.vendor_order_id) or 'commande'})"
+                    for a in open_items
+                    if a.id == i
+                ),
+                key=f"{key}_item",
+            )
+        key = f"{key}_{item_id or 0}"
+        if action == "cancel":
+            warning = "La commande sera annulée et le client remboursé de ce qu'il a payé."
+
+        def run(reason: str) -> str:
+            return actions.operator_signal(operator.id, order.id, action, reason, item_id)
+
+    elif action == "resend_email":
+        template = str(
+            st.selectbox(
+                "E-mail",
+                list(actions.RESENDABLE_EMAILS),
+                format_func=lambda t: actions.RESENDABLE_EMAILS[t].label,
+                key=f"{key}_template",
+            )
+        )
+        part_id = None
+        if actions.RESENDABLE_EMAILS[template].per_shop:
+            part_id = _part_choice(detail, f"{key}_part")
+        key = f"{key}_{template}_{part_id or 0}"
+
+        def run(reason: str) -> str:
+            return actions.resend_email(operator.id, order.id, template, part_id, reason)
+
+    elif action == "invoice":
+        invoiced = {i.vendor_order_id for i in detail.invoices}
+        missing = [p for p in detail.parts if p.vendor_order.id not in invoiced]
+        if not missing:
+            st.info("Chaque boutique de cette commande a sa facture.")
+            return
+        part_id = _part_choice(detail, f"{key}_part", [p.vendor_order.id for p in missing])
+        key = f"{key}_{part_id}"
+
+        def run(reason: str) -> str:
+            assert part_id is not None
+            return actions.issue_missing_invoice(operator.id, order.id, part_id, reason)
+
+    elif action == "start":
+
+        def run(reason: str) -> str:
+            return actions.start_workflow(operator.id, order.id, reason)
+
+    elif action == "terminate":
+        warning = (
+            "Dernier recours : le workflow s'arrête sans rien compenser (ni remboursement, ni "
+            "remise en stock) et la commande ne sera plus mise à jour."
+        )
+
+        def run(reason: str) -> str:
+            return actions.terminate_workflow(operator.id, order.id, reason)
+
+    else:
+        warning = "Le workflow rejoue son historique jusqu'à la dernière tâche réussie."
+
+        def run(reason: str) -> str:
+            return actions.reset_workflow(operator.id, order.id, reason)
+
+    confirmed_action(
+        key,
+        ACTION_LABELS[action],
+        run,
+        warning=warning,
+        confirm_text=f"Je confirme : {ACTION_LABELS[action].lower()} (commande n° {order.id}).",
+    )
+
+
+def _part_choice(
+    detail: data.OrderDetail, key: str, part_ids: list[int] | None = None
+) -> int | None:
+    ids = part_ids if part_ids is not None else [p.vendor_order.id for p in detail.parts]
+    if not ids:
+        return None
+    return int(
+        st.selectbox(
+            "Boutique",
+            ids,
+            format_func=lambda i: detail.shop_of_part(i) or str(i),
+            key=key,
+        )
+    )

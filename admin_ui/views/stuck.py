@@ -1,0 +1,72 @@
+"""Stuck: every order that needs a human, with the reason and how long it has waited."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from admin_ui import data_stuck, temporal_ops
+from admin_ui.auth import require_operator
+from admin_ui.display import age, order_status, when
+from comptoir.errors import DomainError
+
+REFRESH_SECONDS = 30
+DISAGREEMENT_WINDOW = timedelta(days=30)
+
+require_operator()
+st.title("À traiter")
+st.caption(
+    f"Commandes qui attendent un opérateur, les plus anciennes d'abord ; "
+    f"actualisé toutes les {REFRESH_SECONDS} s."
+)
+
+
+def temporal_disagreements() -> list[data_stuck.StuckItem]:
+    """Orders whose workflow contradicts Postgres; a warning (and none) when Temporal is down."""
+    try:
+        closed, running = temporal_ops.order_workflow_states(
+            datetime.now(UTC) - DISAGREEMENT_WINDOW
+        )
+    except DomainError as error:
+        st.warning(f"{error.message} Les écarts entre Temporal et la base ne sont pas vérifiés.")
+        return []
+    return data_stuck.workflow_disagreements(closed, running)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def stuck_list() -> None:
+    """The list, redrawn on its own every REFRESH_SECONDS."""
+    items = data_stuck.stuck_items() + temporal_disagreements()
+    items.sort(key=lambda i: (i.since, i.order_id))
+    orders = sorted({i.order_id for i in items})
+    st.metric("Commandes à traiter", len(orders))
+    if not items:
+        st.success("Aucune commande n'attend d'opérateur.")
+        return
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    "commande": i.order_id,
+                    "motif": i.reason_label,
+                    "détail": i.detail,
+                    "boutique": i.shop,
+                    "depuis": when(i.since),
+                    "attente": age(i.since),
+                    "statut": order_status(i.status),
+                    "étape": i.stage,
+                }
+                for i in items
+            ]
+        )
+    )
+    st.caption(f"Mis à jour le {when(datetime.now(UTC))}.")
+    chosen = st.selectbox("Commande", orders, key="stuck_order")
+    if st.button("Ouvrir la commande", key="stuck_open"):
+        st.session_state["orders_focus"] = chosen
+        st.switch_page("views/orders.py")
+
+
+stuck_list()
