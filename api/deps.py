@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
@@ -120,3 +121,9 @@ TemporalDep = Annotated[Client, Depends(get_temporal)]
 def run_async(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
     """Run a coroutine function on the app's event loop from a sync handler."""
     return anyio.from_thread.run(fn, *args)
+
+
+def send_to_workflow(request: Request, action: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
+    """Call a `comptoir.services.order_actions` function with the app's Temporal client."""
+    client = get_temporal(request)
+    return anyio.from_thread.run(functools.partial(action, client, **kwargs))

@@ -23,6 +23,11 @@ ROUTER_MODULES = [
     "api.routes.accounts",
     "api.routes.merchant_shop",
     "api.routes.operator_shops",
+    "api.routes.cart",
+    "api.routes.orders",
+    "api.routes.merchant_orders",
+    "api.routes.operator_orders",
+    "api.routes.order_reads",
     "storefront.router",
 ]
 

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
 
     search_max_page_size: int = 100
     activity_max_attempts: int = 5
+    # Retry pace of workflow activities (tests shorten them so failures surface fast).
+    activity_initial_interval_seconds: float = 1.0
+    activity_maximum_interval_seconds: float = 60.0
+    activity_timeout_seconds: float = 60.0
 
     @model_validator(mode="after")
     def refuse_default_secrets_outside_development(self) -> Settings:

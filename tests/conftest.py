@@ -177,3 +177,142 @@ def localstripe(stripe_server: str) -> str:
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
     return stripe_server
+
+
+# --- Temporal: a real dev server and the real worker -------------------------------------------
+
+
+class WorkerThread:
+    """The platform's worker, polling a task queue of its own, on its own event loop."""
+
+    def __init__(self) -> None:
+        import asyncio
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.stopped: asyncio.Event | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._main, name="comptoir-worker", daemon=True)
+
+    def _main(self) -> None:
+        import asyncio
+
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._serve())
+        except BaseException as exc:  # surfaced by start()
+            self.error = exc
+            self.ready.set()
+
+    async def _serve(self) -> None:
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        from comptoir.settings import get_settings
+        from comptoir.temporal import connect
+        from workflows.worker import build_worker
+
+        self.stopped = asyncio.Event()
+        settings = get_settings()
+        client = await connect(settings)
+        with ThreadPoolExecutor(max_workers=16) as executor:
+            async with build_worker(client, settings, executor):
+                self.ready.set()
+                await self.stopped.wait()
+
+    def start(self) -> None:
+        self.thread.start()
+        assert self.ready.wait(60), "the worker did not start within 60 s"
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        if self.stopped is not None:
+            self.loop.call_soon_threadsafe(self.stopped.set)
+        self.thread.join(30)
+
+
+# Test pace: activities give up after 3 quick attempts so that failures surface in seconds.
+FAST_RETRIES = {
+    "COMPTOIR_ACTIVITY_MAX_ATTEMPTS": "3",
+    "COMPTOIR_ACTIVITY_INITIAL_INTERVAL_SECONDS": "0.2",
+    "COMPTOIR_ACTIVITY_MAXIMUM_INTERVAL_SECONDS": "0.5",
+    "COMPTOIR_ACTIVITY_TIMEOUT_SECONDS": "20",
+}
+
+
+def set_env(values: dict[str, str]) -> dict[str, str | None]:
+    """Set environment variables (settings cache cleared); the previous values to restore."""
+    from comptoir.settings import get_settings
+
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    return previous
+
+
+def restore_env(previous: dict[str, str | None]) -> None:
+    """Undo `set_env`."""
+    from comptoir.settings import get_settings
+
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Temporal dev server (in memory, headless) on a free port; settings point at it."""
+    from comptoir.devstack.services import free_port, start_temporal
+
+    folder = tmp_path_factory.mktemp("temporal")
+    server = start_temporal(folder, port=free_port(), headless=True, log_dir=folder)
+    previous = set_env(
+        {
+            "COMPTOIR_TEMPORAL_ADDRESS": server.address,
+            "COMPTOIR_TASK_QUEUE": f"comptoir-test-{uuid.uuid4().hex[:8]}",
+            **FAST_RETRIES,
+        }
+    )
+    try:
+        yield server.address
+    finally:
+        server.stop()
+        restore_env(previous)
+
+
+@pytest.fixture(scope="session")
+def order_worker(
+    temporal_server: str, database_url: str, mail_sink: MailSink, stripe_server: str
+) -> Iterator[WorkerThread]:
+    """The real worker for the run, against the test database, SMTP sink and localstripe."""
+    worker = WorkerThread()
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+_ID_BLOCKS = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def live_platform(
+    order_worker: WorkerThread, db: Session, localstripe: str, mail_sink: MailSink
+) -> Iterator[MailSink]:
+    """Everything an order needs, clean: database, Stripe objects, caught e-mails; yields the sink.
+
+    Workflow ids are `order-<id>`: the server outlives each test's truncated tables, so
+    order ids start at a fresh block in every test instead of restarting at 1.
+    """
+    block = next(_ID_BLOCKS) * 10_000
+    for table in ("orders", "vendor_orders"):
+        db.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {block})"))
+    db.commit()
+    mail_sink.clear()
+    yield mail_sink

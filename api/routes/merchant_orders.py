@@ -1,0 +1,209 @@
+"""A merchant moves its shop's part of an order on: reservations, preparation, hand-over,
+unavailable lines, returns. Each step is a workflow update (409 when not allowed now)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+from sqlalchemy import select
+
+from api.deps import MerchantUser, SessionDep, send_to_workflow
+from api.schemas import Public, Strict
+from comptoir.errors import NotFound
+from comptoir.models import Shop, User, VendorOrder
+from comptoir.services import order_actions
+
+router = APIRouter(prefix="/api/merchant/vendor-orders", tags=["merchant orders"])
+
+
+class VendorOrderStepOut(Public):
+    vendor_order_id: int
+    order_id: int
+    status: str
+    pickup_code: str
+    return_deadline: str | None = None
+
+
+class LineDecisionsIn(Strict):
+    confirmed: list[int] = Field(default_factory=list, max_length=500)
+    declined: list[int] = Field(default_factory=list, max_length=500)
+
+
+class UnavailableIn(Strict):
+    line_ids: list[int] = Field(min_length=1, max_length=500)
+    reason: str = Field(default="", max_length=500)
+
+
+class ShipIn(Strict):
+    carrier: str = Field(min_length=1, max_length=80)
+    tracking_number: str = Field(min_length=1, max_length=120)
+
+
+class CompleteIn(Strict):
+    pickup_code: str = Field(default="", max_length=12)
+
+
+class RefusalIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def owned_vendor_order(db: SessionDep, merchant: User, vendor_order_id: int) -> VendorOrder:
+    """The merchant's own shop's part; another shop's does not exist for them (404)."""
+    part = db.scalar(
+        select(VendorOrder)
+        .join(Shop, Shop.id == VendorOrder.shop_id)
+        .where(VendorOrder.id == vendor_order_id, Shop.owner_id == merchant.id)
+        .execution_options(populate_existing=True)
+    )
+    if part is None:
+        raise NotFound("Commande introuvable.")
+    return part
+
+
+def _out(db: SessionDep, merchant: User, vendor_order_id: int) -> VendorOrderStepOut:
+    part = owned_vendor_order(db, merchant, vendor_order_id)
+    return VendorOrderStepOut(
+        vendor_order_id=part.id,
+        order_id=part.order_id,
+        status=part.status.value,
+        pickup_code="",  # the shopper shows it; the merchant checks it at hand-over
+        return_deadline=part.return_deadline.isoformat() if part.return_deadline else None,
+    )
+
+
+@router.post("/{vendor_order_id}/confirm", response_model=VendorOrderStepOut)
+def confirm_reservation(
+    vendor_order_id: int,
+    body: LineDecisionsIn,
+    request: Request,
+    db: SessionDep,
+    merchant: MerchantUser,
+) -> VendorOrderStepOut:
+    """Confirm and/or decline lines waiting for a reservation confirmation."""
+    part = owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request,
+        order_actions.confirm_lines,
+        order_id=part.order_id,
+        vendor_order_id=part.id,
+        confirmed=body.confirmed,
+        declined=body.declined,
+        actor_id=merchant.id,
+    )
+    return _out(db, merchant, vendor_order_id)
+
+
+@router.post("/{vendor_order_id}/prepare", response_model=VendorOrderStepOut)
+def start_preparing(
+    vendor_order_id: int, request: Request, db: SessionDep, merchant: MerchantUser
+) -> VendorOrderStepOut:
+    """Start preparing a paid order."""
+    owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request, order_actions.start_preparing, vendor_order_id=vendor_order_id, actor_id=merchant.id
+    )
+    return _out(db, merchant, vendor_order_id)
+
+
+@router.post("/{vendor_order_id}/unavailable", response_model=VendorOrderStepOut)
+def mark_unavailable(
+    vendor_order_id: int,
+    body: UnavailableIn,
+    request: Request,
+    db: SessionDep,
+    merchant: MerchantUser,
+) -> VendorOrderStepOut:
+    """Lines out of stock after all: the shopper is refunded for them automatically."""
+    owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request,
+        order_actions.mark_unavailable,
+        vendor_order_id=vendor_order_id,
+        line_ids=body.line_ids,
+        actor_id=merchant.id,
+        reason=body.reason,
+    )
+    return _out(db, merchant, vendor_order_id)
+
+
+@router.post("/{vendor_order_id}/ready", response_model=VendorOrderStepOut)
+def ready_for_pickup(
+    vendor_order_id: int, request: Request, db: SessionDep, merchant: MerchantUser
+) -> VendorOrderStepOut:
+    """The order waits in the shop; the shopper receives a pickup code."""
+    owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request, order_actions.ready_for_pickup, vendor_order_id=vendor_order_id, actor_id=merchant.id
+    )
+    return _out(db, merchant, vendor_order_id)
+
+
+@router.post("/{vendor_order_id}/ship", response_model=VendorOrderStepOut)
+def ship(
+    vendor_order_id: int, body: ShipIn, request: Request, db: SessionDep, merchant: MerchantUser
+) -> VendorOrderStepOut:
+    """The order leaves with a carrier (or the shop's own delivery) and a tracking number."""
+    owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request,
+        order_actions.ship,
+        vendor_order_id=vendor_order_id,
+        carrier=body.carrier,
+        tracking_number=body.tracking_number,
+        actor_id=merchant.id,
+    )
+    return _out(db, merchant, vendor_order_id)
+
+
+@router.post("/{vendor_order_id}/complete", response_model=VendorOrderStepOut)
+def complete(
+    vendor_order_id: int, body: CompleteIn, request: Request, db: SessionDep, merchant: MerchantUser
+) -> VendorOrderStepOut:
+    """Handed over (the shopper's pickup code is checked) or delivered."""
+    owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request,
+        order_actions.complete,
+        vendor_order_id=vendor_order_id,
+        pickup_code=body.pickup_code,
+        actor_id=merchant.id,
+    )
+    return _out(db, merchant, vendor_order_id)
+
+
+@router.post("/{vendor_order_id}/returns/{return_id}/accept", response_model=VendorOrderStepOut)
+def accept_return(
+    vendor_order_id: int, return_id: int, request: Request, db: SessionDep, merchant: MerchantUser
+) -> VendorOrderStepOut:
+    """The goods came back: the shopper is refunded to the card that paid."""
+    owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request,
+        order_actions.accept_return,
+        vendor_order_id=vendor_order_id,
+        return_id=return_id,
+        actor_id=merchant.id,
+    )
+    return _out(db, merchant, vendor_order_id)
+
+
+@router.post("/{vendor_order_id}/returns/{return_id}/refuse", response_model=VendorOrderStepOut)
+def refuse_return(
+    vendor_order_id: int,
+    return_id: int,
+    body: RefusalIn,
+    request: Request,
+    db: SessionDep,
+    merchant: MerchantUser,
+) -> VendorOrderStepOut:
+    """Refuse a return, telling the shopper why."""
+    owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request,
+        order_actions.refuse_return,
+        vendor_order_id=vendor_order_id,
+        return_id=return_id,
+        reason=body.reason,
+        actor_id=merchant.id,
+    )
+    return _out(db, merchant, vendor_order_id)

@@ -1,0 +1,190 @@
+"""The shopper's orders: checkout, list, detail with timeline, cancel, return requests."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+from sqlalchemy import select
+
+from api.deps import SessionDep, ShopperUser, get_temporal, run_async, send_to_workflow
+from api.schemas import Public, Strict
+from comptoir.domain.labels import format_datetime_fr
+from comptoir.errors import Conflict, NotFound
+from comptoir.models import Order, User, VendorOrder
+from comptoir.services import checkout, order_actions
+from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
+
+log = logging.getLogger("comptoir.api.orders")
+router = APIRouter(prefix="/api", tags=["orders"])
+
+
+class BillingAddressIn(Strict):
+    name: str = Field(default="", max_length=200)
+    line1: str = Field(default="", max_length=300)
+    line2: str = Field(default="", max_length=300)
+    postal_code: str = Field(default="", max_length=10)
+    city: str = Field(default="", max_length=120)
+    country: str = Field(default="FR", max_length=2)
+
+
+class ShopChoiceIn(Strict):
+    shop_id: int
+    delivery_mode_id: int
+    pickup_slot_start: datetime | None = None
+    shipping_name: str = Field(default="", max_length=200)
+    shipping_address: str = Field(default="", max_length=600)
+
+
+class CheckoutIn(Strict):
+    # Optional here so that a missing address gets checkout's clear French message.
+    billing_address: BillingAddressIn | None = None
+    shops: list[ShopChoiceIn] = Field(default_factory=list, max_length=50)
+
+
+class CheckoutOut(Public):
+    order_id: int
+    status: str
+    total_cents: int
+    workflow_started: bool
+    next_step: str
+
+
+def start_workflow_now(request: Request, order_id: int) -> bool:
+    """Try to start the order's workflow; a failure leaves it `start_pending` for a later retry."""
+    try:
+        client = get_temporal(request)
+        run_async(checkout.start_order_workflow, client, order_id)
+    except Exception:
+        log.warning("workflow of order %s not started; it stays start_pending", order_id,
+                    exc_info=True)
+        return False
+    return True
+
+
+@router.post("/checkout", response_model=CheckoutOut, status_code=201)
+def place_order(body: CheckoutIn, request: Request, db: SessionDep, shopper: ShopperUser) -> CheckoutOut:
+    """Turn the cart into an order: stock reserved now, then confirmation or payment."""
+    billing = (
+        BillingAddress(**body.billing_address.model_dump()) if body.billing_address else None
+    )
+    order = checkout.checkout(
+        db,
+        shopper,
+        CheckoutRequest(
+            billing=billing,
+            shops=[ShopChoice(**choice.model_dump()) for choice in body.shops],
+        ),
+    )
+    db.commit()  # the workflow must only ever see a committed order
+    started = start_workflow_now(request, order.id)
+    next_step = (
+        "Les vendeurs doivent confirmer votre réservation ; vous pourrez payer ensuite."
+        if order.status == "awaiting_confirmation"
+        else "Vous pouvez payer votre commande."
+    )
+    return CheckoutOut(
+        order_id=order.id,
+        status=order.status.value,
+        total_cents=order.total_cents,
+        workflow_started=started,
+        next_step=next_step,
+    )
+
+
+# --- after checkout: the shopper's actions on an order ----------------------------------------
+
+
+class OrderStatusOut(Public):
+    order_id: int
+    status: str
+    stage: str
+
+
+class CancelIn(Strict):
+    reason: str = Field(default="", max_length=500)
+
+
+class ReturnLineIn(Strict):
+    line_id: int
+    quantity: int = Field(ge=1, le=999)
+
+
+class ReturnIn(Strict):
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReturnOut(Public):
+    return_id: int
+    vendor_order_id: int
+    status: str
+
+
+def owned_order(db: SessionDep, shopper: User, order_id: int) -> Order:
+    """The shopper's own order; anyone else's does not exist for them (404)."""
+    order = db.scalar(
+        select(Order)
+        .where(Order.id == order_id, Order.shopper_id == shopper.id)
+        .execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise NotFound("Commande introuvable.")
+    return order
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderStatusOut)
+def cancel_order(
+    order_id: int, body: CancelIn, request: Request, db: SessionDep, shopper: ShopperUser
+) -> OrderStatusOut:
+    """Cancel an order that is not paid yet; a paid order is refunded through a return."""
+    owned_order(db, shopper, order_id)
+    send_to_workflow(
+        request,
+        order_actions.cancel_order,
+        order_id=order_id,
+        actor_kind="shopper",
+        actor_id=shopper.id,
+        reason=body.reason,
+    )
+    order = owned_order(db, shopper, order_id)
+    return OrderStatusOut(order_id=order.id, status=order.status.value, stage=order.stage)
+
+
+@router.post(
+    "/orders/{order_id}/vendor-orders/{vendor_order_id}/returns",
+    response_model=ReturnOut,
+    status_code=201,
+)
+def request_return(
+    order_id: int,
+    vendor_order_id: int,
+    body: ReturnIn,
+    request: Request,
+    db: SessionDep,
+    shopper: ShopperUser,
+) -> ReturnOut:
+    """Ask for a return/refund of some lines of a shop's part, within its return window."""
+    owned_order(db, shopper, order_id)
+    part = db.scalar(
+        select(VendorOrder).where(VendorOrder.id == vendor_order_id, VendorOrder.order_id == order_id)
+    )
+    if part is None:
+        raise NotFound("Commande boutique introuvable.")
+    if part.return_deadline is not None and datetime.now(UTC) > part.return_deadline:
+        raise Conflict(
+            "Le délai de retour de cette commande est dépassé : il courait jusqu'au "
+            f"{format_datetime_fr(part.return_deadline)}.",
+            code="return_window_closed",
+        )
+    return_id = send_to_workflow(
+        request,
+        order_actions.request_return,
+        vendor_order_id=vendor_order_id,
+        lines=[(line.line_id, line.quantity) for line in body.lines],
+        reason=body.reason,
+        actor_id=shopper.id,
+    )
+    return ReturnOut(return_id=return_id, vendor_order_id=vendor_order_id, status="requested")

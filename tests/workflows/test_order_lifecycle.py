@@ -1,0 +1,134 @@
+"""Orders end to end through the API, the real worker, Temporal, PostgreSQL, localstripe, SMTP."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from comptoir.models import (
+    DeliveryKind,
+    Invoice,
+    LedgerEntry,
+    Product,
+    Refund,
+    StatusEvent,
+)
+from tests.conftest import MailSink
+from tests.lifecycle_support import (
+    build_town,
+    lines_of,
+    merchant_step,
+    order_row,
+    pay,
+    place_order,
+    vendor_orders,
+    wait_for,
+    wait_paid_and_dispatched,
+    wait_status,
+)
+from tests.stripe_support import intents_of_order, refunds_of_intent
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("live_platform")]
+
+
+def test_two_shops_one_payment_pickup_and_delivery_to_completed(
+    client: TestClient, db: Session, live_platform: MailSink
+) -> None:
+    town = build_town(db, client)
+    order_id = place_order(client, db, town)
+    order = wait_status(db, order_id, "awaiting_payment")
+    assert order.total_cents == 2 * 1850 + 1290 + 490  # bike delivery below its free threshold
+
+    intent_id = pay(client, town, order_id)
+    assert order_row(db, order_id).status.value in ("awaiting_payment", "processing")
+    pickup, delivery = wait_paid_and_dispatched(db, order_id)
+    assert len(intents_of_order(order_id)) == 1
+
+    # After payment: one invoice per shop, the ledger, the confirmation e-mail.
+    def both_invoices() -> list[Invoice] | None:
+        db.rollback()
+        rows = db.scalars(
+            select(Invoice).where(Invoice.vendor_order_id.in_([pickup.id, delivery.id]))
+        ).all()
+        return list(rows) if len(rows) == 2 else None
+
+    invoices = wait_for(both_invoices, what="two invoices")
+    assert sorted(i.total_ttc_cents for i in invoices) == sorted([3700, 1780])
+    confirmation = wait_for(
+        lambda: [m for m in live_platform.to(town.shopper.email) if "confirmée" in m["Subject"]],
+        what="the confirmation e-mail",
+    )
+    assert f"n° {order_id}" in confirmation[0]["Subject"]
+    ledger = db.scalars(select(LedgerEntry).where(LedgerEntry.order_id == order_id)).all()
+    fee = sum(-e.amount_cents for e in ledger if e.kind.value == "fee")
+    assert fee == round(order.total_cents * 0.014) + 25
+
+    # Shop 1: pickup. Preparing, ready (pickup code), handed over with the code.
+    assert merchant_step(client, town, 0, pickup.id, "prepare").json()["status"] == "preparing"
+    ready = merchant_step(client, town, 0, pickup.id, "ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready_for_pickup"
+    code = vendor_orders(db, order_id)[0].pickup_code
+    assert len(code) == 6 and code.isdigit()
+    wrong = merchant_step(client, town, 0, pickup.id, "complete", {"pickup_code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 409 and "Code de retrait incorrect" in wrong.json()["message"]
+    done = merchant_step(client, town, 0, pickup.id, "complete", {"pickup_code": code})
+    assert done.status_code == 200, done.text
+    assert order_row(db, order_id).status.value == "processing"  # the other shop is not done
+
+    # Shop 2: delivery. Ready-for-pickup is refused, shipped with tracking, delivered.
+    refused = merchant_step(client, town, 1, delivery.id, "ready")
+    assert refused.status_code == 409 and "à livrer" in refused.json()["message"]
+    shipped = merchant_step(
+        client, town, 1, delivery.id, "ship", {"carrier": "Vélo", "tracking_number": "V-42"}
+    )
+    assert shipped.json()["status"] == "shipped"
+    assert merchant_step(client, town, 1, delivery.id, "complete").status_code == 200
+    final = wait_status(db, order_id, "completed")
+    assert final.completed_at is not None and final.refunded_cents == 0
+    assert all(p.return_deadline is not None for p in vendor_orders(db, order_id))
+    assert refunds_of_intent(intent_id) == []
+    steps = db.scalars(
+        select(StatusEvent.to_status).where(StatusEvent.vendor_order_id == pickup.id).order_by(StatusEvent.id)
+    ).all()
+    assert steps[-4:] == ["confirmed", "preparing", "ready_for_pickup", "completed"]
+    mails = [m["Subject"] for m in live_platform.to(town.shopper.email)]
+    assert any("prête" in s for s in mails) and any("expédiée" in s for s in mails)
+
+
+def test_out_of_stock_line_is_refunded_and_the_rest_goes_on(
+    client: TestClient, db: Session, live_platform: MailSink
+) -> None:
+    town = build_town(db, client)
+    order_id = place_order(client, db, town)
+    wait_status(db, order_id, "awaiting_payment")
+    intent_id = pay(client, town, order_id)
+    pickup, delivery = wait_paid_and_dispatched(db, order_id)
+    line = lines_of(db, delivery.id)[0]
+    answer = merchant_step(
+        client, town, 1, delivery.id, "unavailable", {"line_ids": [line.id], "reason": "rupture"}
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "cancelled"  # nothing left of that shop's part
+    refunds = wait_for(lambda: refunds_of_intent(intent_id), what="the Stripe refund")
+    assert [r.amount for r in refunds] == [1290 + 490]  # the line and its delivery
+    again = merchant_step(client, town, 1, delivery.id, "unavailable", {"line_ids": [line.id]})
+    assert again.status_code == 409
+    code_step = merchant_step(client, town, 0, pickup.id, "ready")
+    assert code_step.status_code == 200
+    code = vendor_orders(db, order_id)[0].pickup_code
+    merchant_step(client, town, 0, pickup.id, "complete", {"pickup_code": code})
+    final = wait_status(db, order_id, "partially_refunded")
+    assert final.refunded_cents == 1780
+    assert db.scalar(select(func.count()).select_from(Refund).where(Refund.order_id == order_id)) == 1
+    assert wait_for(
+        lambda: [m for m in live_platform.to(town.shopper.email) if "indisponible" in m["Subject"]],
+        what="the unavailable-line e-mail",
+    )
+    stock = db.scalar(select(Product.stock).where(Product.id == town.products[1].id))
+    assert stock == 9  # sold out for real: not put back on the shelf
+
+
+def test_kinds_are_delivery_modes() -> None:
+    assert {k.value for k in DeliveryKind} == {"pickup", "local_delivery", "shipping"}

@@ -1,0 +1,189 @@
+"""Running a workflow's activities so that a failure never goes silent.
+
+A step is retried by Temporal with the order's retry policy; once its attempts are
+exhausted the workflow records an attention item (Postgres) and the `needs_attention`
+stage (search attribute), then waits for an operator's `operator_action` signal: `retry`
+runs the step again, `skip` passes over a step that allows it (an e-mail, an invoice
+that can be regenerated), `cancel` stops the normal course (the workflow then cancels
+with refund where that is allowed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from activities import orders as acts
+    from workflows.inputs import (
+        NEEDS_ATTENTION,
+        ORDER_STAGE_ATTRIBUTE,
+        AttentionRequest,
+        AttentionResolution,
+        OperatorAction,
+        Timing,
+    )
+
+T = TypeVar("T")
+ORDER_STAGE_KEY = SearchAttributeKey.for_keyword(ORDER_STAGE_ATTRIBUTE)
+# Recording that a human is needed must not itself give up: retried until PostgreSQL answers.
+FOREVER = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+# A human's action waits for its answer: a few quick attempts, then a clear refusal.
+QUICK = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    maximum_interval=timedelta(seconds=2),
+    maximum_attempts=3,
+)
+ACTIONS = ("retry", "skip", "cancel")
+
+
+class OperatorCancelled(Exception):
+    """An operator chose to cancel the order (or a shop's part) instead of retrying."""
+
+    def __init__(self, action: OperatorAction) -> None:
+        super().__init__(action.reason)
+        self.action = action
+
+
+def failure_text(error: BaseException) -> str:
+    """The innermost failure's message: what an operator needs to read."""
+    parts: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        if isinstance(current, FailureError) and current.message:
+            parts.append(current.message)
+        current = current.__cause__
+    return " ← ".join(reversed(parts[-3:])) or type(error).__name__
+
+
+class StepRunner:
+    """Runs activities of one workflow (an order or a shop's part) with the attention protocol."""
+
+    def __init__(self, order_id: int, timing: Timing, vendor_order_id: int | None = None) -> None:
+        self.order_id = order_id
+        self.vendor_order_id = vendor_order_id
+        self.timing = timing
+        self.stage = "created"
+        self.failing_step = ""
+        self.last_error = ""
+        self.actions: list[OperatorAction] = []
+        self.cancel_requested: OperatorAction | None = None
+        self._items = 0
+
+    # --- operator signals ---------------------------------------------------------------
+
+    def receive(self, action: OperatorAction) -> None:
+        """An operator's signal: consumed by a waiting step, else a cancel is kept for later."""
+        if action.action not in ACTIONS:
+            workflow.logger.warning("ignored unknown operator action %r", action.action)
+            return
+        if self.failing_step:
+            self.actions.append(action)
+        elif action.action == "cancel":
+            self.cancel_requested = action
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.failing_step)
+
+    # --- running ------------------------------------------------------------------------
+
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            initial_interval=timedelta(seconds=self.timing.activity_initial_interval_seconds),
+            maximum_interval=timedelta(seconds=self.timing.activity_maximum_interval_seconds),
+            maximum_attempts=self.timing.activity_max_attempts,
+        )
+
+    def _timeout(self) -> timedelta:
+        return timedelta(seconds=self.timing.activity_timeout_seconds)
+
+    async def quick(self, activity: Callable[..., Any], arg: Any) -> Any:
+        """Run an activity for a human's update: a failure is answered, not escalated."""
+        try:
+            return await workflow.execute_activity(
+                activity, arg, start_to_close_timeout=self._timeout(), retry_policy=QUICK
+            )
+        except ActivityError as err:
+            raise ApplicationError(
+                "Le changement n'a pas pu être enregistré pour l'instant ; réessayez dans un "
+                f"instant. ({failure_text(err)})",
+                type="StepFailed",
+            ) from err
+
+    async def run(
+        self, activity: Callable[..., Any], arg: Any, *, step: str, skippable: bool = False
+    ) -> Any:
+        """The activity's result; on exhausted retries, wait for an operator's decision."""
+        while True:
+            try:
+                return await workflow.execute_activity(
+                    activity,
+                    arg,
+                    start_to_close_timeout=self._timeout(),
+                    retry_policy=self.policy(),
+                )
+            except ActivityError as err:
+                action = await self._wait_for_operator(step, failure_text(err), skippable)
+            if action.action == "cancel":
+                raise OperatorCancelled(action)
+            if action.action == "skip":
+                return None
+            # retry: go round again
+
+    async def forever(self, activity: Callable[..., Awaitable[Any]] | Callable[..., Any], arg: Any) -> Any:
+        """Bookkeeping that must happen whatever it takes (retried without limit)."""
+        return await workflow.execute_activity(
+            activity, arg, start_to_close_timeout=self._timeout(), retry_policy=FOREVER
+        )
+
+    def set_stage(self, stage: str) -> None:
+        """The stage shown to operators (search attribute OrderStage)."""
+        self.stage = stage
+        workflow.upsert_search_attributes([ORDER_STAGE_KEY.value_set(stage)])
+
+    async def _wait_for_operator(self, step: str, error: str, skippable: bool) -> OperatorAction:
+        self._items += 1
+        info = workflow.info()
+        item_key = f"{info.workflow_id}:{step}:{self._items}"
+        previous_stage = self.stage
+        self.failing_step, self.last_error = step, error
+        await self.forever(
+            acts.flag_attention,
+            AttentionRequest(
+                order_id=self.order_id,
+                item_key=item_key,
+                kind="activity_failed",
+                step=step,
+                error=error,
+                vendor_order_id=self.vendor_order_id,
+                workflow_id=info.workflow_id,
+            ),
+        )
+        self.set_stage(NEEDS_ATTENTION)
+        workflow.logger.warning("step %s needs an operator: %s", step, error)
+        while True:
+            await workflow.wait_condition(lambda: bool(self.actions))
+            action = self.actions.pop(0)
+            if action.action == "skip" and not skippable:
+                workflow.logger.warning("step %s cannot be skipped; waiting for retry or cancel", step)
+                continue
+            break
+        self.failing_step, self.last_error = "", ""
+        self.set_stage(previous_stage)
+        await self.forever(
+            acts.resolve_attention,
+            AttentionResolution(
+                order_id=self.order_id,
+                item_key=item_key,
+                resolution=f"{action.action}: {action.reason}"[:200],
+                operator_id=action.operator_id,
+                stage=previous_stage if self.vendor_order_id is None else "",
+            ),
+        )
+        return action

@@ -1,0 +1,642 @@
+"""VendorOrderWorkflow: one shop's part of a paid order (`vendor-order-<id>`).
+
+    confirmed ─▶ preparing ─▶ ready_for_pickup (pickup code) ─┐
+        │            │      └▶ shipped (carrier, tracking) ───┴▶ completed ─▶ return window
+        └────────────┴─ lines unavailable: refunded; nothing left ─▶ cancelled
+    completed ─▶ return_requested ─▶ return_received ─▶ refunded   (or refused ─▶ completed)
+    end of the return window (14 working days by default) ─▶ closed
+
+The merchant acts through updates; a merchant who does not act gets a reminder, then the
+part is flagged for operators. Refunds go to the card that paid, exactly once each.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities import orders as acts
+    from workflows.inputs import (
+        NEEDS_ATTENTION,
+        OPERATOR_ACTION_SIGNAL,
+        STATE_QUERY,
+        VENDOR_ORDER_WORKFLOW,
+        AttentionRequest,
+        AttentionResolution,
+        CancelVendorLines,
+        CompleteInput,
+        EmailRequest,
+        LinesUnavailable,
+        MarkUnavailableInput,
+        MerchantStepInput,
+        NewReturn,
+        OperatorAction,
+        RefundRequest,
+        ReturnDecision,
+        ReturnDecisionInput,
+        ReturnLine,
+        ReturnRequestInput,
+        ShipInput,
+        VendorChange,
+        VendorChanged,
+        VendorOrderInput,
+        VendorOrderResult,
+        VendorOrderState,
+    )
+    from workflows.steps import OperatorCancelled, StepRunner
+
+# Statuses in which the shop has to do something (reminders, then operators).
+MERCHANT_TURN = ("confirmed", "preparing", "return_requested")
+# Statuses of a part handed over whose return window may still be open.
+AFTER_HANDOVER = ("completed", "refunded")
+STATUS_LABELS = {
+    "confirmed": "À préparer",
+    "preparing": "En préparation",
+    "return_requested": "Retour demandé",
+}
+
+
+@workflow.defn(name=VENDOR_ORDER_WORKFLOW)
+class VendorOrderWorkflow:
+    @workflow.init
+    def __init__(self, input: VendorOrderInput) -> None:
+        info = input.vendor_order
+        self.order_id = input.order_id
+        self.vendor_order_id = info.vendor_order_id
+        self.delivery_kind = info.delivery_kind
+        self.delivery_cents = info.delivery_cents
+        self.timing = input.timing
+        self.steps = StepRunner(input.order_id, input.timing, vendor_order_id=info.vendor_order_id)
+        self.steps.stage = "fulfilment"  # the parent starts every part in that stage
+        self.lines = {line.line_id: line for line in info.lines}
+        self.returned: dict[int, int] = {}
+        self.status = "confirmed"
+        self.pickup_code = ""
+        self.return_deadline: datetime | None = None
+        self.open_return: tuple[int, list[ReturnLine], int] | None = None
+        self.refunded_cents = 0
+        self.busy = False
+        self.changes = 0
+        self.tasks: list[tuple[str, object]] = []
+        self.last_action: datetime | None = None
+        self.reminded = False
+        self.late_item = ""
+
+    @workflow.run
+    async def run(self, input: VendorOrderInput) -> VendorOrderResult:
+        self.last_action = workflow.now()
+        try:
+            while True:
+                if self.tasks:
+                    await self._do(*self.tasks.pop(0))
+                    continue
+                if self.steps.cancel_requested is not None:
+                    raise OperatorCancelled(self.steps.cancel_requested)
+                if self.status == "cancelled" or self._window_over():
+                    break
+                seen = self.changes
+                timeout = self._next_timer()
+                try:
+                    await workflow.wait_condition(
+                        lambda seen=seen: bool(self.tasks)  # type: ignore[misc]
+                        or self.changes != seen
+                        or self.steps.cancel_requested is not None,
+                        timeout=timeout,
+                    )
+                except TimeoutError:
+                    await self._on_timer()
+            if self.status == "completed":
+                await self._project("closed", note="Délai de retour écoulé.")
+        except OperatorCancelled as cancelled:
+            await self._operator_cancel(cancelled.action)
+        await workflow.wait_condition(lambda: not self.busy and workflow.all_handlers_finished())
+        return VendorOrderResult(self.vendor_order_id, self.status, self.refunded_cents)
+
+    # --- timers ---------------------------------------------------------------------------
+
+    def _window_over(self) -> bool:
+        return (
+            self.status in AFTER_HANDOVER
+            and self.open_return is None
+            and self.return_deadline is not None
+            and workflow.now() > self.return_deadline
+        )
+
+    def _next_timer(self) -> timedelta | None:
+        moments: list[datetime] = []
+        if self.status in MERCHANT_TURN and self.last_action is not None:
+            if not self.reminded:
+                moments.append(
+                    self.last_action + timedelta(seconds=self.timing.merchant_reminder_seconds)
+                )
+            elif not self.late_item:
+                moments.append(
+                    self.last_action + timedelta(seconds=self.timing.merchant_escalation_seconds)
+                )
+        if self.status in AFTER_HANDOVER and self.return_deadline is not None:
+            moments.append(self.return_deadline + timedelta(seconds=1))
+        if not moments:
+            return None
+        return max(min(moments) - workflow.now(), timedelta(0))
+
+    async def _on_timer(self) -> None:
+        if self.status not in MERCHANT_TURN or self.last_action is None:
+            return
+        now = workflow.now()
+        if not self.reminded and now >= self.last_action + timedelta(
+            seconds=self.timing.merchant_reminder_seconds
+        ):
+            self.reminded = True
+            await self._email(
+                "merchant_reminder",
+                f"reminder:{self.status}:{self.changes}",
+                to="merchant",
+                extra={"status_label": STATUS_LABELS.get(self.status, self.status)},
+            )
+        elif not self.late_item and now >= self.last_action + timedelta(
+            seconds=self.timing.merchant_escalation_seconds
+        ):
+            self.late_item = f"vendor-order-{self.vendor_order_id}:late:{self.changes}"
+            await self.steps.forever(
+                acts.flag_attention,
+                AttentionRequest(
+                    order_id=self.order_id,
+                    item_key=self.late_item,
+                    kind="merchant_late",
+                    step=self.status,
+                    error=f"La boutique n'a pas agi depuis le {self.last_action.isoformat()} "
+                    f"(commande « {STATUS_LABELS.get(self.status, self.status)} »).",
+                    vendor_order_id=self.vendor_order_id,
+                    workflow_id=workflow.info().workflow_id,
+                ),
+            )
+            self.steps.set_stage(NEEDS_ATTENTION)
+
+    def _merchant_acted(self) -> None:
+        self.last_action = workflow.now()
+        self.reminded = False
+        if self.late_item:
+            self.tasks.append(("resolve_late", self.late_item))
+            self.late_item = ""
+
+    # --- merchant updates -----------------------------------------------------------------
+
+    def _check_free(self) -> None:
+        if self.busy:
+            raise ValueError("Une autre action est en cours d'enregistrement ; réessayez.")
+        if self.steps.cancel_requested is not None or self.status in ("cancelled", "closed"):
+            raise ValueError("Cette commande boutique est annulée ou close.")
+
+    def _check_status(self, allowed: tuple[str, ...], action: str) -> None:
+        self._check_free()
+        if self.status not in allowed:
+            raise ValueError(
+                f"Impossible de {action} : la commande boutique est « {self.status} »."
+            )
+
+    @workflow.update(name="start_preparing")
+    async def start_preparing(self, request: MerchantStepInput) -> VendorOrderState:
+        """The merchant starts preparing the part."""
+        await self._transition("preparing", actor_id=request.actor_id, merchant=True)
+        return self.state()
+
+    @start_preparing.validator
+    def validate_start_preparing(self, request: MerchantStepInput) -> None:
+        self._check_status(("confirmed",), "commencer la préparation")
+
+    @workflow.update(name="mark_unavailable")
+    async def mark_unavailable(self, request: MarkUnavailableInput) -> VendorOrderState:
+        """Lines the shop cannot supply after all: refunded, the rest goes on."""
+        self.busy = True
+        try:
+            ids = sorted(set(request.line_ids))
+            amount = await self.steps.quick(
+                acts.mark_lines_unavailable,
+                LinesUnavailable(
+                    vendor_order_id=self.vendor_order_id,
+                    line_ids=ids,
+                    event_key=f"vendor-order:{self.vendor_order_id}:unavailable:{ids}",
+                    actor_id=request.actor_id,
+                ),
+            )
+            for line_id in ids:
+                self.lines[line_id].status = "unavailable"
+            if not any(line.status == "confirmed" for line in self.lines.values()):
+                self.status = "cancelled"
+            self._changed()
+            self._merchant_acted()
+            lines = {str(i): self.lines[i].total_cents for i in ids}
+            if amount <= 0:
+                return self.state()  # nothing was paid for these lines
+            self.tasks.append(
+                (
+                    "refund",
+                    (
+                        RefundRequest(
+                            order_id=self.order_id,
+                            vendor_order_id=self.vendor_order_id,
+                            amount_cents=amount,
+                            refund_key=f"vendor-order-{self.vendor_order_id}-unavailable-{'-'.join(map(str, ids))}",
+                            reason=request.reason or "article(s) indisponible(s)",
+                            requested_by=request.actor_id,
+                            lines=lines,
+                        ),
+                        "lines_unavailable",
+                    ),
+                )
+            )
+        finally:
+            self.busy = False
+        return self.state()
+
+    @mark_unavailable.validator
+    def validate_mark_unavailable(self, request: MarkUnavailableInput) -> None:
+        self._check_status(("confirmed", "preparing"), "déclarer des articles indisponibles")
+        if not request.line_ids:
+            raise ValueError("Choisissez au moins un article indisponible.")
+        for line_id in request.line_ids:
+            line = self.lines.get(line_id)
+            if line is None:
+                raise ValueError(f"La ligne {line_id} ne fait pas partie de cette commande.")
+            if line.status != "confirmed":
+                raise ValueError(f"« {line.product_name} » n'est plus à fournir.")
+
+    @workflow.update(name="ready_for_pickup")
+    async def ready_for_pickup(self, request: MerchantStepInput) -> VendorOrderState:
+        """The part waits in the shop; the shopper gets a pickup code."""
+        code = f"{workflow.random().randint(0, 999_999):06d}"
+        await self._transition(
+            "ready_for_pickup", actor_id=request.actor_id, merchant=True, pickup_code=code
+        )
+        self.pickup_code = code
+        self.tasks.append(("email", ("ready_for_pickup", "ready", "shopper", {})))
+        return self.state()
+
+    @ready_for_pickup.validator
+    def validate_ready_for_pickup(self, request: MerchantStepInput) -> None:
+        self._check_status(("confirmed", "preparing"), "marquer la commande prête")
+        if self.delivery_kind != "pickup":
+            raise ValueError("Cette commande est à livrer : indiquez plutôt son expédition.")
+
+    @workflow.update(name="ship")
+    async def ship(self, request: ShipInput) -> VendorOrderState:
+        """The part leaves the shop with a carrier and a tracking number."""
+        await self._transition(
+            "shipped",
+            actor_id=request.actor_id,
+            merchant=True,
+            carrier=request.carrier.strip(),
+            tracking_number=request.tracking_number.strip(),
+        )
+        self.tasks.append(("email", ("shipped", "shipped", "shopper", {})))
+        return self.state()
+
+    @ship.validator
+    def validate_ship(self, request: ShipInput) -> None:
+        self._check_status(("confirmed", "preparing"), "expédier la commande")
+        if self.delivery_kind == "pickup":
+            raise ValueError("Cette commande est à retirer en boutique : marquez-la plutôt prête.")
+        if not request.carrier.strip() or not request.tracking_number.strip():
+            raise ValueError("Indiquez le transporteur et le numéro de suivi.")
+
+    @workflow.update(name="complete")
+    async def complete(self, request: CompleteInput) -> VendorOrderState:
+        """Handed over in the shop (code checked) or delivered: the return window opens."""
+        changed = await self._transition(
+            "completed", actor_id=request.actor_id, merchant=True, completed=True
+        )
+        self.return_deadline = changed.return_deadline
+        extra = {"return_deadline_iso": self.return_deadline.isoformat()} if self.return_deadline else {}
+        self.tasks.append(("email", ("vendor_completed", "completed", "shopper", extra)))
+        return self.state()
+
+    @complete.validator
+    def validate_complete(self, request: CompleteInput) -> None:
+        self._check_status(("ready_for_pickup", "shipped"), "clore la remise")
+        if self.status == "ready_for_pickup" and request.pickup_code.strip() != self.pickup_code:
+            raise ValueError("Code de retrait incorrect : vérifiez le code que vous montre le client.")
+
+    # --- returns --------------------------------------------------------------------------
+
+    def _line_returnable(self, line_id: int) -> int:
+        line = self.lines[line_id]
+        if line.status != "confirmed":
+            return 0
+        return line.quantity - self.returned.get(line_id, 0)
+
+    @workflow.update(name="request_return")
+    async def request_return(self, request: ReturnRequestInput) -> int:
+        """The shopper asks to return lines within the window; the return's id."""
+        self.busy = True
+        try:
+            amount = sum(self.lines[r.line_id].unit_price_cents * r.quantity for r in request.lines)
+            return_id = await self.steps.quick(
+                acts.create_return,
+                NewReturn(
+                    vendor_order_id=self.vendor_order_id,
+                    lines=list(request.lines),
+                    reason=request.reason.strip(),
+                    amount_cents=amount,
+                    actor_id=request.actor_id,
+                ),
+            )
+            self.open_return = (return_id, list(request.lines), amount)
+            self.status = "return_requested"
+            self._changed()
+            self.last_action = workflow.now()
+            self.reminded = False
+            self.tasks.append(
+                (
+                    "email",
+                    (
+                        "return_requested",
+                        f"return:{return_id}",
+                        "merchant",
+                        {"amount_cents": str(amount), "reason": request.reason.strip()},
+                    ),
+                )
+            )
+        finally:
+            self.busy = False
+        return int(return_id)
+
+    @request_return.validator
+    def validate_request_return(self, request: ReturnRequestInput) -> None:
+        self._check_free()
+        if self.status == "return_requested" or self.open_return is not None:
+            raise ValueError("Une demande de retour est déjà en cours pour cette boutique.")
+        if self.status not in AFTER_HANDOVER or self.return_deadline is None:
+            raise ValueError(
+                "Un retour se demande une fois la commande remise (statut « Terminée »)."
+            )
+        if workflow.now() > self.return_deadline:
+            raise ValueError("Le délai de retour de cette commande est dépassé.")
+        if not request.reason.strip():
+            raise ValueError("Indiquez le motif de votre demande de retour.")
+        if not request.lines:
+            raise ValueError("Choisissez au moins un article à retourner.")
+        seen: set[int] = set()
+        for wanted in request.lines:
+            line = self.lines.get(wanted.line_id)
+            if line is None or wanted.line_id in seen:
+                raise ValueError("Un article demandé ne fait pas partie de cette commande.")
+            seen.add(wanted.line_id)
+            left = self._line_returnable(wanted.line_id)
+            if not 1 <= wanted.quantity <= left:
+                raise ValueError(
+                    f"« {line.product_name} » : vous pouvez en retourner entre 1 et {left}."
+                    if left
+                    else f"« {line.product_name} » ne peut plus être retourné."
+                )
+
+    @workflow.update(name="accept_return")
+    async def accept_return(self, request: ReturnDecisionInput) -> VendorOrderState:
+        """The merchant received the goods back: the shopper is refunded."""
+        assert self.open_return is not None
+        return_id, lines, amount = self.open_return
+        self.busy = True
+        try:
+            await self.steps.quick(acts.decide_return, ReturnDecision(return_id, "accepted"))
+            self.status = "return_received"
+            self._changed()
+            self._merchant_acted()
+            self.tasks.append(("return_refund", (return_id, lines, amount, request.actor_id)))
+        finally:
+            self.busy = False
+        return self.state()
+
+    @accept_return.validator
+    def validate_accept_return(self, request: ReturnDecisionInput) -> None:
+        self._check_return_decision(request)
+
+    @workflow.update(name="refuse_return")
+    async def refuse_return(self, request: ReturnDecisionInput) -> VendorOrderState:
+        """The merchant refuses the return, saying why."""
+        assert self.open_return is not None
+        return_id = self.open_return[0]
+        self.busy = True
+        try:
+            reason = request.reason.strip()
+            await self.steps.quick(
+                acts.decide_return, ReturnDecision(return_id, "refused", refusal_reason=reason)
+            )
+            self.open_return = None
+            self.status = "refunded" if self.refunded_cents else "completed"
+            self._changed()
+            self._merchant_acted()
+            self.tasks.append(
+                ("email", ("return_refused", f"return:{return_id}:refused", "shopper", {"reason": reason}))
+            )
+        finally:
+            self.busy = False
+        return self.state()
+
+    @refuse_return.validator
+    def validate_refuse_return(self, request: ReturnDecisionInput) -> None:
+        self._check_return_decision(request)
+        if not request.reason.strip():
+            raise ValueError("Expliquez au client pourquoi vous refusez son retour.")
+
+    def _check_return_decision(self, request: ReturnDecisionInput) -> None:
+        self._check_free()
+        if self.open_return is None or self.status != "return_requested":
+            raise ValueError("Aucune demande de retour n'attend de décision.")
+        if self.open_return[0] != request.return_id:
+            raise ValueError("Cette demande de retour n'est pas celle en cours.")
+
+    # --- work done by the main loop -------------------------------------------------------
+
+    async def _do(self, kind: str, payload: object) -> None:
+        if kind == "email":
+            template, key, to, extra = payload  # type: ignore[misc]
+            await self._email(template, key, to=to, extra=extra)
+        elif kind == "refund":
+            request, template = payload  # type: ignore[misc]
+            await self._refund(request)
+            await self._email(
+                template, request.refund_key, to="shopper", extra={"amount_cents": str(request.amount_cents)}
+            )
+            await self._project(self.status)  # the order's status follows the money
+        elif kind == "return_refund":
+            return_id, lines, amount, actor_id = payload  # type: ignore[misc]
+            await self._refund(
+                RefundRequest(
+                    order_id=self.order_id,
+                    vendor_order_id=self.vendor_order_id,
+                    amount_cents=amount,
+                    refund_key=f"return-{return_id}",
+                    reason="retour accepté",
+                    requested_by=actor_id,
+                    lines={
+                        str(r.line_id): self.lines[r.line_id].unit_price_cents * r.quantity
+                        for r in lines
+                    },
+                )
+            )
+            await self.steps.run(
+                acts.decide_return,
+                ReturnDecision(return_id, "refunded", returned_lines=lines),
+                step="record_return_refund",
+            )
+            for r in lines:
+                self.returned[r.line_id] = self.returned.get(r.line_id, 0) + r.quantity
+            self.open_return = None
+            self.status = "refunded"
+            self._changed()
+            await self._email(
+                "refund_made", f"return:{return_id}:refunded", to="shopper",
+                extra={"amount_cents": str(amount)},
+            )  # fmt: skip
+        elif kind == "resolve_late":
+            await self.steps.forever(
+                acts.resolve_attention,
+                AttentionResolution(
+                    order_id=self.order_id, item_key=str(payload), resolution="la boutique a agi"
+                ),
+            )
+            self.steps.set_stage("fulfilment")
+
+    async def _refund(self, request: RefundRequest) -> None:
+        refunded = await self.steps.run(acts.refund, request, step=f"refund:{request.refund_key}")
+        self.refunded_cents += int(refunded or 0)
+
+    async def _operator_cancel(self, action: OperatorAction) -> None:
+        """An operator cancels this shop's part: what is left of it is refunded."""
+        left = await self.steps.forever(
+            acts.cancel_vendor_lines,
+            CancelVendorLines(
+                vendor_order_id=self.vendor_order_id,
+                event_key=f"vendor-order:{self.vendor_order_id}:operator-cancel",
+            ),
+        )
+        if left > 0:
+            await self._refund(
+                RefundRequest(
+                    order_id=self.order_id,
+                    vendor_order_id=self.vendor_order_id,
+                    amount_cents=left,
+                    refund_key=f"vendor-order-{self.vendor_order_id}-operator-cancel",
+                    reason=action.reason or "annulation par un opérateur",
+                    requested_by=action.operator_id,
+                )
+            )
+        self.status = "cancelled"
+        if self.late_item:
+            await self._do("resolve_late", self.late_item)
+        await self._project("cancelled", actor_kind="operator", actor_id=action.operator_id)
+        self.steps.set_stage("closed")
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self.changes += 1
+
+    async def _transition(
+        self,
+        to_status: str,
+        *,
+        actor_id: int | None,
+        merchant: bool = False,
+        pickup_code: str = "",
+        carrier: str = "",
+        tracking_number: str = "",
+        completed: bool = False,
+    ) -> VendorChanged:
+        """A merchant's step, recorded before the update answers."""
+        self.busy = True
+        try:
+            changed = await self.steps.quick(
+                acts.project_vendor_order,
+                VendorChange(
+                    vendor_order_id=self.vendor_order_id,
+                    event_key=f"vendor-order:{self.vendor_order_id}:{to_status}",
+                    to_status=to_status,
+                    from_status=self.status,
+                    actor_kind="merchant" if merchant else "system",
+                    actor_id=actor_id,
+                    pickup_code=pickup_code,
+                    carrier=carrier,
+                    tracking_number=tracking_number,
+                    merchant_acted=merchant,
+                    completed=completed,
+                    return_window_days=self.timing.return_window_days,
+                    return_window_kind=self.timing.return_window_kind,
+                ),
+            )
+            self.status = to_status
+            self._changed()
+            if merchant:
+                self._merchant_acted()
+            return changed
+        finally:
+            self.busy = False
+
+    async def _project(
+        self, to_status: str, *, note: str = "", actor_kind: str = "system", actor_id: int | None = None
+    ) -> None:
+        self.changes += 1
+        await self.steps.run(
+            acts.project_vendor_order,
+            VendorChange(
+                vendor_order_id=self.vendor_order_id,
+                event_key=f"vendor-order:{self.vendor_order_id}:{to_status}:{self.changes}",
+                to_status=to_status,
+                actor_kind=actor_kind,
+                actor_id=actor_id,
+                note=note,
+            ),
+            step=f"project:{to_status}",
+        )
+        self.status = to_status
+
+    async def _email(
+        self, template: str, key: str, *, to: str, extra: dict[str, str] | None = None
+    ) -> None:
+        await self.steps.run(
+            acts.send_order_email,
+            EmailRequest(
+                order_id=self.order_id,
+                template=template,
+                email_key=f"vendor-order:{self.vendor_order_id}:{key}",
+                to=to,
+                vendor_order_id=self.vendor_order_id,
+                extra=extra or {},
+            ),
+            step=f"email:{template}",
+            skippable=True,
+        )
+
+    @workflow.signal(name=OPERATOR_ACTION_SIGNAL)
+    def operator_action(self, action: OperatorAction) -> None:
+        """An operator's decision: retry or skip a failed step, or cancel this part."""
+        self.steps.receive(action)
+
+    @workflow.query(name=STATE_QUERY)
+    def state(self) -> VendorOrderState:
+        """Where this shop's part stands and what it waits for."""
+        timer = None
+        kind = ""
+        if self.status in AFTER_HANDOVER and self.return_deadline is not None:
+            timer, kind = self.return_deadline, "return_window"
+        elif self.status in MERCHANT_TURN and self.last_action is not None:
+            delay = (
+                self.timing.merchant_escalation_seconds
+                if self.reminded
+                else self.timing.merchant_reminder_seconds
+            )
+            timer = self.last_action + timedelta(seconds=delay)
+            kind = "merchant_escalation" if self.reminded else "merchant_reminder"
+        return VendorOrderState(
+            vendor_order_id=self.vendor_order_id,
+            status=self.status,
+            stage=self.steps.stage,
+            next_deadline=timer,
+            next_deadline_kind=kind,
+            pickup_code=self.pickup_code,
+            return_deadline=self.return_deadline,
+            open_return_id=self.open_return[0] if self.open_return else None,
+            refunded_cents=self.refunded_cents,
+            needs_attention=self.steps.needs_attention or bool(self.late_item),
+        )

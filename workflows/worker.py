@@ -1,0 +1,92 @@
+"""The Temporal worker: order workflows and their activities on one task queue.
+
+`python -m workflows.worker` connects to the configured Temporal server and polls
+`COMPTOIR_TASK_QUEUE`. It also sweeps orders whose workflow could not be started at
+checkout (Temporal was unreachable): at start-up and every minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.orders import ALL_ACTIVITIES
+from comptoir.db import session_scope
+from comptoir.services.checkout import orders_waiting_for_start, start_pending_workflows
+from comptoir.settings import Settings, get_settings
+from comptoir.temporal import connect
+from workflows.order import OrderWorkflow
+from workflows.vendor_order import VendorOrderWorkflow
+
+log = logging.getLogger("comptoir.worker")
+WORKFLOWS = [OrderWorkflow, VendorOrderWorkflow]
+SWEEP_SECONDS = 60
+# Activities are synchronous (SQLAlchemy sessions, Stripe SDK, smtplib, WeasyPrint): they
+# run in threads. 16 is enough to keep 2 cores busy while most threads wait on I/O.
+ACTIVITY_THREADS = 16
+
+
+def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+    """The worker of the order workflows on the configured task queue."""
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=ALL_ACTIVITIES,
+        activity_executor=executor,
+        max_concurrent_activities=ACTIVITY_THREADS,
+    )
+
+
+async def sweep_unstarted_orders(client: Client) -> int:
+    """Start the workflows of orders committed while Temporal was unreachable."""
+    with session_scope() as db:
+        order_ids = orders_waiting_for_start(db)
+    if not order_ids:
+        return 0
+    started = await start_pending_workflows(client, order_ids)
+    if started:
+        log.info("started %d workflow(s) left pending at checkout", started)
+    return started
+
+
+async def _sweep_forever(client: Client) -> None:
+    while True:
+        try:
+            await sweep_unstarted_orders(client)
+        except Exception:  # the database or Temporal is down: the next sweep tries again
+            log.warning("sweep of unstarted orders failed", exc_info=True)
+        await asyncio.sleep(SWEEP_SECONDS)
+
+
+async def run_worker() -> None:
+    """Run until SIGINT/SIGTERM, then finish the tasks in hand and stop."""
+    settings = get_settings()
+    client = await connect(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    with ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
+        worker = build_worker(client, settings, executor)
+        sweeper = asyncio.create_task(_sweep_forever(client))
+        async with worker:
+            log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+            await stop.wait()
+        sweeper.cancel()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(run_worker())
+    gc.collect()  # avoids a known crash of short-lived SDK processes at exit (sdk-python#300)
+
+
+if __name__ == "__main__":
+    main()
