@@ -35,7 +35,11 @@ RESENDABLE_EMAILS = {
     "shipped": ResendableEmail("Commande expédiée (client)", "shopper", True),
     "new_vendor_order": ResendableEmail("Nouvelle commande payée (commerçant)", "merchant", True),
 }
-OPERATOR_SIGNAL_LABELS = {"retry": "relance de l'étape en échec", "cancel": "annulation"}
+OPERATOR_SIGNAL_LABELS = {
+    "retry": "relance de l'étape en échec",
+    "skip": "passage de l'étape en échec",
+    "cancel": "annulation",
+}
 
 
 def _target(order_id: int) -> str:
@@ -60,7 +64,7 @@ def signal_target(order_id: int, attention_item_id: int | None) -> str:
 def operator_signal(
     operator_id: int, order_id: int, action: str, reason: str, attention_item_id: int | None
 ) -> str:
-    """Send `retry` or `cancel` to the order's (or the shop part's) workflow."""
+    """Send `retry`, `skip` or `cancel` to the order's (or the shop part's) workflow."""
     if action not in OPERATOR_SIGNAL_LABELS:
         raise Conflict(f"Action inconnue : {action}.")
     workflow_id = signal_target(order_id, attention_item_id)

@@ -141,7 +141,8 @@ def orders_by_status(order_ids: list[int]) -> dict[int, OrderStatus]:
     if not order_ids:
         return {}
     with session_scope() as db:
-        return dict(db.execute(select(Order.id, Order.status).where(Order.id.in_(order_ids))).tuples())
+        rows = db.execute(select(Order.id, Order.status).where(Order.id.in_(order_ids))).tuples()
+        return {order_id: status for order_id, status in rows}
 
 
 def workflow_disagreements(

@@ -298,6 +298,7 @@ def show_workflow_panel(order_id: int, stage: str) -> None:
 
 ACTION_LABELS = {
     "retry": "Relancer l'étape en échec",
+    "skip": "Passer l'étape en échec (si le workflow le permet)",
     "cancel": "Annuler la commande",
     "resend_email": "Renvoyer un e-mail",
     "invoice": "Émettre une facture manquante",
@@ -320,7 +321,7 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
     key = f"order_{order.id}_{action}"
     run: Callable[[str], str]
     warning = ""
-    if action in ("retry", "cancel"):
+    if action in ("retry", "skip", "cancel"):
         open_items = [a for a in detail.attention if a.resolved_at is None]
         item_id = None
         if open_items:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from comptoir.devstack.services import SmtpSink, free_port, start_smtp_sink
 from comptoir.models import Role, User
 from tests.factories import create_user
+
+if TYPE_CHECKING:
+    from tests.admin_ui.temporal_harness import TemporalHarness
 
 
 @pytest.fixture
@@ -62,4 +68,45 @@ def temporal_down() -> Iterator[str]:
             os.environ.pop("COMPTOIR_TEMPORAL_ADDRESS", None)
         else:
             os.environ["COMPTOIR_TEMPORAL_ADDRESS"] = previous
+        get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def temporal_harness() -> Iterator[TemporalHarness]:
+    """A real Temporal dev server (and a stand-in order workflow) for one test module."""
+    from tests.admin_ui.temporal_harness import TemporalHarness
+
+    harness = TemporalHarness()
+    try:
+        yield harness
+    finally:
+        harness.close()
+
+
+_id_blocks = itertools.count(1)
+
+
+@pytest.fixture
+def temporal(
+    temporal_harness: TemporalHarness, temporal_down: str, db: Session
+) -> Iterator[TemporalHarness]:
+    """The console pointed at the module's Temporal server.
+
+    Order and vendor-order ids start at a fresh block in each test: workflow ids derive
+    from them and the server outlives the test's truncated tables.
+    """
+    from comptoir.settings import get_settings
+    from tests.admin_ui.temporal_harness import TASK_QUEUE
+
+    start = next(_id_blocks) * 1000
+    for sequence in ("orders_id_seq", "vendor_orders_id_seq"):
+        db.execute(text(f"SELECT setval('{sequence}', {start})"))
+    db.commit()
+    os.environ["COMPTOIR_TEMPORAL_ADDRESS"] = temporal_harness.address
+    os.environ["COMPTOIR_TASK_QUEUE"] = TASK_QUEUE
+    get_settings.cache_clear()
+    try:
+        yield temporal_harness
+    finally:
+        os.environ.pop("COMPTOIR_TASK_QUEUE", None)
         get_settings.cache_clear()

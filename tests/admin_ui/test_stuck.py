@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.models import OrderStatus, User
 from tests.admin_ui.console import errors_of, open_page
-from tests.admin_ui.order_factories import ago, add_attention, make_order, parts_of
+from tests.admin_ui.order_factories import add_attention, ago, make_order, parts_of
 from tests.factories import create_shop
 
 pytestmark = pytest.mark.timeout(120)
