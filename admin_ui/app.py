@@ -32,6 +32,7 @@ else:
             ],
             "Plateforme": [
                 st.Page("views/merchants.py", title="Commerçants", icon="🏪"),
+                st.Page("views/accounts.py", title="Comptes", icon="👤"),
             ],
         }
     ).run()
