@@ -282,6 +282,8 @@ class VendorChange:
     completed: bool = False
     return_window_days: int = 14
     return_window_kind: str = "working"
+    # The workflow's time of the change: the return window counts from the workflow's clock.
+    at: datetime | None = None
 
 
 @dataclass

@@ -563,6 +563,7 @@ class VendorOrderWorkflow:
                     completed=completed,
                     return_window_days=self.timing.return_window_days,
                     return_window_kind=self.timing.return_window_kind,
+                    at=workflow.now() if completed else None,
                 ),
             )
             self.status = to_status

@@ -292,7 +292,7 @@ def project_vendor(db: Session, change: VendorChange) -> VendorChanged:
     if change.stage == "needs_attention":
         part.needs_attention = True
     if change.completed and part.completed_at is None:
-        part.completed_at = _now()
+        part.completed_at = change.at or _now()
         kind = "working" if change.return_window_kind == "working" else "calendar"
         part.return_deadline = return_deadline(part.completed_at, change.return_window_days, kind)
     db.flush()

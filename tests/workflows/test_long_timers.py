@@ -1,0 +1,273 @@
+"""Deadlines of days, run in seconds on Temporal's time-skipping test server.
+
+The workflows and activities are the real ones, against the real PostgreSQL, localstripe
+and SMTP sink; only the clock of the Temporal server jumps ahead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sysconfig
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.orders import ALL_ACTIVITIES
+from comptoir.errors import Conflict
+from comptoir.models import DeliveryKind, Product, Role, SentEmail, User
+from comptoir.services import order_actions, payments
+from comptoir.services.cart import add_item
+from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice, checkout
+from comptoir.temporal import DATA_CONVERTER
+from tests.conftest import MailSink
+from tests.factories import create_product, create_shop, create_user
+from tests.lifecycle_support import lines_of, mode_of, order_row, vendor_orders
+from tests.stripe_support import confirm_card, refunds_of_intent
+from workflows.inputs import (
+    ORDER_WORKFLOW,
+    OrderWorkflowInput,
+    PaymentEvent,
+    Timing,
+    order_workflow_id,
+)
+from workflows.worker import WORKFLOWS
+
+pytestmark = [pytest.mark.timeout(180), pytest.mark.asyncio(loop_scope="session")]
+TIMING = Timing(
+    activity_max_attempts=3,
+    activity_initial_interval_seconds=0.2,
+    activity_maximum_interval_seconds=0.5,
+    activity_timeout_seconds=20,
+)
+
+
+@dataclass
+class SkippingServer:
+    env: WorkflowEnvironment
+    task_queue: str
+
+    @property
+    def client(self) -> Client:
+        return self.env.client
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def skipping(
+    database_url: str, mail_sink: MailSink, stripe_server: str
+) -> AsyncIterator[SkippingServer]:
+    """A time-skipping Temporal test server with the real worker on a queue of its own."""
+    binary = Path(sysconfig.get_path("scripts")) / "temporal-test-server"
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(binary), data_converter=DATA_CONVERTER
+    )
+    # The test server knows no custom search attribute until told (else tasks fail forever).
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                "OrderId": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+                "OrderStage": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+            },
+        )
+    )
+    queue = f"skipping-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        async with Worker(
+            env.client, task_queue=queue, workflows=WORKFLOWS, activities=ALL_ACTIVITIES,
+            activity_executor=executor,
+        ):  # fmt: skip
+            yield SkippingServer(env, queue)
+    await env.shutdown()
+
+
+def _order(db: Session, *, reserved: bool) -> tuple[int, User, User, int]:
+    """A committed order of one pickup line (needing a reservation when asked)."""
+    shopper = create_user(db, first_name="Léa")
+    merchant = create_user(db, Role.merchant)
+    shop = create_shop(db, owner=merchant)
+    product = create_product(db, shop, name="Pièce montée", price_cents=4200, stock=3,
+                             requires_confirmation=reserved)  # fmt: skip
+    db.commit()
+    add_item(db, shopper, product.id, 2)
+    order = checkout(
+        db,
+        shopper,
+        CheckoutRequest(
+            billing=BillingAddress("Léa Roux", "3 quai Voltaire", "49350", "Montlouvier"),
+            shops=[ShopChoice(shop.id, mode_of(db, shop, DeliveryKind.pickup))],
+        ),
+    )
+    db.commit()
+    return order.id, shopper, merchant, product.id
+
+
+async def _start(server: SkippingServer, order_id: int) -> WorkflowHandle[object, str]:
+    return await server.client.start_workflow(
+        ORDER_WORKFLOW,
+        OrderWorkflowInput(order_id=order_id, timing=TIMING),
+        id=order_workflow_id(order_id),
+        task_queue=server.task_queue,
+        result_type=str,
+    )
+
+
+async def _eventually(check, what: str, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def record_history(client: Client, workflow_id: str, name: str) -> None:
+    """With COMPTOIR_RECORD_HISTORIES=1, keep the workflow's history for the replay tests."""
+    if os.environ.get("COMPTOIR_RECORD_HISTORIES") != "1":
+        return
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    HISTORIES.mkdir(exist_ok=True)
+    (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
+def _emails(db: Session, order_id: int) -> list[str]:
+    db.rollback()
+    return list(db.scalars(select(SentEmail.email_key).where(SentEmail.order_id == order_id)))
+
+
+async def test_unconfirmed_reservation_reminds_then_expires_after_48_hours(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink
+) -> None:
+    mail_sink.clear()
+    order_id, shopper, merchant, product_id = _order(db, reserved=True)
+    assert db.scalar(select(Product.stock).where(Product.id == product_id)) == 1
+    handle = await _start(skipping, order_id)
+    started = datetime.now(UTC)
+    assert await handle.result() == "cancelled"  # 48 h pass in moments
+    assert datetime.now(UTC) - started < timedelta(minutes=2)
+    order = order_row(db, order_id)
+    assert order.status.value == "cancelled"
+    assert db.scalar(select(Product.stock).where(Product.id == product_id)) == 3  # released
+    keys = _emails(db, order_id)
+    part = vendor_orders(db, order_id)[0]
+    assert f"vendor-order:{part.id}:reservation" in keys
+    assert f"vendor-order:{part.id}:reservation-reminder" in keys
+    assert f"order:{order_id}:cancelled" in keys
+    await record_history(skipping.client, handle.id, "order_reservation_expired")
+    assert any("délai de confirmation" in str(m.get_payload()) or "annulée" in m["Subject"]
+               for m in mail_sink.to(shopper.email))  # fmt: skip
+
+
+async def _pay_and_hand_over(server: SkippingServer, db: Session, order_id: int) -> tuple[int, str]:
+    """Pay through localstripe (signalled as the webhook would), then prepare and hand over."""
+    handle = server.client.get_workflow_handle(order_workflow_id(order_id))
+    await _eventually(lambda: order_row(db, order_id).stage == "awaiting_payment", "payment stage")
+    payment = payments.ensure_payment_intent(db, order_id)
+    db.commit()
+    intent_id = payment.stripe_payment_intent_id
+    assert intent_id is not None
+    assert confirm_card(intent_id).status == "succeeded"
+    await handle.signal("payment_event", PaymentEvent(f"evt_{uuid.uuid4().hex}", intent_id, True))
+    part = await _eventually(
+        lambda: (p := vendor_orders(db, order_id)) and p[0].status.value == "confirmed" and p[0],
+        "the part to reach its shop",
+    )
+    client, vid = server.client, part.id
+    await order_actions.ready_for_pickup(client, vendor_order_id=vid, actor_id=None)
+    code = vendor_orders(db, order_id)[0].pickup_code
+    await order_actions.complete(client, vendor_order_id=vid, pickup_code=code, actor_id=None)
+    return vid, intent_id
+
+
+async def test_return_within_the_window_is_refunded_then_the_window_closes(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink
+) -> None:
+    mail_sink.clear()
+    order_id, shopper, merchant, _ = _order(db, reserved=False)
+    handle = await _start(skipping, order_id)
+    vid, intent_id = await _pay_and_hand_over(skipping, db, order_id)
+    part = vendor_orders(db, order_id)[0]
+    assert part.return_deadline is not None
+    assert part.return_deadline - part.completed_at > timedelta(days=14)  # working days
+    line = lines_of(db, vid)[0]
+    client = skipping.client
+    with pytest.raises(Conflict, match="entre 1 et 2"):
+        await order_actions.request_return(
+            client, vendor_order_id=vid, lines=[(line.id, 3)], reason="trop", actor_id=shopper.id
+        )
+    await skipping.env.sleep(timedelta(days=5))
+    return_id = await order_actions.request_return(
+        client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Abîmée", actor_id=shopper.id
+    )
+    with pytest.raises(Conflict, match="déjà en cours"):
+        await order_actions.request_return(
+            client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Encore", actor_id=shopper.id
+        )
+    await order_actions.accept_return(
+        client, vendor_order_id=vid, return_id=return_id, actor_id=merchant.id
+    )
+    refunds = await _eventually(lambda: refunds_of_intent(intent_id), "the refund")
+    assert [r.amount for r in refunds] == [4200]
+    final = await _eventually(
+        lambda: (o := order_row(db, order_id)).status.value == "partially_refunded" and o,
+        "partially refunded",
+    )
+    assert final.refunded_cents == 4200
+    # Past the window: the part closes by itself and a request is refused.
+    await skipping.env.sleep(timedelta(days=30))
+    assert await handle.result() == "finished"
+    with pytest.raises(Conflict):
+        await order_actions.request_return(
+            client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Tard", actor_id=shopper.id
+        )
+    assert len(refunds_of_intent(intent_id)) == 1
+    await record_history(client, handle.id, "order_with_return_refunded")
+    await record_history(client, f"vendor-order-{vid}", "vendor_order_return_refunded")
+
+
+async def test_refused_return_then_window_end_closes_the_part(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink
+) -> None:
+    mail_sink.clear()
+    order_id, shopper, merchant, _ = _order(db, reserved=False)
+    handle = await _start(skipping, order_id)
+    vid, intent_id = await _pay_and_hand_over(skipping, db, order_id)
+    line = lines_of(db, vid)[0]
+    client = skipping.client
+    return_id = await order_actions.request_return(
+        client, vendor_order_id=vid, lines=[(line.id, 2)], reason="Plus envie", actor_id=shopper.id
+    )
+    with pytest.raises(Conflict, match="pourquoi"):
+        await order_actions.refuse_return(
+            client, vendor_order_id=vid, return_id=return_id, reason=" ", actor_id=merchant.id
+        )
+    await order_actions.refuse_return(
+        client, vendor_order_id=vid, return_id=return_id, reason="Pâtisserie périssable",
+        actor_id=merchant.id,
+    )  # fmt: skip
+    assert vendor_orders(db, order_id)[0].status.value == "completed"
+    assert await handle.result() == "finished"
+    assert vendor_orders(db, order_id)[0].status.value == "closed"
+    assert order_row(db, order_id).status.value == "completed"
+    assert refunds_of_intent(intent_id) == []
+    await record_history(client, f"vendor-order-{vid}", "vendor_order_return_refused")
+    refusal = [m for m in mail_sink.to(shopper.email) if "refusée" in m["Subject"]]
+    assert refusal and "Pâtisserie périssable" in refusal[0].get_content()

@@ -1,0 +1,35 @@
+"""Recorded histories of every workflow type replay against today's code without
+NondeterminismError: a change that alters history must be patched (`workflow.patched`).
+
+The JSON files are written by tests/workflows/test_long_timers.py with
+COMPTOIR_RECORD_HISTORIES=1; keep old ones when recording new ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from comptoir.temporal import DATA_CONVERTER
+from workflows.inputs import ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW
+from workflows.worker import WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def test_every_workflow_type_has_recorded_histories() -> None:
+    types = {path.name.split("_")[0] for path in HISTORIES}
+    assert {"order", "vendor"} <= types, [p.name for p in HISTORIES]
+    assert {ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW} == {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_history_replays_deterministically(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
