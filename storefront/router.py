@@ -15,6 +15,10 @@ PAGE_MODULES = [
     "storefront.pages.account",
     "storefront.pages.cookies",
     "storefront.pages.catalogue",
+    "storefront.pages.cart",
+    "storefront.pages.orders",
+    "storefront.pages.merchant",
+    "storefront.pages.support",
 ]
 
 router = APIRouter(include_in_schema=False)

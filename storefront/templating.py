@@ -6,6 +6,7 @@ import json
 import logging
 import zlib
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from comptoir.domain import labels, money
+from comptoir.domain.paris_time import to_paris
 from comptoir.settings import get_settings
 from storefront import i18n
 from storefront.deps import ANON_CSRF_COOKIE, Visitor
@@ -46,6 +48,11 @@ def _initial(name: str) -> str:
     return stripped[:1].upper() if stripped else "?"
 
 
+def _hour_fr(value: datetime) -> str:
+    """The Paris time of day of an instant, e.g. '14 h 30'."""
+    return labels.format_time_fr(to_paris(value).time())
+
+
 def _tone(value: object) -> int:
     """A stable 0–5 colour index for a name or id (same shop → same tile colour)."""
     return zlib.crc32(str(value).encode()) % 6
@@ -69,6 +76,7 @@ def environment() -> Environment:
         date_fr=labels.format_date_fr,
         datetime_fr=labels.format_datetime_fr,
         time_fr=labels.format_time_fr,
+        hour_fr=_hour_fr,
         order_status=labels.order_status_label,
         vendor_status=labels.vendor_order_status_label,
         delivery_kind=labels.delivery_kind_label,

@@ -1,0 +1,198 @@
+"""The shopper's "Mes commandes": list, order page (per-shop timeline, pickup code, invoices,
+returns, messages), payment page, cancelling an unpaid order and asking for a return.
+"""
+
+from __future__ import annotations
+
+import stripe
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.deps import SessionDep
+from comptoir.errors import DomainError, NotFound
+from comptoir.models import OrderStatus
+from comptoir.services import order_views, payments
+from comptoir.settings import get_settings
+from storefront.actions import perform_and_redirect
+from storefront.deps import Form, ShopperPage, integer, text
+from storefront.i18n import _
+from storefront.pages.catalogue import numeric_id
+from storefront.templating import redirect, render
+
+router = APIRouter()
+
+
+def _order_id(value: str) -> int:
+    return numeric_id(value, _("Cette commande n'existe pas ou n'est pas la vôtre."))
+
+
+def order_path(order_id: int) -> str:
+    """Where a shopper reads one of their orders."""
+    return f"/commandes/{order_id}"
+
+
+@router.get("/commandes")
+def orders_page(request: Request, db: SessionDep, shopper: ShopperPage) -> Response:
+    """My orders, newest first, with each shop's status."""
+    return render(request, "orders/list.html", {"orders": order_views.list_orders(db, shopper)})
+
+
+@router.get("/commandes/{order_id}")
+def order_page(request: Request, order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
+    """One order: each shop's part with its timeline, pickup, invoice, returns and messages."""
+    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    messages = order_views.order_messages(db, shopper, order.id)
+    by_shop: dict[int, list[order_views.MessageView]] = {}
+    for message in messages:
+        by_shop.setdefault(message.shop_id, []).append(message)
+    return render(
+        request,
+        "orders/detail.html",
+        {
+            "order": order,
+            "messages_by_shop": by_shop,
+            # Back from Stripe.js: the payment's webhook may not have arrived yet.
+            "just_paid": request.query_params.get("paiement") == "ok" and order.can_pay,
+        },
+    )
+
+
+@router.get("/commandes/{order_id}/paiement")
+def payment_page(request: Request, order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
+    """Pay by card with Stripe.js (card field, billing details from the order)."""
+    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    if not order.can_pay:
+        return redirect(
+            order_path(order.id),
+            _("Cette commande n'est pas à payer en ce moment : %(status)s.",
+              status=order.status_label.lower()),
+            "info",
+        )
+    settings = get_settings()
+    return render(
+        request,
+        "orders/payment.html",
+        {
+            "order": order,
+            "test_mode": settings.environment != "production",
+        },
+    )
+
+
+@router.post("/commandes/{order_id}/paiement/test")
+def pay_with_test_card(
+    order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
+) -> Response:
+    """Outside production only: pay with a Stripe test card on the server.
+
+    localstripe's test Stripe.js cannot read a card field (its `confirmCardPayment` only
+    completes 3-D Secure), so the demo and browser tests pay this way; the result still
+    reaches the order through the verified Stripe webhook, as in production.
+    """
+    if get_settings().environment == "production":
+        raise NotFound(_("Cette page n'existe pas."))
+    order = order_views.get_readable_order(db, shopper, _order_id(order_id))
+    payment_page_path = f"{order_path(order.id)}/paiement"
+    if order.status != OrderStatus.awaiting_payment:
+        return redirect(order_path(order.id), _("Cette commande n'est pas à payer."), "info")
+    card = "pm_card_visa" if text(form, "card") == "accepted" else "pm_card_chargeCustomerFail"
+    try:
+        payment = payments.ensure_payment_intent(db, order.id)
+        db.commit()
+        intent_id = payment.stripe_payment_intent_id or ""
+        client = payments.stripe_client().v1
+        client.payment_intents.update(intent_id, params={"payment_method": card})
+        client.payment_intents.confirm(intent_id)
+    except stripe.CardError:
+        return redirect(
+            payment_page_path,
+            _("Votre carte a été refusée. Vérifiez ses informations ou essayez une autre carte."),
+            "error",
+        )
+    except stripe.StripeError:
+        return redirect(
+            payment_page_path,
+            _("Le service de paiement est momentanément indisponible ; réessayez dans un instant."),
+            "error",
+        )
+    return redirect(f"{order_path(order.id)}?paiement=ok", _("Paiement accepté, merci !"))
+
+
+@router.post("/commandes/{order_id}/annuler")
+def cancel_order(
+    request: Request, order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
+) -> Response:
+    """Cancel an order that is not paid yet (a paid one is refunded through a return)."""
+    order = order_views.get_readable_order(db, shopper, _order_id(order_id))
+    return perform_and_redirect(
+        request,
+        order_path(order.id),
+        _("Votre commande est annulée ; les produits réservés sont remis en vente."),
+        "cancel_order",
+        order_id=order.id,
+        actor_kind="shopper",
+        actor_id=shopper.id,
+        reason=text(form, "reason", 500),
+    )
+
+
+@router.post("/commandes/{order_id}/retour")
+def request_return(
+    request: Request, order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
+) -> Response:
+    """Ask one shop to take back some lines and refund them, while the window is open."""
+    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    part_id = integer(form, "vendor_order_id")
+    part = next((p for p in order.vendor_orders if p.id == part_id), None)
+    if part is None:
+        raise NotFound(_("Cette commande n'existe pas ou n'est pas la vôtre."))
+    back = f"{order_path(order.id)}#boutique-{part.id}"
+    if not part.return_open:
+        return redirect(back, part.return_closed_reason, "error")
+    lines: list[tuple[int, int]] = []
+    for line in part.lines:
+        quantity = integer(form, f"qty_{line.id}", 0) or 0
+        if quantity < 0 or quantity > line.quantity - line.returned_quantity:
+            return redirect(
+                back,
+                _("La quantité à retourner de « %(name)s » doit être entre 0 et %(max)s.",
+                  name=line.product_name, max=line.quantity - line.returned_quantity),
+                "error",
+            )
+        if quantity:
+            lines.append((line.id, quantity))
+    reason = text(form, "reason", 2000)
+    if not lines or not reason:
+        return redirect(
+            back, _("Choisissez au moins un produit à retourner et dites-nous pourquoi."), "error"
+        )
+    return perform_and_redirect(
+        request,
+        back,
+        _("Votre demande de retour est envoyée à %(shop)s. Vous serez remboursé sur votre carte "
+          "dès que la boutique l'aura acceptée.", shop=part.shop_name),
+        "request_return",
+        vendor_order_id=part.id,
+        lines=lines,
+        reason=reason,
+        actor_id=shopper.id,
+    )
+
+
+@router.post("/commandes/{order_id}/messages")
+def write_to_shop(
+    order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
+) -> Response:
+    """Write to one shop of the order, then come back to the conversation."""
+    oid = _order_id(order_id)
+    shop_id = integer(form, "shop_id") or 0
+    try:
+        message = order_views.post_order_message(db, shopper, oid, shop_id, text(form, "body", 5000))
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return redirect(order_path(oid), exc.message, "error")
+    return redirect(
+        f"{order_path(oid)}#messages-{message.shop_id}",
+        _("Message envoyé à %(shop)s.", shop=message.shop_name),
+    )
