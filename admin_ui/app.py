@@ -29,6 +29,7 @@ else:
             "Suivi": [
                 st.Page("views/stuck.py", title="À traiter", icon="🚨", default=True),
                 st.Page("views/orders.py", title="Commandes", icon="🧾"),
+                st.Page("views/figures.py", title="Chiffres", icon="📊"),
             ],
             "Plateforme": [
                 st.Page("views/merchants.py", title="Commerçants", icon="🏪"),

@@ -90,3 +90,8 @@ def vendor_status(code: object) -> str:
     """French label of a vendor-order status (or of an order status for order-level events)."""
     text = str(code)
     return VENDOR_ORDER_STATUS_LABELS.get(text) or ORDER_STATUS_LABELS.get(text, text)
+
+
+def percent(share: float) -> str:
+    """`33,3 %` (French decimal comma, non-breaking space before the sign)."""
+    return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
