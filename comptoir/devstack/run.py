@@ -386,7 +386,9 @@ class Supervisor:
         logins = demo_logins()
         if logins:
             rows.append(" Demo logins")
-            rows += [f"   {role:<16}{email}  /  {password}" for role, email, password in logins]
+            # Labels longer than the URL column ("Vendeur en attente") must not touch the e-mail.
+            width = max(16, *(len(role) + 2 for role, _, _ in logins))
+            rows += [f"   {role:<{width}}{email}  /  {password}" for role, email, password in logins]
         if self.skipped:
             rows.append(" Not available yet: " + "; ".join(self.skipped))
         rows.append("─" * 72)
