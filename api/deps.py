@@ -123,7 +123,9 @@ def run_async(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
     return anyio.from_thread.run(fn, *args)
 
 
-def send_to_workflow(request: Request, action: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
+def send_to_workflow(
+    request: Request, order_action: Callable[..., Awaitable[T]], /, **kwargs: Any
+) -> T:
     """Call a `comptoir.services.order_actions` function with the app's Temporal client."""
     client = get_temporal(request)
-    return anyio.from_thread.run(functools.partial(action, client, **kwargs))
+    return anyio.from_thread.run(functools.partial(order_action, client, **kwargs))

@@ -194,10 +194,41 @@ def ensure_payment_intent(db: Session, order_id: int) -> Payment:
         payment.stripe_payment_intent_id = intent.id
         payment.client_secret = intent.client_secret or ""
         payment.amount_cents = int(intent.amount)
+    elif payment.status == PaymentStatus.failed:
+        _start_new_attempt(client, payment, order)
     if payment.status != PaymentStatus.succeeded and payment.amount_cents != order.total_cents:
         _sync_amount(client, payment, order.total_cents)
     db.flush()
     return payment
+
+
+def _start_new_attempt(client: stripe.StripeClient, payment: Payment, order: Order) -> None:
+    """After a declined card, a fresh PaymentIntent for the next card (the spent one is cancelled).
+
+    Stripe would let the same intent be confirmed again, but not every Stripe-compatible
+    server does; a new intent works everywhere. The old one is cancelled first, so it can
+    never be paid; its late events find no order and are ignored.
+    """
+    assert payment.stripe_payment_intent_id is not None
+    spent = payment.stripe_payment_intent_id
+    intent = client.v1.payment_intents.retrieve(spent)
+    if intent.status == "succeeded":
+        return  # paid meanwhile: its event will record it
+    if intent.status != "canceled":
+        client.v1.payment_intents.cancel(spent)
+    fresh = client.v1.payment_intents.create(
+        params={  # type: ignore[typeddict-unknown-key]
+            "amount": order.total_cents,
+            "currency": CURRENCY,
+            "payment_method_types": ["card"],
+            "metadata": {"order_id": str(order.id), "payment_id": str(payment.id)},
+        },
+        options={"idempotency_key": f"comptoir-order-{order.id}-pi-{payment.id}-after-{spent}"},
+    )
+    payment.stripe_payment_intent_id = fresh.id
+    payment.client_secret = fresh.client_secret or ""
+    payment.amount_cents = int(fresh.amount)
+    payment.status = PaymentStatus.pending
 
 
 def _sync_amount(client: stripe.StripeClient, payment: Payment, amount_cents: int) -> None:
@@ -214,14 +245,14 @@ def _sync_amount(client: stripe.StripeClient, payment: Payment, amount_cents: in
     payment.amount_cents = amount_cents
 
 
-def _lock_payment(db: Session, order_id: int, payment_intent_id: str) -> Payment:
+def _lock_payment(db: Session, order_id: int, payment_intent_id: str, *, strict: bool = True) -> Payment:
     payment = db.scalar(
         select(Payment)
         .where(Payment.order_id == order_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if payment is None or payment.stripe_payment_intent_id != payment_intent_id:
+    if payment is None or (strict and payment.stripe_payment_intent_id != payment_intent_id):
         raise Conflict("Ce paiement ne correspond pas à cette commande.", code="payment_mismatch")
     return payment
 
@@ -242,7 +273,9 @@ def mark_payment_succeeded(db: Session, order_id: int, payment_intent_id: str) -
 
 def mark_payment_failed(db: Session, order_id: int, payment_intent_id: str, message: str) -> Payment:
     """Record a declined attempt; the order stays payable with another card (idempotent)."""
-    payment = _lock_payment(db, order_id, payment_intent_id)
+    payment = _lock_payment(db, order_id, payment_intent_id, strict=False)
+    if payment.stripe_payment_intent_id != payment_intent_id:
+        return payment  # a spent intent's late news: the current attempt is another one
     # Events may arrive out of order: a failed attempt never undoes a success.
     if payment.status != PaymentStatus.succeeded:
         payment.status = PaymentStatus.failed

@@ -154,7 +154,7 @@ def test_visa_payment_succeeds_and_is_recorded_once(db: Session) -> None:
     assert db.get_one(Order, order.id).paid_at == first_time
 
 
-def test_declined_card_leaves_the_order_payable_with_the_same_intent(db: Session) -> None:
+def test_declined_card_leaves_the_order_payable_with_a_fresh_intent(db: Session) -> None:
     order = _order(db)
     payment = payments.ensure_payment_intent(db, order.id)
     db.commit()
@@ -170,13 +170,22 @@ def test_declined_card_leaves_the_order_payable_with_the_same_intent(db: Session
     assert failed.status == PaymentStatus.failed and failed.failure_message == message
     retry = payments.ensure_payment_intent(db, order.id)
     db.commit()
-    assert retry.stripe_payment_intent_id == intent_id and retry.client_secret == payment.client_secret
-    assert len(intents_of_order(order.id)) == 1
-    # A failure reported after the success (events out of order) never undoes it.
-    payments.mark_payment_succeeded(db, order.id, intent_id)
-    late = payments.mark_payment_failed(db, order.id, intent_id, "trop tard")
+    fresh_id = retry.stripe_payment_intent_id
+    assert fresh_id and fresh_id != intent_id and retry.status == PaymentStatus.pending
+    again = payments.ensure_payment_intent(db, order.id)  # no new attempt without a new failure
+    assert again.stripe_payment_intent_id == fresh_id
+    assert {pi.id: pi.status for pi in intents_of_order(order.id)} == {
+        intent_id: "canceled",
+        fresh_id: "requires_payment_method",
+    }
+    assert confirm_card(fresh_id).status == "succeeded"
+    payments.mark_payment_succeeded(db, order.id, fresh_id)
+    # Failures reported after the success (events out of order, or about the spent intent)
+    # never undo it.
+    late = payments.mark_payment_failed(db, order.id, fresh_id, "trop tard")
+    stale = payments.mark_payment_failed(db, order.id, intent_id, "ancienne tentative")
     db.commit()
-    assert late.status == PaymentStatus.succeeded and late.failure_message == ""
+    assert late.status == stale.status == PaymentStatus.succeeded and late.failure_message == ""
 
 
 def test_marking_another_intent_is_refused(db: Session) -> None:
