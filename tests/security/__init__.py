@@ -1,0 +1,1 @@
+"""Security tests: authorization matrix, fuzzing, brute force, webhooks, mass assignment, logs."""
