@@ -339,4 +339,6 @@ def merchant_ledger(
 def contact(body: ContactIn, db: SessionDep, user: OptionalUser) -> ContactOut:
     """Write to the platform's team (a question, a shop to suggest); no login needed."""
     saved = order_views.save_contact_message(db, body.name, body.email, body.subject, body.body)
-    return ContactOut(id=saved.id, message="Merci, votre message est bien envoyé à l'équipe Comptoir.")
+    return ContactOut(
+        id=saved.id, message="Merci, votre message est bien envoyé à l'équipe Comptoir."
+    )

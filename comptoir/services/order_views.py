@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, false, func, select, update
+from sqlalchemy import ColumnElement, Select, false, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain.labels import (
@@ -608,7 +608,9 @@ def list_orders(
     ]
 
 
-def order_detail(db: Session, user: User, order_id: int, now: datetime | None = None) -> OrderDetail:
+def order_detail(
+    db: Session, user: User, order_id: int, now: datetime | None = None
+) -> OrderDetail:
     """An order with its shops' parts, timelines, invoices, returns and refunds."""
     now = now or _now()
     order = db.scalar(
@@ -668,9 +670,7 @@ def order_detail(db: Session, user: User, order_id: int, now: datetime | None = 
 # --- merchant (and operator) reads --------------------------------------------------------
 
 
-def _vendor_summaries(
-    db: Session, query: Select[tuple[VendorOrder]]
-) -> list[VendorOrderSummary]:
+def _vendor_summaries(db: Session, query: Select[tuple[VendorOrder]]) -> list[VendorOrderSummary]:
     rows = db.execute(
         query.add_columns(Order.billing_name)
         .join(Order, Order.id == VendorOrder.order_id)
@@ -792,9 +792,9 @@ def pending_shop_of(db: Session, merchant: User) -> Shop | None:
 
 def _message_views(db: Session, query: Select[tuple[Message]]) -> list[MessageView]:
     rows = db.execute(
-        query.add_columns(Shop.name).join(Shop, Shop.id == Message.shop_id).order_by(
-            Message.created_at, Message.id
-        )
+        query.add_columns(Shop.name)
+        .join(Shop, Shop.id == Message.shop_id)
+        .order_by(Message.created_at, Message.id)
     ).all()
     return [
         MessageView(
@@ -811,10 +811,10 @@ def _message_views(db: Session, query: Select[tuple[Message]]) -> list[MessageVi
     ]
 
 
-def _mark_read(db: Session, *conditions: object, from_shop: bool) -> None:
+def _mark_read(db: Session, *conditions: ColumnElement[bool], from_shop: bool) -> None:
     db.execute(
         update(Message)
-        .where(*conditions, Message.from_shop.is_(from_shop), Message.read_at.is_(None))  # type: ignore[arg-type]
+        .where(*conditions, Message.from_shop.is_(from_shop), Message.read_at.is_(None))
         .values(read_at=_now())
     )
 
@@ -841,16 +841,22 @@ def order_messages(db: Session, user: User, order_id: int) -> list[MessageView]:
     return _message_views(db, query)
 
 
-def post_order_message(db: Session, shopper: User, order_id: int, shop_id: int, body: str) -> MessageView:
+def post_order_message(
+    db: Session, shopper: User, order_id: int, shop_id: int, body: str
+) -> MessageView:
     """A shopper writes to one shop of their order."""
     order = get_readable_order(db, shopper, order_id)
     if shopper.role != Role.shopper:
         raise NotFound(ORDER_NOT_FOUND, code="order_not_found")
     in_order = db.scalar(
-        select(VendorOrder.id).where(VendorOrder.order_id == order.id, VendorOrder.shop_id == shop_id)
+        select(VendorOrder.id).where(
+            VendorOrder.order_id == order.id, VendorOrder.shop_id == shop_id
+        )
     )
     if in_order is None:
-        raise Unprocessable("Cette boutique ne fait pas partie de la commande.", code="shop_not_in_order")
+        raise Unprocessable(
+            "Cette boutique ne fait pas partie de la commande.", code="shop_not_in_order"
+        )
     return _add_message(db, shop_id, shopper.id, order.id, shopper.id, False, body)
 
 
@@ -955,9 +961,7 @@ def shop_threads(db: Session, user: User) -> list[ThreadSummary]:
 
 def shop_conversation(db: Session, shopper: User, shop_slug: str) -> tuple[Shop, list[MessageView]]:
     """A shopper's whole conversation with a public shop (about orders or not); marks it read."""
-    shop = db.scalar(
-        select(Shop).where(Shop.slug == shop_slug, Shop.status == ShopStatus.approved)
-    )
+    shop = db.scalar(select(Shop).where(Shop.slug == shop_slug, Shop.status == ShopStatus.approved))
     if shop is None or shopper.role != Role.shopper:
         raise NotFound("Cette boutique n'existe pas.", code="shop_not_found")
     conditions = (Message.shop_id == shop.id, Message.shopper_id == shopper.id)
@@ -979,12 +983,13 @@ def customer_conversation(
         Message.shop_id.in_(_owned_shop_ids(merchant)),
         Message.shopper_id == shopper_id,
     )
-    if merchant.role != Role.merchant or db.scalar(select(Message.id).where(*conditions).limit(1)) is None:
+    if (
+        merchant.role != Role.merchant
+        or db.scalar(select(Message.id).where(*conditions).limit(1)) is None
+    ):
         raise NotFound("Cette conversation n'existe pas.", code="thread_not_found")
     _mark_read(db, *conditions, from_shop=False)
-    name = db.execute(
-        select(User.first_name, User.last_name).where(User.id == shopper_id)
-    ).one()
+    name = db.execute(select(User.first_name, User.last_name).where(User.id == shopper_id)).one()
     return f"{name[0]} {name[1]}".strip(), _message_views(db, select(Message).where(*conditions))
 
 
@@ -999,7 +1004,9 @@ def answer_customer(db: Session, merchant: User, shopper_id: int, body: str) -> 
 # --- the public contact form ----------------------------------------------------------------
 
 
-def save_contact_message(db: Session, name: str, email: str, subject: str, body: str) -> ContactMessage:
+def save_contact_message(
+    db: Session, name: str, email: str, subject: str, body: str
+) -> ContactMessage:
     """Keep a message of the contact form (e.g. a shop to suggest) for the operators."""
     problems = []
     if not name.strip():

@@ -58,7 +58,9 @@ add_context_hook(cart_badge)
 def cart_page(request: Request, db: SessionDep, shopper: ShopperPage) -> Response:
     """The cart grouped by shop, with delivery modes, pickup slots and totals per shop."""
     view = cart.get_cart(db, shopper)
-    return render(request, "orders/cart.html", {"cart": view, "choices": _choices(request.query_params)})
+    return render(
+        request, "orders/cart.html", {"cart": view, "choices": _choices(request.query_params)}
+    )
 
 
 @router.post("/panier/ajouter")
@@ -145,7 +147,9 @@ def _plan(view: cart.CartView, choices: dict[str, str]) -> list[ShopPlan]:
         elif mode.kind == "pickup" and shop.has_pickup_slots:
             slot = next((s for s in shop.pickup_slots if s.start.isoformat() == slot_value), None)
             if slot is None:
-                problem = _("Choisissez un créneau de retrait chez « %(shop)s ».", shop=shop.shop_name)
+                problem = _(
+                    "Choisissez un créneau de retrait chez « %(shop)s ».", shop=shop.shop_name
+                )
         elif mode.kind == "pickup":
             slot_value = ""
         plans.append(
@@ -162,8 +166,13 @@ def _plan(view: cart.CartView, choices: dict[str, str]) -> list[ShopPlan]:
 
 
 def _billing_defaults(shopper: Any) -> dict[str, str]:
-    return {"name": f"{shopper.first_name} {shopper.last_name}".strip(), "line1": "",
-            "line2": "", "postal_code": "", "city": ""}
+    return {
+        "name": f"{shopper.first_name} {shopper.last_name}".strip(),
+        "line1": "",
+        "line2": "",
+        "postal_code": "",
+        "city": "",
+    }
 
 
 def _checkout_page(
@@ -220,7 +229,9 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
             ShopChoice(
                 shop_id=plan.shop.shop_id,
                 delivery_mode_id=plan.mode.id,
-                pickup_slot_start=datetime.fromisoformat(plan.slot_value) if plan.slot_value else None,
+                pickup_slot_start=datetime.fromisoformat(plan.slot_value)
+                if plan.slot_value
+                else None,
                 shipping_address=plan.shipping_address if plan.mode.kind != "pickup" else "",
             )
         )
@@ -252,7 +263,11 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
     if order.status == OrderStatus.awaiting_confirmation:
         return redirect(
             f"/commandes/{order.id}",
-            _("Commande enregistrée. Les boutiques confirment votre réservation ; vous pourrez "
-              "payer ensuite, nous vous prévenons par e-mail."),
+            _(
+                "Commande enregistrée. Les boutiques confirment votre réservation ; vous pourrez "
+                "payer ensuite, nous vous prévenons par e-mail."
+            ),
         )
-    return redirect(f"/commandes/{order.id}/paiement", _("Commande enregistrée : il reste à payer."))
+    return redirect(
+        f"/commandes/{order.id}/paiement", _("Commande enregistrée : il reste à payer.")
+    )

@@ -205,7 +205,9 @@ def complete(
     code = text(form, "pickup_code", 12).upper().replace(" ", "")
     if part.delivery_kind == "pickup" and not code:
         return redirect(
-            _back(form, part.id), _("Saisissez le code de retrait que le client vous donne."), "error"
+            _back(form, part.id),
+            _("Saisissez le code de retrait que le client vous donne."),
+            "error",
         )
     return perform_and_redirect(
         request, _back(form, part.id), _("Commande remise : elle est terminée."), "complete",

@@ -64,8 +64,10 @@ def payment_page(request: Request, order_id: str, db: SessionDep, shopper: Shopp
     if not order.can_pay:
         return redirect(
             order_path(order.id),
-            _("Cette commande n'est pas à payer en ce moment : %(status)s.",
-              status=order.status_label.lower()),
+            _(
+                "Cette commande n'est pas à payer en ce moment : %(status)s.",
+                status=order.status_label.lower(),
+            ),
             "info",
         )
     settings = get_settings()
@@ -80,9 +82,7 @@ def payment_page(request: Request, order_id: str, db: SessionDep, shopper: Shopp
 
 
 @router.post("/commandes/{order_id}/paiement/test")
-def pay_with_test_card(
-    order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
-) -> Response:
+def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
     """Outside production only: pay with a Stripe test card on the server.
 
     localstripe's test Stripe.js cannot read a card field (its `confirmCardPayment` only
@@ -155,8 +155,11 @@ def request_return(
         if quantity < 0 or quantity > line.quantity - line.returned_quantity:
             return redirect(
                 back,
-                _("La quantité à retourner de « %(name)s » doit être entre 0 et %(max)s.",
-                  name=line.product_name, max=line.quantity - line.returned_quantity),
+                _(
+                    "La quantité à retourner de « %(name)s » doit être entre 0 et %(max)s.",
+                    name=line.product_name,
+                    max=line.quantity - line.returned_quantity,
+                ),
                 "error",
             )
         if quantity:
@@ -169,8 +172,11 @@ def request_return(
     return perform_and_redirect(
         request,
         back,
-        _("Votre demande de retour est envoyée à %(shop)s. Vous serez remboursé sur votre carte "
-          "dès que la boutique l'aura acceptée.", shop=part.shop_name),
+        _(
+            "Votre demande de retour est envoyée à %(shop)s. Vous serez remboursé sur votre carte "
+            "dès que la boutique l'aura acceptée.",
+            shop=part.shop_name,
+        ),
         "request_return",
         vendor_order_id=part.id,
         lines=lines,
@@ -180,14 +186,14 @@ def request_return(
 
 
 @router.post("/commandes/{order_id}/messages")
-def write_to_shop(
-    order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
-) -> Response:
+def write_to_shop(order_id: str, form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
     """Write to one shop of the order, then come back to the conversation."""
     oid = _order_id(order_id)
     shop_id = integer(form, "shop_id") or 0
     try:
-        message = order_views.post_order_message(db, shopper, oid, shop_id, text(form, "body", 5000))
+        message = order_views.post_order_message(
+            db, shopper, oid, shop_id, text(form, "body", 5000)
+        )
     except NotFound:
         raise
     except DomainError as exc:

@@ -36,7 +36,9 @@ def contact_page(request: Request, visitor: VisitorDep, sujet: str = "question")
         "subject": sujet if sujet in contact_subjects() else "question",
         "body": "",
     }
-    return render(request, "support/contact.html", {"values": values, "subjects": contact_subjects()})
+    return render(
+        request, "support/contact.html", {"values": values, "subjects": contact_subjects()}
+    )
 
 
 @router.post("/contact")
@@ -51,7 +53,9 @@ def contact_submit(request: Request, form: Form, db: SessionDep) -> Response:
     subjects = contact_subjects()
     subject = subjects.get(values["subject"], "")
     try:
-        order_views.save_contact_message(db, values["name"], values["email"], subject, values["body"])
+        order_views.save_contact_message(
+            db, values["name"], values["email"], subject, values["body"]
+        )
     except DomainError as exc:
         return render(
             request,
@@ -59,13 +63,18 @@ def contact_submit(request: Request, form: Form, db: SessionDep) -> Response:
             {"values": values, "subjects": subjects, "error": exc.message},
             status_code=exc.status_code,
         )
-    return redirect("/contact", _("Merci ! Votre message est envoyé à l'équipe Comptoir ; nous vous répondons par e-mail."))
+    return redirect(
+        "/contact",
+        _("Merci ! Votre message est envoyé à l'équipe Comptoir ; nous vous répondons par e-mail."),
+    )
 
 
 @router.get("/messages")
 def conversations(request: Request, db: SessionDep, shopper: ShopperPage) -> Response:
     """My conversations with shops."""
-    return render(request, "support/threads.html", {"threads": order_views.shop_threads(db, shopper)})
+    return render(
+        request, "support/threads.html", {"threads": order_views.shop_threads(db, shopper)}
+    )
 
 
 @router.get("/messages/{slug}")

@@ -277,7 +277,9 @@ def test_messages_between_shopper_and_shop_are_marked_read_by_the_reader(
     assert answer.status_code == 201 and answer.json()["from_shop"] is True
     mine = client.get(f"/api/orders/{w.order.id}/messages", headers=as_(w.shopper)).json()
     assert [m["body"] for m in mine] == [
-        "Puis-je venir à 18 h ?", "Pain bien cuit svp", "Oui, à 18 h.",
+        "Puis-je venir à 18 h ?",
+        "Pain bien cuit svp",
+        "Oui, à 18 h.",
     ]
 
 
@@ -310,21 +312,35 @@ def test_ledger_sums_only_the_merchants_shop(
         (w.shop, LedgerKind.refund, -1000),
         (w.other_shop, LedgerKind.sale, 840),
     ):
-        db.add(LedgerEntry(entry_key=f"{shop.id}-{kind}", shop_id=shop.id, order_id=w.order.id,
-                           kind=kind, amount_cents=amount))
+        db.add(
+            LedgerEntry(
+                entry_key=f"{shop.id}-{kind}",
+                shop_id=shop.id,
+                order_id=w.order.id,
+                kind=kind,
+                amount_cents=amount,
+            )
+        )
     db.commit()
     assert client.get("/api/merchant/ledger").status_code == 401
     body = client.get("/api/merchant/ledger", headers=as_(w.merchant)).json()
     assert (body["sales_cents"], body["fees_cents"], body["refunds_cents"], body["net_cents"]) == (
-        123456, 1753, 1000, 120703,
+        123456,
+        1753,
+        1000,
+        120703,
     )
 
 
 def test_contact_form_is_public_and_checked(client: TestClient, db: Session) -> None:
     sent = client.post(
         "/api/contact",
-        json={"name": "Alix", "email": "alix@example.test", "subject": "Un commerce",
-              "body": "La librairie de la place !"},
+        json={
+            "name": "Alix",
+            "email": "alix@example.test",
+            "subject": "Un commerce",
+            "body": "La librairie de la place !",
+        },
     )
     assert sent.status_code == 201, sent.text
     assert db.scalars(select(ContactMessage.subject)).all() == ["Un commerce"]

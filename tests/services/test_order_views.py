@@ -72,9 +72,7 @@ def test_return_window_opens_only_while_completed_before_the_deadline(db: Sessio
 def test_merchant_next_steps_follow_the_status_and_the_delivery_kind(db: Session) -> None:
     merchant = create_user(db, Role.merchant)
     order = create_order(db, create_user(db), [(create_product(db, create_shop(db, merchant)), 1)])
-    part = db.scalars(
-        select(VendorOrder).where(VendorOrder.id == _part(db, order.id).id)
-    ).one()
+    part = db.scalars(select(VendorOrder).where(VendorOrder.id == _part(db, order.id).id)).one()
 
     def steps() -> list[str]:
         return order_views.vendor_order_detail(db, merchant, part.id).next_steps
@@ -121,7 +119,9 @@ def test_dashboard_queues_and_unread_messages(db: Session) -> None:
         part.status = status
         if queue:
             ids[queue] = part.id
-    foreign = create_order(db, shopper, [(create_product(db, other_shop), 1)], OrderStatus.processing)
+    foreign = create_order(
+        db, shopper, [(create_product(db, other_shop), 1)], OrderStatus.processing
+    )
     add_message(db, _part(db, foreign.id), shopper, "Pour l'autre boutique")
     mine = _part(db, create_order(db, shopper, [(create_product(db, shop), 1)]).id)
     add_message(db, mine, shopper, "Bonjour")

@@ -68,8 +68,14 @@ def shops(db: Session) -> Shops:
 
 def test_merchant_pages_need_a_merchant(client: TestClient, shops: Shops) -> None:
     part = shops.parts["ready"]
-    paths = ["/vendeur", "/vendeur/commandes", f"/vendeur/commandes/{part.id}", "/vendeur/ventes",
-             "/vendeur/messages", f"/vendeur/messages/{shops.shopper.id}"]
+    paths = [
+        "/vendeur",
+        "/vendeur/commandes",
+        f"/vendeur/commandes/{part.id}",
+        "/vendeur/ventes",
+        "/vendeur/messages",
+        f"/vendeur/messages/{shops.shopper.id}",
+    ]
     for path in paths:
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith(
@@ -135,7 +141,10 @@ def test_hand_over_without_a_code_is_refused_before_the_workflow(
 def test_merchant_forms_need_the_csrf_token(client: TestClient, shops: Shops) -> None:
     browser_login(client, shops.merchant)
     part = shops.parts["to_prepare"]
-    for path in (f"/vendeur/commandes/{part.id}/preparer", f"/vendeur/commandes/{part.id}/messages"):
+    for path in (
+        f"/vendeur/commandes/{part.id}/preparer",
+        f"/vendeur/commandes/{part.id}/messages",
+    ):
         assert client.post(path, data={"body": "x"}, follow_redirects=False).status_code == 403
 
 
@@ -151,7 +160,8 @@ def test_answering_a_customer_marks_their_messages_read(
     assert sent.status_code == 303
     rows = db.scalars(select(Message).order_by(Message.id)).all()
     assert [(m.body, m.from_shop, m.read_at is not None) for m in rows] == [
-        ("Je peux venir à 18 h ?", False, True), ("Oui, à 18 h.", True, False),
+        ("Je peux venir à 18 h ?", False, True),
+        ("Oui, à 18 h.", True, False),
     ]
     assert "Messages non lus" in client.get("/vendeur").text
     about_order = post_form(
@@ -163,9 +173,16 @@ def test_answering_a_customer_marks_their_messages_read(
 def test_sales_page_in_euros(client: TestClient, db: Session, shops: Shops) -> None:
     part = shops.parts["done"]
     for kind, amount in ((LedgerKind.sale, 123456), (LedgerKind.fee, -1753)):
-        db.add(LedgerEntry(entry_key=f"{kind}-{part.id}", shop_id=shops.shop.id,
-                           order_id=part.order_id, vendor_order_id=part.id, kind=kind,
-                           amount_cents=amount))
+        db.add(
+            LedgerEntry(
+                entry_key=f"{kind}-{part.id}",
+                shop_id=shops.shop.id,
+                order_id=part.order_id,
+                vendor_order_id=part.id,
+                kind=kind,
+                amount_cents=amount,
+            )
+        )
     db.commit()
     browser_login(client, shops.merchant)
     page = client.get("/vendeur/ventes")
@@ -189,11 +206,23 @@ def test_contact_form(client: TestClient, db: Session) -> None:
     page = client.get("/contact?sujet=boutique")
     assert page.status_code == 200 and 'value="boutique" selected' in page.text
     assert client.post("/contact", data={"name": "A"}, follow_redirects=False).status_code == 403
-    incomplete = post_form(client, "/contact", {"name": "", "email": "a@example.test",
-                                                "subject": "boutique", "body": ""}, page="/contact")
+    incomplete = post_form(
+        client,
+        "/contact",
+        {"name": "", "email": "a@example.test", "subject": "boutique", "body": ""},
+        page="/contact",
+    )
     assert incomplete.status_code == 422 and "Indiquez votre nom" in incomplete.text
-    sent = post_form(client, "/contact", {"name": "Alix", "email": "alix@example.test",
-                                          "subject": "boutique", "body": "La librairie !"},
-                     page="/contact")
+    sent = post_form(
+        client,
+        "/contact",
+        {
+            "name": "Alix",
+            "email": "alix@example.test",
+            "subject": "boutique",
+            "body": "La librairie !",
+        },
+        page="/contact",
+    )
     assert sent.status_code == 303
     assert db.scalars(select(ContactMessage.subject)).all() == ["Proposer un commerce"]

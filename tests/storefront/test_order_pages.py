@@ -58,7 +58,9 @@ def town(db: Session) -> Town:
     shopper = create_user(db, first_name="Alix", last_name="Martin")
     order = create_order(db, shopper, [(comte, 1), (pain, 1)], status=OrderStatus.processing)
     part = db.scalars(
-        select(VendorOrder).where(VendorOrder.order_id == order.id, VendorOrder.shop_id == halles.id)
+        select(VendorOrder).where(
+            VendorOrder.order_id == order.id, VendorOrder.shop_id == halles.id
+        )
     ).one()
     add_event(db, order, "processing", from_status="awaiting_payment")
     set_vendor_status(db, part, VendorOrderStatus.ready_for_pickup, pickup_code="K7Q2PX")
@@ -149,7 +151,9 @@ def test_return_form_only_while_the_window_is_open(
 ) -> None:
     complete_vendor_order(db, town.part, return_days_left=2)
     other = db.scalars(
-        select(VendorOrder).where(VendorOrder.order_id == town.order.id, VendorOrder.id != town.part.id)
+        select(VendorOrder).where(
+            VendorOrder.order_id == town.order.id, VendorOrder.id != town.part.id
+        )
     ).one()
     complete_vendor_order(db, other, return_days_left=-1)
     db.commit()
@@ -174,7 +178,9 @@ def test_return_request_outside_the_window_is_refused_without_asking_the_workflo
     assert "Un retour peut être demandé une fois la commande terminée" in follow.text
 
 
-def test_unpaid_order_offers_payment_and_cancel(client: TestClient, db: Session, town: Town) -> None:
+def test_unpaid_order_offers_payment_and_cancel(
+    client: TestClient, db: Session, town: Town
+) -> None:
     unpaid = create_order(db, town.shopper, [(town.pain, 2)], status=OrderStatus.awaiting_payment)
     db.commit()
     browser_login(client, town.shopper)
@@ -224,7 +230,9 @@ def test_add_to_cart_then_cart_grouped_by_shop_with_slots(
     assert 'action="/panier/ajouter"' in product_page.text
     for product in (town.comte, town.pain):
         added = post_form(
-            client, "/panier/ajouter", {"product_id": str(product.id), "quantity": "2"},
+            client,
+            "/panier/ajouter",
+            {"product_id": str(product.id), "quantity": "2"},
             page=f"/produits/{product.id}",
         )
         assert added.status_code == 303
@@ -265,9 +273,7 @@ def test_checkout_needs_a_delivery_choice_then_a_billing_address(
 def _mode_id(cart_html: str, shop_id: int, kind: str) -> str:
     import re
 
-    found = re.search(
-        rf'name="livraison_{shop_id}" value="(\d+)" data-kind="{kind}"', cart_html
-    )
+    found = re.search(rf'name="livraison_{shop_id}" value="(\d+)" data-kind="{kind}"', cart_html)
     assert found, cart_html[:2000]
     return found.group(1)
 
