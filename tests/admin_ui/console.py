@@ -25,10 +25,20 @@ def console(db: Session, user: User | None = None) -> AppTest:
     return app.run()
 
 
-def open_page(db: Session, user: User, page: str) -> AppTest:
-    """The console logged in as `user`, on `views/<page>.py`."""
+def open_page(db: Session, user: User, page: str, **state: object) -> AppTest:
+    """The console logged in as `user`, on `views/<page>.py`, with widget `state` preset."""
     app = console(db, user)
+    for key, value in state.items():
+        app.session_state[key] = value
     return app.switch_page(f"views/{page}.py").run()
+
+
+def open_order(db: Session, user: User, order_id: int, action: str = "", **state: object) -> AppTest:
+    """The Orders page showing order `order_id`, with `action` chosen in its actions."""
+    state["orders_open_id"] = order_id
+    if action:
+        state[f"order_action_{order_id}"] = action
+    return open_page(db, user, "orders", **state)
 
 
 def errors_of(app: AppTest) -> list[str]:

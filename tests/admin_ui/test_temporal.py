@@ -11,19 +11,11 @@ from sqlalchemy.orm import Session
 from temporalio.client import WorkflowExecutionStatus
 
 from comptoir.models import AuditLog, OrderStatus, User
-from tests.admin_ui.console import act, errors_of, open_page
+from tests.admin_ui.console import act, errors_of, open_order, open_page
 from tests.admin_ui.order_factories import add_attention, make_order, parts_of
 from tests.admin_ui.temporal_harness import FLAKY, TemporalHarness
 
 pytestmark = pytest.mark.timeout(180)
-
-
-def open_order(db: Session, operator: User, order_id: int, action: str = ""):  # type: ignore[no-untyped-def]
-    app = open_page(db, operator, "orders")
-    app.number_input(key="orders_open_id").set_value(order_id).run()
-    if action:
-        app.selectbox(key=f"order_action_{order_id}").set_value(action).run()
-    return app
 
 
 def audit_of(db: Session) -> list[tuple[str, str, str, dict[str, object]]]:
