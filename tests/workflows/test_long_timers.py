@@ -28,7 +28,7 @@ from temporalio.worker import Worker
 
 from activities.orders import ALL_ACTIVITIES
 from comptoir.errors import Conflict
-from comptoir.models import DeliveryKind, Product, Role, SentEmail, User
+from comptoir.models import AttentionItem, DeliveryKind, Product, Role, SentEmail, User
 from comptoir.services import order_actions, payments
 from comptoir.services.cart import add_item
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice, checkout
@@ -271,3 +271,44 @@ async def test_refused_return_then_window_end_closes_the_part(
     await record_history(client, f"vendor-order-{vid}", "vendor_order_return_refused")
     refusal = [m for m in mail_sink.to(shopper.email) if "refusée" in m["Subject"]]
     assert refusal and "Pâtisserie périssable" in refusal[0].get_content()
+
+
+async def test_idle_merchant_is_reminded_then_flagged_until_it_acts(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink
+) -> None:
+    mail_sink.clear()
+    order_id, shopper, merchant, _ = _order(db, reserved=False)
+    await _start(skipping, order_id)
+    handle = skipping.client.get_workflow_handle(order_workflow_id(order_id))
+    await _eventually(lambda: order_row(db, order_id).stage == "awaiting_payment", "payment stage")
+    payment = payments.ensure_payment_intent(db, order_id)
+    db.commit()
+    assert payment.stripe_payment_intent_id and confirm_card(payment.stripe_payment_intent_id)
+    await handle.signal(
+        "payment_event", PaymentEvent(f"evt_{uuid.uuid4().hex}", payment.stripe_payment_intent_id, True)
+    )
+    part = await _eventually(
+        lambda: (p := vendor_orders(db, order_id)) and p[0].status.value == "confirmed" and p[0],
+        "the part to reach its shop",
+    )
+    await skipping.env.sleep(timedelta(hours=25))  # past the 24 h reminder
+    await _eventually(
+        lambda: f"vendor-order:{part.id}:reminder:confirmed:0" in _emails(db, order_id),
+        "the reminder e-mail",
+    )
+    assert not order_row(db, order_id).needs_attention
+    await skipping.env.sleep(timedelta(hours=48))  # past the 72 h escalation
+
+    def late_item() -> AttentionItem | None:
+        db.rollback()
+        return db.scalar(select(AttentionItem).where(AttentionItem.order_id == order_id))
+
+    item = await _eventually(late_item, "the part to be flagged for operators")
+    assert item.kind == "merchant_late" and item.vendor_order_id == part.id
+    assert order_row(db, order_id).needs_attention
+    await order_actions.start_preparing(skipping.client, vendor_order_id=part.id, actor_id=merchant.id)
+    await _eventually(
+        lambda: (i := late_item()) is not None and i.resolved_at is not None, "the flag to clear"
+    )
+    assert not order_row(db, order_id).needs_attention
+    assert vendor_orders(db, order_id)[0].status.value == "preparing"

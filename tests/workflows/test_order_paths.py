@@ -233,3 +233,34 @@ def test_stripe_outage_needs_attention_then_operator_retry_refunds_once(
     wait_for(settled, what="the attention item to be resolved")
     assert db.scalar(select(AuditLog.action).where(AuditLog.target == f"vendor-order-{delivery.id}")) == "order.retry"
     assert order_row(db, order_id).refunded_cents == 1780
+
+
+def test_operator_cancels_a_paid_shop_part_and_it_is_refunded(client: TestClient, db: Session) -> None:
+    town = build_town(db, client)
+    order_id = place_order(client, db, town)
+    wait_status(db, order_id, "awaiting_payment")
+    intent_id = pay(client, town, order_id)
+    pickup, delivery = wait_paid_and_dispatched(db, order_id)
+    operator = _operator_headers(client, db)
+    missing_reason = client.post(
+        f"/api/operator/orders/{order_id}/actions",
+        json={"action": "cancel", "reason": "", "vendor_order_id": pickup.id},
+        headers=operator,
+    )
+    assert missing_reason.status_code == 422
+    answer = client.post(
+        f"/api/operator/orders/{order_id}/actions",
+        json={"action": "cancel", "reason": "Boutique fermée", "vendor_order_id": pickup.id},
+        headers=operator,
+    )
+    assert answer.status_code == 202, answer.text
+    refunds = wait_for(lambda: refunds_of_intent(intent_id), what="the refund of the part")
+    assert [r.amount for r in refunds] == [2 * 1850]
+    wait_for(lambda: vendor_orders(db, order_id)[0].status.value == "cancelled", what="cancelled")
+    assert _stock(db, town.products[0]) == 10  # never handed over: back on the shelf
+    late = merchant_step(client, town, 0, pickup.id, "ready")
+    assert late.status_code == 409
+    merchant_step(client, town, 1, delivery.id, "ship", {"carrier": "Vélo", "tracking_number": "7"})
+    merchant_step(client, town, 1, delivery.id, "complete")
+    final = wait_status(db, order_id, "partially_refunded")
+    assert final.refunded_cents == 3700
