@@ -37,13 +37,14 @@ from stack import (  # noqa: E402
     ProcessMonitor,
     Stack,
     StackOptions,
-    WorkerTuning,
-    bare_lines,
+    add_worker_options,
     describe_ms,
     dispatched,
     machine_line,
     place_order,
+    run_baseline,
     started_with,
+    tuning_of,
 )
 
 
@@ -54,29 +55,6 @@ class OrderRun:
     placed: Placed
     paid_sent: float
     dispatched_seen: float
-
-
-def add_worker_options(parser: argparse.ArgumentParser) -> None:
-    """The worker tuning flags shared by the order benchmarks."""
-    group = parser.add_argument_group("worker variant (default: python -m workflows.worker)")
-    group.add_argument("--max-activities", type=int, help="max_concurrent_activities")
-    group.add_argument("--activity-threads", type=int, help="activity thread pool size")
-    group.add_argument("--wf-pollers", type=int, help="workflow task pollers (SDK default 5)")
-    group.add_argument("--act-pollers", type=int, help="activity task pollers (SDK default 5)")
-    group.add_argument("--cache", type=int, help="max_cached_workflows (sticky cache, default 1000)")
-    group.add_argument("--max-wf-tasks", type=int, help="max_concurrent_workflow_tasks")
-
-
-def tuning_of(args: argparse.Namespace) -> WorkerTuning:
-    """The worker variant asked for on the command line."""
-    return WorkerTuning(
-        max_concurrent_activities=args.max_activities,
-        activity_threads=args.activity_threads,
-        workflow_task_pollers=args.wf_pollers,
-        activity_task_pollers=args.act_pollers,
-        max_cached_workflows=args.cache,
-        max_concurrent_workflow_tasks=args.max_wf_tasks,
-    )
 
 
 async def one_order(
@@ -174,22 +152,10 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
             f"per order (its workflow + its shops' workflows, up to dispatch): "
             f"{per_order:.1f} activities, {tasks:.1f} workflow tasks"
         )
-        lines += await run_baseline(stack, done, activities, args.concurrency, dispatch_rate)
+        lines += await run_baseline(
+            stack, done, activities, args.concurrency, dispatch_rate, "orders/s to dispatched"
+        )
     return lines
-
-
-async def run_baseline(
-    stack: Stack, workflows: int, activities: int, concurrency: int, ours_rate: float
-) -> list[str]:
-    """The bare workflows on the same server, with their own CPU/RSS figures."""
-    bare_worker = stack.start_bare_worker()
-    assert stack.temporal is not None
-    await asyncio.sleep(2)  # let the order worker finish the tail of its tasks
-    monitor = ProcessMonitor({"bare-worker": bare_worker.pid, "temporal": stack.temporal.pid})
-    monitor.start()
-    bare = await stack.run_bare(workflows, activities, concurrency)
-    await monitor.stop()
-    return [*bare_lines(bare, ours_rate, "orders/s to dispatched"), *monitor.lines()]
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

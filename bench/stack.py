@@ -18,6 +18,7 @@ Both read COMPTOIR_TEMPORAL_ADDRESS / COMPTOIR_TASK_QUEUE like the real worker.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import hashlib
@@ -276,6 +277,29 @@ class BareResult:
     def rate(self) -> float:
         """Workflows per second."""
         return self.workflows / self.seconds if self.seconds else float("nan")
+
+
+def add_worker_options(parser: argparse.ArgumentParser) -> None:
+    """The worker tuning flags shared by the order benchmarks."""
+    group = parser.add_argument_group("worker variant (default: python -m workflows.worker)")
+    group.add_argument("--max-activities", type=int, help="max_concurrent_activities")
+    group.add_argument("--activity-threads", type=int, help="activity thread pool size")
+    group.add_argument("--wf-pollers", type=int, help="workflow task pollers (SDK default 5)")
+    group.add_argument("--act-pollers", type=int, help="activity task pollers (SDK default 5)")
+    group.add_argument("--cache", type=int, help="max_cached_workflows (sticky cache, default 1000)")
+    group.add_argument("--max-wf-tasks", type=int, help="max_concurrent_workflow_tasks")
+
+
+def tuning_of(args: argparse.Namespace) -> WorkerTuning:
+    """The worker variant asked for on the command line."""
+    return WorkerTuning(
+        max_concurrent_activities=args.max_activities,
+        activity_threads=args.activity_threads,
+        workflow_task_pollers=args.wf_pollers,
+        activity_task_pollers=args.act_pollers,
+        max_cached_workflows=args.cache,
+        max_concurrent_workflow_tasks=args.max_wf_tasks,
+    )
 
 
 # --- process monitoring -------------------------------------------------------------------
@@ -610,6 +634,8 @@ class Placed:
 
 # Requests that read the cart before the previous write was visible (see `place_order`).
 STALE_READS: list[int] = [0]
+# Checkouts refused because the chosen pickup slot filled up meanwhile (chosen again).
+SLOT_RETRIES: list[int] = [0]
 
 
 async def place_order(
@@ -642,19 +668,23 @@ async def place_order(
                 break
             STALE_READS[0] += 1
             await asyncio.sleep(0.01)
-        choices = [choose_delivery(shop, rng, mix) for shop in cart["shops"]]
-        kinds = [
-            next(m["kind"] for m in shop["delivery_modes"] if m["id"] == c["delivery_mode_id"])
-            for shop, c in zip(cart["shops"], choices, strict=True)
-        ]
-        started, t0 = time.time(), time.perf_counter()
-        body = check(
-            await http.post(
+        for attempt in range(3):
+            choices = [choose_delivery(shop, rng, mix) for shop in cart["shops"]]
+            kinds = [
+                next(m["kind"] for m in shop["delivery_modes"] if m["id"] == c["delivery_mode_id"])
+                for shop, c in zip(cart["shops"], choices, strict=True)
+            ]
+            started, t0 = time.time(), time.perf_counter()
+            answer = await http.post(
                 "/api/checkout", json={"billing_address": BILLING, "shops": choices},
                 headers=headers,
-            ),
-            201,
-        )  # fmt: skip
+            )  # fmt: skip
+            if answer.status_code == 409 and "slot_full" in answer.text and attempt < 2:
+                SLOT_RETRIES[0] += 1  # another shopper took the last place: choose again
+                cart = check(await http.get("/api/cart", headers=headers))
+                continue
+            body = check(answer, 201)
+            break
         seconds = time.perf_counter() - t0
     except HttpError:
         await http.delete("/api/cart", headers=headers)  # the next order starts clean
@@ -1048,6 +1078,22 @@ def bare_lines(bare: BareResult, ours_rate: float, ours_label: str) -> list[str]
 def mean(values: Sequence[float]) -> float:
     """Arithmetic mean; NaN when empty."""
     return statistics.fmean(values) if values else float("nan")
+
+
+async def run_baseline(
+    stack: Stack, workflows: int, activities: int, concurrency: int, ours_rate: float,
+    ours_label: str,
+) -> list[str]:
+    """The bare workflows on the same server, with their own CPU/RSS figures."""
+    bare_worker = stack.start_bare_worker()
+    assert stack.temporal is not None
+    await asyncio.sleep(2)  # let the order worker finish the tail of its tasks
+    monitor = ProcessMonitor({"bare-worker": bare_worker.pid, "temporal": stack.temporal.pid})
+    monitor.start()
+    bare = await stack.run_bare(workflows, activities, concurrency)
+    await monitor.stop()
+    return [*bare_lines(bare, ours_rate, ours_label), "processes during the bare run:",
+            *monitor.lines()]
 
 
 def main(argv: list[str]) -> int:
