@@ -1,6 +1,7 @@
 """Postgres reads of the console (and its audit log writes), each a fixed number of queries.
 
-Rows leave the session as plain dataclasses/dicts, so nothing lazy-loads during rendering.
+Rows leave the session as plain dataclasses, or as detached ORM objects whose columns are
+loaded (sessions do not expire on commit); relationships are never touched while rendering.
 """
 
 from __future__ import annotations

@@ -68,6 +68,12 @@ ATTENTION_KIND_LABELS = {
     "activity_failed": "Étape en échec",
     "merchant_late": "Commerçant en retard",
 }
+RETURN_STATUS_LABELS = {
+    "requested": "Demandé",
+    "accepted": "Accepté",
+    "refused": "Refusé",
+    "refunded": "Remboursé",
+}
 ACTOR_KIND_LABELS = {
     "shopper": "client",
     "merchant": "commerçant",

@@ -17,6 +17,7 @@ from admin_ui.display import (
     LEDGER_KIND_LABELS,
     LINE_STATUS_LABELS,
     PAYMENT_STATUS_LABELS,
+    RETURN_STATUS_LABELS,
     age,
     eur,
     label,
@@ -26,7 +27,7 @@ from admin_ui.display import (
 )
 from comptoir.errors import DomainError
 from comptoir.services.checkout import START_PENDING
-from workflows.inputs import order_workflow_id
+from workflows.inputs import order_workflow_id, vendor_order_workflow_id
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
@@ -221,7 +222,7 @@ def show_order(order_id: int, operator: Operator) -> None:
                     "n°": r.id,
                     "le": when(r.created_at),
                     "boutique": detail.shop_of_part(r.vendor_order_id),
-                    "statut": r.status.value,
+                    "statut": label(RETURN_STATUS_LABELS, r.status),
                     "motif": r.reason,
                     "montant": eur(r.amount_cents),
                 }
@@ -230,7 +231,7 @@ def show_order(order_id: int, operator: Operator) -> None:
             "",
         )
 
-    show_workflow_panel(order.id, order.stage)
+    show_workflow_panel(detail)
     show_actions(detail, operator)
 
 
@@ -238,16 +239,36 @@ def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
     return lambda: data.invoice_pdf(invoice_id)
 
 
-def show_workflow_panel(order_id: int, stage: str) -> None:
-    """What Temporal says about the order's workflow right now (a warning if it is down)."""
+def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    "activité": p.activity_type,
+                    "tentative": p.attempt,
+                    "maximum": p.maximum_attempts or "illimité",
+                    "état": p.state,
+                    "dernier échec": p.last_failure,
+                    "prochain essai": when(p.next_attempt_at),
+                }
+                for p in pending
+            ]
+        )
+    )
+
+
+def show_workflow_panel(detail: data.OrderDetail) -> None:
+    """What Temporal says about the order's workflows right now (a warning if it is down)."""
     st.subheader("Workflow en direct (Temporal)")
+    order = detail.order
     try:
-        panel = temporal_ops.order_panel(order_id)
+        live = temporal_ops.order_panel(order.id, [p.vendor_order.id for p in detail.parts])
     except DomainError as error:
         st.warning(error.message)
         return
+    panel = live.order
     if panel is None:
-        if stage == START_PENDING:
+        if order.stage == START_PENDING:
             st.warning("Le workflow n'a jamais démarré : utilisez l'action « Démarrer le workflow ».")
         else:
             st.warning("Temporal ne connaît pas de workflow pour cette commande.")
@@ -258,21 +279,7 @@ def show_workflow_panel(order_id: int, stage: str) -> None:
     cols[2].metric("Démarré", when(panel.started_at))
     if panel.pending:
         st.markdown("**Activités en attente**")
-        st.table(
-            pd.DataFrame(
-                [
-                    {
-                        "activité": p.activity_type,
-                        "tentative": p.attempt,
-                        "maximum": p.maximum_attempts or "illimité",
-                        "état": p.state,
-                        "dernier échec": p.last_failure,
-                        "prochain essai": when(p.next_attempt_at),
-                    }
-                    for p in panel.pending
-                ]
-            )
-        )
+        _pending_table(panel.pending)
     else:
         st.caption("Aucune activité en attente.")
     if panel.state is not None:
@@ -294,6 +301,25 @@ def show_workflow_panel(order_id: int, stage: str) -> None:
         )
     else:
         st.caption(f"Le workflow ne répond pas à la requête « state » ({panel.state_error}).")
+    st.markdown("**Workflows des boutiques**")
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    "boutique": detail.shop_of_part(part_id),
+                    "workflow": vendor_order_workflow_id(part_id),
+                    "exécution": child.status_label if child else "pas démarré",
+                    "activités en attente": "; ".join(
+                        f"{p.activity_type} (tentative {p.attempt}) : {p.last_failure}".rstrip(" :")
+                        for p in child.pending
+                    )
+                    if child
+                    else "",
+                }
+                for part_id, child in live.parts.items()
+            ]
+        )
+    )
 
 
 ACTION_LABELS = {

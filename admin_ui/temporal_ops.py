@@ -12,7 +12,7 @@ import gc
 import importlib
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -32,10 +32,13 @@ from workflows.inputs import (
     OperatorAction,
     OrderState,
     order_workflow_id,
+    vendor_order_workflow_id,
 )
 
 T = TypeVar("T")
 CALL_TIMEOUT_SECONDS = 8.0
+# A server that drops packets would otherwise hold every page for the whole call timeout.
+CONNECT_TIMEOUT_SECONDS = 3.0
 
 STATUS_LABELS = {
     WorkflowExecutionStatus.RUNNING: "En cours d'exécution",
@@ -63,7 +66,7 @@ def call(operation: Callable[[Client], Awaitable[T]], timeout: float = CALL_TIME
     """Run `operation(client)` against the configured Temporal; TemporalUnavailable if it cannot."""
 
     async def main() -> T:
-        client = await asyncio.wait_for(connect(), timeout)
+        client = await asyncio.wait_for(connect(), min(timeout, CONNECT_TIMEOUT_SECONDS))
         return await asyncio.wait_for(operation(client), timeout)
 
     try:
@@ -142,36 +145,49 @@ def _state_name(value: int) -> str:
     return PendingActivityState.Name(value).removeprefix("PENDING_ACTIVITY_STATE_").lower()  # type: ignore[arg-type]
 
 
-def order_panel(order_id: int) -> WorkflowPanel | None:
-    """Describe `order-<id>` and query its `state`; None when Temporal never heard of it."""
+async def _describe(client: Client, workflow_id: str) -> WorkflowPanel | None:
+    try:
+        described = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    return WorkflowPanel(
+        workflow_id=described.id,
+        run_id=described.run_id,
+        status=described.status,
+        started_at=described.start_time,
+        closed_at=described.close_time,
+        history_length=described.history_length,
+        pending=_pending(described.raw_description),
+    )
 
-    async def read(client: Client) -> WorkflowPanel | None:
-        handle = client.get_workflow_handle(order_workflow_id(order_id))
-        try:
-            described = await handle.describe()
-        except RPCError as error:
-            if error.status == RPCStatusCode.NOT_FOUND:
-                return None
-            raise
-        state: OrderState | None = None
-        state_error = ""
-        try:
-            state = await handle.query(
-                STATE_QUERY, result_type=OrderState, rpc_timeout=timedelta(seconds=3)
-            )
-        except Exception as error:  # a closed or busy workflow may not answer queries
-            state_error = str(error) or type(error).__name__
-        return WorkflowPanel(
-            workflow_id=described.id,
-            run_id=described.run_id,
-            status=described.status,
-            started_at=described.start_time,
-            closed_at=described.close_time,
-            history_length=described.history_length,
-            pending=_pending(described.raw_description),
-            state=state,
-            state_error=state_error,
+
+@dataclass(frozen=True)
+class OrderPanel:
+    """The order's workflow (None when Temporal never heard of it) and its shops' children."""
+
+    order: WorkflowPanel | None
+    parts: dict[int, WorkflowPanel | None] = field(default_factory=dict)
+
+
+def order_panel(order_id: int, vendor_order_ids: list[int]) -> OrderPanel:
+    """Describe `order-<id>` (and query its `state`) and each `vendor-order-<id>`."""
+
+    async def read(client: Client) -> OrderPanel:
+        order = await _describe(client, order_workflow_id(order_id))
+        if order is not None:
+            try:
+                state = await client.get_workflow_handle(order.workflow_id).query(
+                    STATE_QUERY, result_type=OrderState, rpc_timeout=timedelta(seconds=3)
+                )
+                order = replace(order, state=state)
+            except Exception as error:  # a closed or busy workflow may not answer queries
+                order = replace(order, state_error=str(error) or type(error).__name__)
+        parts = await asyncio.gather(
+            *(_describe(client, vendor_order_workflow_id(i)) for i in vendor_order_ids)
         )
+        return OrderPanel(order, dict(zip(vendor_order_ids, parts, strict=True)))
 
     return call(read)
 
@@ -278,7 +294,8 @@ def last_good_event_id(events: Any) -> int | None:
     return last_good
 
 
-def _order_id(workflow_id: str) -> int | None:
+def order_id_of(workflow_id: str) -> int | None:
+    """The order number of an `order-<id>` workflow id; None for any other workflow."""
     number = workflow_id.removeprefix("order-")
     return int(number) if number != workflow_id and number.isdigit() else None
 
@@ -307,7 +324,7 @@ def order_workflow_states(
         return [
             (order_id, w.started_at)
             for w in found
-            if (order_id := _order_id(w.workflow_id)) is not None
+            if (order_id := order_id_of(w.workflow_id)) is not None
         ]
 
     return ids(closed), ids(running)

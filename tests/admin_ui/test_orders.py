@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from admin_ui import data
 from comptoir.db import get_engine
 from comptoir.domain.paris_time import PARIS
-from comptoir.models import OrderStatus, Role, User
+from comptoir.models import OrderStatus, ReturnRequest, ReturnStatus, Role, User
 from tests.admin_ui.console import errors_of, open_page
 from tests.admin_ui.order_factories import (
     add_attention,
@@ -115,6 +115,12 @@ def test_search_by_number_opens_the_order_with_everything_attached(
     add_event(db, order, "processing", from_status="awaiting_payment")
     add_event(db, order, "preparing", from_status="confirmed", vendor_order=bread, actor=merchant)
     add_attention(db, order, step="issue_invoice", error="PDF illisible", vendor_order=brie)
+    db.add(
+        ReturnRequest(
+            vendor_order_id=brie.id, status=ReturnStatus.requested, reason="Brie trop fait",
+            amount_cents=1000,
+        )
+    )
     db.commit()
 
     app = open_page(db, operator, "orders")
@@ -170,6 +176,10 @@ def test_search_by_number_opens_the_order_with_everything_attached(
         "issue_invoice",
         "Fromagerie Durand",
     )
+    returned = next(t for t in tables if {"n°", "motif"} <= set(t.columns)).to_dict("records")
+    assert [(r["boutique"], r["statut"], r["motif"]) for r in returned] == [
+        ("Fromagerie Durand", "Demandé", "Brie trop fait")
+    ]
     # Temporal is down in these tests: the live panel says so instead of failing.
     assert any("Temporal est injoignable" in w.value for w in app.warning)
     assert other.id not in listed(app)

@@ -14,6 +14,7 @@ from comptoir.models import AuditLog, OrderStatus, User
 from tests.admin_ui.console import act, errors_of, open_order, open_page
 from tests.admin_ui.order_factories import add_attention, make_order, parts_of
 from tests.admin_ui.temporal_harness import FLAKY, TemporalHarness
+from tests.factories import create_shop
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -40,13 +41,18 @@ def status_of(temporal: TemporalHarness, workflow_id: str) -> WorkflowExecutionS
 def test_live_panel_shows_pending_activity_attempts_and_the_workflow_state(
     db: Session, operator: User, temporal: TemporalHarness
 ) -> None:
-    order = make_order(db, stage="needs_attention")
+    order = make_order(db, stage="needs_attention", shops=[create_shop(db), create_shop(db)])
+    failing, quiet = parts_of(db, order)
     db.commit()
     handle = temporal.start(f"order-{order.id}", order.id, FLAKY)
+    child = temporal.start(f"vendor-order-{failing.id}", order.id, FLAKY)
 
     def retried() -> bool:
-        pending = temporal.run(handle.describe()).raw_description.pending_activities
-        return bool(pending) and pending[0].attempt >= 2
+        return all(
+            (pending := temporal.run(h.describe()).raw_description.pending_activities)
+            and pending[0].attempt >= 2
+            for h in (handle, child)
+        )
 
     wait_for(retried)
     app = open_order(db, operator, order.id)
@@ -64,7 +70,13 @@ def test_live_panel_shows_pending_activity_attempts_and_the_workflow_state(
         "needs_attention",
         "oui",
     )
-    temporal.run(handle.terminate(reason="fin du test"))  # stop its retries
+    children = next(t.value for t in app.table if "workflow" in t.value.columns)
+    assert children["workflow"].tolist() == [f"vendor-order-{failing.id}", f"vendor-order-{quiet.id}"]
+    assert children["exécution"].tolist() == ["En cours d'exécution", "pas démarré"]
+    assert children["activités en attente"].iloc[0].startswith("issue_invoice (tentative ")
+    assert children["activités en attente"].iloc[0].endswith(") : Serveur SMTP injoignable")
+    for h in (handle, child):
+        temporal.run(h.terminate(reason="fin du test"))  # stop their retries
 
 
 def test_an_order_unknown_to_temporal_is_said_so(
