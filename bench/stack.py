@@ -599,8 +599,9 @@ def check(response: httpx.Response, expected: int = 200) -> Any:
 def choose_delivery(shop: dict[str, Any], rng: random.Random, mix: bool) -> dict[str, Any]:
     """A delivery choice for one shop of the cart (GET /api/cart), valid for checkout.
 
-    `mix` False: pickup without slots, else a delivery mode (no slot capacity involved);
-    True: any offered option, slots included, drawn at random.
+    `mix` False: pickup without slots, else a delivery mode, else a pickup slot (slot
+    capacity involved only when nothing else is offered); True: any offered option, slots
+    included, drawn at random.
     """
     modes = shop["delivery_modes"]
     pickup = [m for m in modes if m["kind"] == "pickup"]
@@ -617,6 +618,12 @@ def choose_delivery(shop: dict[str, Any], rng: random.Random, mix: bool) -> dict
                  "pickup_slot_start": slot["start"]}
             )  # fmt: skip
     options += [{"shop_id": shop["shop_id"], "delivery_mode_id": m["id"]} for m in others]
+    if not options and pickup and slots:  # pickup in slots only: take one with room left
+        slot = rng.choice(slots[:20])
+        options.append(
+            {"shop_id": shop["shop_id"], "delivery_mode_id": pickup[0]["id"],
+             "pickup_slot_start": slot["start"]}
+        )  # fmt: skip
     if not options:
         raise HttpError(f"shop {shop['shop_id']} offers no usable delivery option")
     return rng.choice(options) if mix else options[0]
