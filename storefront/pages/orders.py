@@ -4,6 +4,8 @@ returns, messages), payment page, cancelling an unpaid order and asking for a re
 
 from __future__ import annotations
 
+import logging
+
 import stripe
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -19,6 +21,7 @@ from storefront.i18n import _
 from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
 
+log = logging.getLogger("comptoir.storefront.orders")
 router = APIRouter()
 
 
@@ -107,6 +110,16 @@ def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: Shopp
         return redirect(
             payment_page_path,
             _("Votre carte a été refusée. Vérifiez ses informations ou essayez une autre carte."),
+            "error",
+        )
+    except stripe.InvalidRequestError:
+        # The intent of a declined attempt is replaced once the workflow has recorded the
+        # failure (a Stripe webhook away): until then it cannot be confirmed again.
+        log.info("test payment of order %s refused by Stripe", order.id, exc_info=True)
+        return redirect(
+            payment_page_path,
+            _("Votre essai précédent est encore en cours de traitement ; réessayez dans "
+              "quelques secondes."),
             "error",
         )
     except stripe.StripeError:

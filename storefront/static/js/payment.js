@@ -27,7 +27,8 @@
     statusBox.hidden = true;
     errorBox.textContent = message;
     errorBox.hidden = false;
-    errorBox.focus && errorBox.setAttribute("tabindex", "-1");
+    // Focus the message so screen readers and keyboard users land on it.
+    errorBox.setAttribute("tabindex", "-1");
     errorBox.focus();
   }
   function showStatus(message) {
