@@ -42,7 +42,8 @@ OPERATOR_SIGNAL_LABELS = {
 }
 
 
-def _target(order_id: int) -> str:
+def order_target(order_id: int) -> str:
+    """The audit log's name for an order."""
     return f"order:{order_id}"
 
 
@@ -74,7 +75,7 @@ def operator_signal(
             db,
             operator_id,
             f"order.{action}",
-            _target(order_id),
+            order_target(order_id),
             reason,
             {"workflow_id": workflow_id, "attention_item_id": attention_item_id},
         )
@@ -105,7 +106,7 @@ def resend_email(
                 db,
                 operator_id,
                 "order.resend_email",
-                _target(order_id),
+                order_target(order_id),
                 reason,
                 {"template": template, "vendor_order_id": vendor_order_id},
             )
@@ -120,7 +121,9 @@ def resend_email(
                 ),
             )
             if not sent:
-                raise Conflict("Aucune adresse à qui écrire (compte effacé ou boutique sans e-mail).")
+                raise Conflict(
+                    "Aucune adresse à qui écrire (compte effacé ou boutique sans e-mail)."
+                )
     except OSError as error:
         raise ServiceUnavailable(
             "Le serveur d'e-mails est injoignable : rien n'a été envoyé, réessayez plus tard."
@@ -128,7 +131,9 @@ def resend_email(
     return f"E-mail « {kind.label} » renvoyé."
 
 
-def issue_missing_invoice(operator_id: int, order_id: int, vendor_order_id: int, reason: str) -> str:
+def issue_missing_invoice(
+    operator_id: int, order_id: int, vendor_order_id: int, reason: str
+) -> str:
     """Issue the invoice a paid shop part should have (the invoicing step failed)."""
     with session_scope() as db:
         part = db.get(VendorOrder, vendor_order_id)
@@ -144,7 +149,7 @@ def issue_missing_invoice(operator_id: int, order_id: int, vendor_order_id: int,
             db,
             operator_id,
             "order.issue_invoice",
-            _target(order_id),
+            order_target(order_id),
             reason,
             {"vendor_order_id": part.id, "invoice": number},
         )
@@ -162,7 +167,12 @@ def start_workflow(operator_id: int, order_id: int, reason: str) -> str:
     started = temporal_ops.start_order(order_id)
     with session_scope() as db:
         record_audit(
-            db, operator_id, "order.start_workflow", _target(order_id), reason, {"started": started}
+            db,
+            operator_id,
+            "order.start_workflow",
+            order_target(order_id),
+            reason,
+            {"started": started},
         )
     if started:
         return f"Workflow {order_workflow_id(order_id)} démarré."
@@ -175,7 +185,12 @@ def terminate_workflow(operator_id: int, order_id: int, reason: str) -> str:
     temporal_ops.terminate(workflow_id, reason)
     with session_scope() as db:
         record_audit(
-            db, operator_id, "order.terminate", _target(order_id), reason, {"workflow_id": workflow_id}
+            db,
+            operator_id,
+            "order.terminate",
+            order_target(order_id),
+            reason,
+            {"workflow_id": workflow_id},
         )
     return (
         f"Workflow {workflow_id} arrêté de force. Le statut en base n'est plus mis à jour : "
@@ -192,7 +207,7 @@ def reset_workflow(operator_id: int, order_id: int, reason: str) -> str:
             db,
             operator_id,
             "order.reset",
-            _target(order_id),
+            order_target(order_id),
             reason,
             {"workflow_id": workflow_id, "event_id": event_id, "new_run_id": run_id},
         )

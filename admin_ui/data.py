@@ -67,8 +67,9 @@ def record_audit(
     return entry
 
 
-def recent_audit(target_prefix: str = "", limit: int = 50) -> list[AuditRow]:
-    """The latest audit entries, optionally only for targets starting with `target_prefix`."""
+def recent_audit(target_prefix: str = "", limit: int = 50, *, target: str = "") -> list[AuditRow]:
+    """The latest audit entries, optionally only for targets starting with `target_prefix`
+    or equal to `target`."""
     query = (
         select(AuditLog, User.email)
         .outerjoin(User, User.id == AuditLog.actor_id)
@@ -77,6 +78,8 @@ def recent_audit(target_prefix: str = "", limit: int = 50) -> list[AuditRow]:
     )
     if target_prefix:
         query = query.where(AuditLog.target.startswith(target_prefix))
+    if target:
+        query = query.where(AuditLog.target == target)
     with session_scope() as db:
         return [
             AuditRow(

@@ -79,7 +79,9 @@ def per_day(period: Period) -> list[DayFigures]:
                 select(order_day, func.count())
                 .where(Order.created_at >= period.start, Order.created_at < period.end)
                 .group_by(order_day)
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
         money = {
             day: (sales, fees, refunds)
@@ -115,7 +117,9 @@ def status_funnel(period: Period) -> list[tuple[str, int]]:
                 select(Order.status, func.count())
                 .where(Order.created_at >= period.start, Order.created_at < period.end)
                 .group_by(Order.status)
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
     return [(status.value, counts.get(status, 0)) for status in FUNNEL]
 

@@ -14,6 +14,7 @@ from comptoir.models import AttentionItem, Order, OrderStatus, Shop, VendorOrder
 from comptoir.services.checkout import START_PENDING
 
 START_GRACE = timedelta(minutes=1)
+CLOSING_GRACE = timedelta(minutes=5)
 # Orders whose workflow has nothing left to do.
 FINAL_STATUSES = (
     OrderStatus.completed,
@@ -61,17 +62,14 @@ def stuck_items(now: datetime | None = None) -> list[StuckItem]:
     """Every reason Postgres knows for an order to need a human, oldest first (one query)."""
     now = now or datetime.now(UTC)
     open_item = aliased(AttentionItem)
-    attention = (
-        select(
-            AttentionItem.order_id,
-            AttentionItem.kind.label("reason"),
-            AttentionItem.created_at.label("since"),
-            (AttentionItem.step + ": " + AttentionItem.error).label("detail"),
-            AttentionItem.id.label("item_id"),
-            AttentionItem.vendor_order_id,
-        )
-        .where(AttentionItem.resolved_at.is_(None))
-    )
+    attention = select(
+        AttentionItem.order_id,
+        AttentionItem.kind.label("reason"),
+        AttentionItem.created_at.label("since"),
+        (AttentionItem.step + ": " + AttentionItem.error).label("detail"),
+        AttentionItem.id.label("item_id"),
+        AttentionItem.vendor_order_id,
+    ).where(AttentionItem.resolved_at.is_(None))
 
     def order_reason(
         reason: str, since: ColumnElement[Any], *conditions: ColumnElement[bool]
@@ -136,13 +134,22 @@ def stuck_items(now: datetime | None = None) -> list[StuckItem]:
         ]
 
 
-def orders_by_status(order_ids: list[int]) -> dict[int, OrderStatus]:
-    """Postgres status of each of these orders (unknown ids are left out)."""
+@dataclass(frozen=True)
+class OrderPosition:
+    status: OrderStatus
+    stage: str
+    updated_at: datetime
+
+
+def order_positions(order_ids: list[int]) -> dict[int, OrderPosition]:
+    """Postgres status, stage and last change of each of these orders (unknown ids left out)."""
     if not order_ids:
         return {}
+    query = select(Order.id, Order.status, Order.stage, Order.updated_at).where(
+        Order.id.in_(order_ids)
+    )
     with session_scope() as db:
-        rows = db.execute(select(Order.id, Order.status).where(Order.id.in_(order_ids))).tuples()
-        return {order_id: status for order_id, status in rows}
+        return {i: OrderPosition(status, stage, at) for i, status, stage, at in db.execute(query)}
 
 
 def workflow_disagreements(
@@ -153,17 +160,22 @@ def workflow_disagreements(
     """Orders whose workflow state contradicts Postgres.
 
     `closed` and `running` are (order id, workflow start) of order workflows Temporal lists
-    as closed and as running.
+    as closed and as running. A workflow that closed an order ends a moment later, so a
+    running one counts only once the order has been closed for CLOSING_GRACE.
     """
     now = now or datetime.now(UTC)
-    statuses = orders_by_status([i for i, _ in closed] + [i for i, _ in running])
+    positions = order_positions([i for i, _ in closed] + [i for i, _ in running])
     found = []
-    for order_id, started in closed:
-        status = statuses.get(order_id)
-        if status is not None and status not in FINAL_STATUSES:
-            found.append(StuckItem(order_id, "workflow_closed", started or now, status.value, ""))
-    for order_id, started in running:
-        status = statuses.get(order_id)
-        if status is not None and status in CLOSED_AT_ONCE:
-            found.append(StuckItem(order_id, "workflow_running", started or now, status.value, ""))
+    for order_id, _ in closed:
+        at = positions.get(order_id)
+        if at is not None and at.status not in FINAL_STATUSES:
+            found.append(
+                StuckItem(order_id, "workflow_closed", at.updated_at, at.status.value, at.stage)
+            )
+    for order_id, _ in running:
+        at = positions.get(order_id)
+        if at is not None and at.status in CLOSED_AT_ONCE and at.updated_at < now - CLOSING_GRACE:
+            found.append(
+                StuckItem(order_id, "workflow_running", at.updated_at, at.status.value, at.stage)
+            )
     return found

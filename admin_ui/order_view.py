@@ -234,6 +234,15 @@ def show_order(order_id: int, operator: Operator) -> None:
     show_workflow_panel(detail)
     show_actions(detail, operator)
 
+    st.subheader("Journal des actions des opérateurs")
+    _table(
+        [
+            {"le": when(a.at), "par": a.actor, "action": a.action, "motif": a.reason}
+            for a in data.recent_audit(target=actions.order_target(order.id), limit=20)
+        ],
+        "Aucune action d'opérateur sur cette commande.",
+    )
+
 
 def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
     return lambda: data.invoice_pdf(invoice_id)
@@ -269,7 +278,9 @@ def show_workflow_panel(detail: data.OrderDetail) -> None:
     panel = live.order
     if panel is None:
         if order.stage == START_PENDING:
-            st.warning("Le workflow n'a jamais démarré : utilisez l'action « Démarrer le workflow ».")
+            st.warning(
+                "Le workflow n'a jamais démarré : utilisez l'action « Démarrer le workflow »."
+            )
         else:
             st.warning("Temporal ne connaît pas de workflow pour cette commande.")
         return

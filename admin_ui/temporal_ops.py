@@ -142,7 +142,8 @@ def _pending(raw: Any) -> list[PendingActivity]:
 
 
 def _state_name(value: int) -> str:
-    return PendingActivityState.Name(value).removeprefix("PENDING_ACTIVITY_STATE_").lower()  # type: ignore[arg-type]
+    name = PendingActivityState.Name(value)  # type: ignore[arg-type]
+    return name.removeprefix("PENDING_ACTIVITY_STATE_").lower()
 
 
 async def _describe(client: Client, workflow_id: str) -> WorkflowPanel | None:
@@ -212,9 +213,7 @@ def _shared_operator_action() -> Callable[..., Awaitable[Any]] | None:
     return helper if callable(helper) else None
 
 
-def send_operator_action(
-    workflow_id: str, action: str, reason: str, operator_id: int
-) -> None:
+def send_operator_action(workflow_id: str, action: str, reason: str, operator_id: int) -> None:
     """Signal `operator_action` (retry or cancel) to a running workflow."""
 
     async def act(client: Client) -> None:

@@ -88,7 +88,10 @@ audit = data.recent_audit("user:", limit=20)
 if audit:
     st.table(
         pd.DataFrame(
-            [{"le": when(a.at), "par": a.actor, "cible": a.target, "motif": a.reason} for a in audit]
+            [
+                {"le": when(a.at), "par": a.actor, "cible": a.target, "motif": a.reason}
+                for a in audit
+            ]
         )
     )
 else:

@@ -17,7 +17,10 @@ require_operator()
 st.title("Chiffres")
 days = int(
     st.radio(
-        "Période", list(PERIODS), format_func=PERIODS.__getitem__, horizontal=True,
+        "Période",
+        list(PERIODS),
+        format_func=PERIODS.__getitem__,
+        horizontal=True,
         key="figures_period",
     )
 )

@@ -67,7 +67,9 @@ def _return_possible(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def open_orders_of(db: Session, user_ids: Sequence[int], now: datetime | None = None) -> dict[int, list[int]]:
+def open_orders_of(
+    db: Session, user_ids: Sequence[int], now: datetime | None = None
+) -> dict[int, list[int]]:
     """Per user, the orders still open: as shopper, or in a shop they own (two queries)."""
     now = now or datetime.now(UTC)
     found: dict[int, list[int]] = {user_id: [] for user_id in user_ids}

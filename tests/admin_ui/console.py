@@ -33,7 +33,9 @@ def open_page(db: Session, user: User, page: str, **state: object) -> AppTest:
     return app.switch_page(f"views/{page}.py").run()
 
 
-def open_order(db: Session, user: User, order_id: int, action: str = "", **state: object) -> AppTest:
+def open_order(
+    db: Session, user: User, order_id: int, action: str = "", **state: object
+) -> AppTest:
     """The Orders page showing order `order_id`, with `action` chosen in its actions."""
     state["orders_open_id"] = order_id
     if action:

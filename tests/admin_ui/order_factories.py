@@ -68,7 +68,9 @@ def parts_of(db: Session, order: Order) -> list[VendorOrder]:
     return list(db.query(VendorOrder).filter_by(order_id=order.id).order_by(VendorOrder.id))
 
 
-def add_payment(db: Session, order: Order, status: PaymentStatus = PaymentStatus.succeeded) -> Payment:
+def add_payment(
+    db: Session, order: Order, status: PaymentStatus = PaymentStatus.succeeded
+) -> Payment:
     """The order's PaymentIntent row."""
     payment = Payment(
         order_id=order.id,

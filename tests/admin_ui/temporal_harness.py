@@ -125,7 +125,9 @@ class TemporalHarness:
         """Run `coro` on the harness loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def start(self, workflow_id: str, order_id: int, timing: Timing | None = None) -> WorkflowHandle[Any, Any]:
+    def start(
+        self, workflow_id: str, order_id: int, timing: Timing | None = None
+    ) -> WorkflowHandle[Any, Any]:
         """Start the stand-in under `workflow_id`."""
         return self.run(
             self.client.start_workflow(

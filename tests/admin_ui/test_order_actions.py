@@ -20,18 +20,25 @@ def test_resend_the_shipping_email_of_one_shop(
     db: Session, operator: User, admin_mail_sink: SmtpSink
 ) -> None:
     shopper = create_user(db, Role.shopper, email="nina@example.test", first_name="Nina")
-    order = make_order(db, shopper=shopper, shops=[create_shop(db), create_shop(db, name="Cave Roux")])
+    order = make_order(
+        db, shopper=shopper, shops=[create_shop(db), create_shop(db, name="Cave Roux")]
+    )
     wine = parts_of(db, order)[1]
     wine.carrier, wine.tracking_number = "Colissimo", "6A123456789"
     db.commit()
     app = open_order(
-        db, operator, order.id, "resend_email",
+        db,
+        operator,
+        order.id,
+        "resend_email",
         **{
             f"order_{order.id}_resend_email_template": "shipped",
             f"order_{order.id}_resend_email_part": wine.id,
         },
     )
-    app = act(app, f"order_{order.id}_resend_email_shipped_{wine.id}", "La cliente ne l'a pas reçu.")
+    app = act(
+        app, f"order_{order.id}_resend_email_shipped_{wine.id}", "La cliente ne l'a pas reçu."
+    )
     assert not errors_of(app), errors_of(app)
     assert app.success[0].value == "E-mail « Commande expédiée (client) » renvoyé."
     mail = wait_for_mail(admin_mail_sink.maildir, to="nina@example.test")
@@ -84,7 +91,8 @@ def test_issue_the_missing_invoice_of_a_paid_shop(db: Session, operator: User) -
     db.expire_all()
     issued = db.scalars(select(Invoice).where(Invoice.vendor_order_id == wine.id)).one()
     assert app.success[0].value == f"Facture {issued.number} émise."
-    assert db.scalar(select(Invoice.pdf).where(Invoice.id == issued.id)).startswith(b"%PDF")  # type: ignore[union-attr]
+    pdf = db.scalar(select(Invoice.pdf).where(Invoice.id == issued.id))
+    assert pdf is not None and pdf.startswith(b"%PDF")
     assert db.scalars(select(AuditLog.action)).all() == ["order.issue_invoice"]
     app.selectbox(key=f"order_action_{order.id}").set_value("invoice").run()
     assert "Chaque boutique de cette commande a sa facture." in [i.value for i in app.info]

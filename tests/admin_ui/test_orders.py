@@ -45,7 +45,10 @@ def test_filters_narrow_the_list(db: Session, operator: User) -> None:
     paris_day = datetime(2026, 3, 10, 0, 30, tzinfo=PARIS)  # 9 March 23:30 UTC
     early = make_order(db, shops=[bakery], shopper=alice, created_at=paris_day, price_cents=1200)
     paying = make_order(
-        db, shops=[cheese], status=OrderStatus.awaiting_payment, stage="waiting_payment",
+        db,
+        shops=[cheese],
+        status=OrderStatus.awaiting_payment,
+        stage="waiting_payment",
         price_cents=3000,
     )
     both = make_order(db, shops=[bakery, cheese], price_cents=5000, needs_attention=True)
@@ -117,7 +120,9 @@ def test_search_by_number_opens_the_order_with_everything_attached(
     add_attention(db, order, step="issue_invoice", error="PDF illisible", vendor_order=brie)
     db.add(
         ReturnRequest(
-            vendor_order_id=brie.id, status=ReturnStatus.requested, reason="Brie trop fait",
+            vendor_order_id=brie.id,
+            status=ReturnStatus.requested,
+            reason="Brie trop fait",
             amount_cents=1000,
         )
     )

@@ -16,26 +16,39 @@ pytestmark = pytest.mark.timeout(120)
 def test_every_reason_is_listed_oldest_first(db: Session, operator: User) -> None:
     shop = create_shop(db, name="Épicerie Lenoir")
     failed = make_order(db, shops=[shop], stage="needs_attention")
-    add_attention(db, failed, step="issue_invoice", error="SMTP injoignable", created_at=ago(hours=3))
+    add_attention(
+        db, failed, step="issue_invoice", error="SMTP injoignable", created_at=ago(hours=3)
+    )
     late = make_order(db, shops=[shop])
     add_attention(
-        db, late, kind="merchant_late", step="prepare", error="", vendor_order=parts_of(db, late)[0],
+        db,
+        late,
+        kind="merchant_late",
+        step="prepare",
+        error="",
+        vendor_order=parts_of(db, late)[0],
         created_at=ago(days=2, hours=1),
     )
     flagged = make_order(db, needs_attention=True)
     unpaid = make_order(
-        db, status=OrderStatus.awaiting_payment, stage="waiting_payment",
+        db,
+        status=OrderStatus.awaiting_payment,
+        stage="waiting_payment",
         payment_deadline=ago(minutes=45),
     )
     unconfirmed = make_order(
-        db, status=OrderStatus.awaiting_confirmation, stage="waiting_confirmation",
+        db,
+        status=OrderStatus.awaiting_confirmation,
+        stage="waiting_confirmation",
         confirmation_deadline=ago(hours=5),
     )
     never_started = make_order(
         db, status=OrderStatus.awaiting_payment, stage="start_pending", created_at=ago(minutes=10)
     )
     # Not stuck: a fresh start_pending, a payment still in time, a resolved item.
-    make_order(db, status=OrderStatus.awaiting_payment, stage="start_pending", created_at=ago(seconds=5))
+    make_order(
+        db, status=OrderStatus.awaiting_payment, stage="start_pending", created_at=ago(seconds=5)
+    )
     make_order(db, status=OrderStatus.awaiting_payment, payment_deadline=ago(minutes=-20))
     resolved = make_order(db)
     item = add_attention(db, resolved)

@@ -12,7 +12,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from comptoir.models import AuditLog, OrderStatus, User
 from tests.admin_ui.console import act, errors_of, open_order, open_page
-from tests.admin_ui.order_factories import add_attention, make_order, parts_of
+from tests.admin_ui.order_factories import add_attention, ago, make_order, parts_of
 from tests.admin_ui.temporal_harness import FLAKY, TemporalHarness
 from tests.factories import create_shop
 
@@ -71,7 +71,10 @@ def test_live_panel_shows_pending_activity_attempts_and_the_workflow_state(
         "oui",
     )
     children = next(t.value for t in app.table if "workflow" in t.value.columns)
-    assert children["workflow"].tolist() == [f"vendor-order-{failing.id}", f"vendor-order-{quiet.id}"]
+    assert children["workflow"].tolist() == [
+        f"vendor-order-{failing.id}",
+        f"vendor-order-{quiet.id}",
+    ]
     assert children["exécution"].tolist() == ["En cours d'exécution", "pas démarré"]
     assert children["activités en attente"].iloc[0].startswith("issue_invoice (tentative ")
     assert children["activités en attente"].iloc[0].endswith(") : Serveur SMTP injoignable")
@@ -125,8 +128,7 @@ def test_cancel_of_a_shop_item_goes_to_the_vendor_order_workflow(
     app = act(app, f"order_{order.id}_cancel_{item.id}", "Boutique fermée pour travaux.")
     assert not errors_of(app), errors_of(app)
     wait_for(
-        lambda: status_of(temporal, f"vendor-order-{part.id}")
-        == WorkflowExecutionStatus.COMPLETED
+        lambda: status_of(temporal, f"vendor-order-{part.id}") == WorkflowExecutionStatus.COMPLETED
     )
     assert status_of(temporal, f"order-{order.id}") == WorkflowExecutionStatus.RUNNING
     assert audit_of(db)[0][3]["workflow_id"] == f"vendor-order-{part.id}"
@@ -193,17 +195,19 @@ def test_stuck_page_lists_workflows_that_disagree_with_postgres(
 ) -> None:
     still_open = make_order(db)  # processing in Postgres, its workflow is over
     closed = make_order(db, status=OrderStatus.cancelled, stage="closed")  # workflow still runs
+    closing = make_order(db, status=OrderStatus.cancelled, stage="closed")  # just closed: ends soon
     fine = make_order(db)
+    db.flush()
+    closed.updated_at = ago(minutes=10)
     db.commit()
     done = temporal.start(f"order-{still_open.id}", still_open.id)
     temporal.run(done.terminate(reason="test"))
     temporal.start(f"order-{closed.id}", closed.id)
+    temporal.start(f"order-{closing.id}", closing.id)
     temporal.start(f"order-{fine.id}", fine.id)
 
     def listed() -> bool:
-        found = temporal.run(
-            temporal.client.count_workflows(f"WorkflowId = 'order-{fine.id}'")
-        )
+        found = temporal.run(temporal.client.count_workflows(f"WorkflowId = 'order-{fine.id}'"))
         return found.count == 1
 
     wait_for(listed)  # visibility is eventually consistent

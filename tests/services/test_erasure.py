@@ -96,23 +96,56 @@ def test_erasure_anonymises_personal_data_and_keeps_invoices(db: Session) -> Non
     operator = create_user(db, Role.operator)
     past = datetime.now(UTC) - timedelta(days=1)
     done = order_of(
-        db, user, OrderStatus.completed, status=VendorOrderStatus.completed, return_deadline=past,
-        shipping_name="Claire Dupont", shipping_address="3 rue des Lilas, 69003 Lyon",
+        db,
+        user,
+        OrderStatus.completed,
+        status=VendorOrderStatus.completed,
+        return_deadline=past,
+        shipping_name="Claire Dupont",
+        shipping_address="3 rue des Lilas, 69003 Lyon",
     )
     cancelled = order_of(db, user, OrderStatus.cancelled)
     part = db.scalars(select(VendorOrder).where(VendorOrder.order_id == done.id)).one()
     invoice = Invoice(
-        vendor_order_id=part.id, shop_id=part.shop_id, sequence=1, number="F-0001-000001",
-        issued_at=past, total_ht_cents=400, total_vat_cents=50, total_ttc_cents=450,
+        vendor_order_id=part.id,
+        shop_id=part.shop_id,
+        sequence=1,
+        number="F-0001-000001",
+        issued_at=past,
+        total_ht_cents=400,
+        total_vat_cents=50,
+        total_ttc_cents=450,
         pdf=b"%PDF Claire Dupont 3 rue des Lilas",
     )
     db.add(invoice)
-    db.add(Message(shop_id=part.shop_id, shopper_id=user.id, order_id=done.id,
-                   sender_id=user.id, from_shop=False, body="Mon digicode est 1234B"))
-    db.add(Message(shop_id=part.shop_id, shopper_id=user.id, order_id=done.id,
-                   sender_id=None, from_shop=True, body="Bien reçu."))
-    db.add(ContactMessage(name="Claire", email="claire.dupont@example.test", subject="Idée",
-                          body="Ajoutez le primeur de ma rue"))
+    db.add(
+        Message(
+            shop_id=part.shop_id,
+            shopper_id=user.id,
+            order_id=done.id,
+            sender_id=user.id,
+            from_shop=False,
+            body="Mon digicode est 1234B",
+        )
+    )
+    db.add(
+        Message(
+            shop_id=part.shop_id,
+            shopper_id=user.id,
+            order_id=done.id,
+            sender_id=None,
+            from_shop=True,
+            body="Bien reçu.",
+        )
+    )
+    db.add(
+        ContactMessage(
+            name="Claire",
+            email="claire.dupont@example.test",
+            subject="Idée",
+            body="Ajoutez le primeur de ma rue",
+        )
+    )
     db.add(SentEmail(email_key="k1", to_address="claire.dupont@example.test", subject="Bienvenue"))
     db.add(LoginAttempt(email="claire.dupont@example.test", ip="1.2.3.4", succeeded=False))
     db.add(CartItem(user_id=user.id, product_id=create_product(db, create_shop(db)).id, quantity=1))
@@ -127,7 +160,12 @@ def test_erasure_anonymises_personal_data_and_keeps_invoices(db: Session) -> Non
     assert (result.orders_anonymised, result.invoices_kept, result.messages_redacted) == (2, 1, 1)
     erased = db.get_one(User, user.id)
     placeholder = erased_address(user.id)
-    assert (erased.email, erased.first_name, erased.last_name, erased.phone) == (placeholder, "", "", "")
+    assert (erased.email, erased.first_name, erased.last_name, erased.phone) == (
+        placeholder,
+        "",
+        "",
+        "",
+    )
     assert not erased.is_active and erased.erased_at is not None
     assert not verify_password(PASSWORD, erased.password_hash)
     for order in (db.get_one(Order, done.id), db.get_one(Order, cancelled.id)):
@@ -148,11 +186,15 @@ def test_erasure_anonymises_personal_data_and_keeps_invoices(db: Session) -> Non
     assert db.scalars(select(CartItem)).all() == []
     handled = db.get_one(DeletionRequest, request.id)
     assert (handled.status, handled.handled_by, handled.email_at_request) == (
-        DeletionStatus.completed, operator.id, placeholder,
+        DeletionStatus.completed,
+        operator.id,
+        placeholder,
     )
     audit = db.scalars(select(AuditLog)).one()
     assert (audit.action, audit.target, audit.reason) == (
-        "account.erase", f"user:{user.id}", "Demande RGPD du 3 mars",
+        "account.erase",
+        f"user:{user.id}",
+        "Demande RGPD du 3 mars",
     )
     assert db.get_one(User, other.id).email == "voisin@example.test"  # nobody else touched
 
