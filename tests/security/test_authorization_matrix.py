@@ -84,7 +84,7 @@ def _json(value: Any) -> Body:
 
 
 SIGNUP = {
-    "email": "nouveau.client@example.test",
+    "email": "nouveau.client.matrice@example.test",
     "password": PASSWORD,
     "first_name": "Nina",
     "last_name": "Nouvelle",
@@ -326,10 +326,13 @@ def _expect(problems: list[str], who: str, response: Response, ok: bool, wanted:
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ROUTES), ids=lambda v: str(v))
-def test_route_authorization(client: TestClient, db: Session, method: str, path: str) -> None:
+def test_route_authorization(
+    shared_client: TestClient, shared_db: Session, method: str, path: str
+) -> None:
     """anonymous 401, wrong role 403, other tenant 404, unknown id 404, owner allowed."""
     access = ROUTES[(method, path)]
-    world = build_world(db)
+    client = shared_client
+    world = build_world(shared_db)  # fresh tenants and objects: earlier routes' writes stay apart
     problems: list[str] = []
 
     anonymous = _call(client, world, method, path, access, None)
