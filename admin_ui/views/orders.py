@@ -34,6 +34,7 @@ with st.expander("Filtres", expanded=True):
         "Statut",
         list(ORDER_STATUS_LABELS),
         format_func=ORDER_STATUS_LABELS.__getitem__,
+        placeholder="tous",
         key="orders_status",
     )
     stage = row1[1].selectbox(
