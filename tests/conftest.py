@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("COMPTOIR_ENVIRONMENT", "test")
+# Never reach a developer's running stack: tests that need Temporal start their own server
+# and point the settings at it; the rest find nothing listening here (connection refused).
+os.environ.setdefault("COMPTOIR_TEMPORAL_ADDRESS", "127.0.0.1:9")
 
 
 def _server_url() -> str:

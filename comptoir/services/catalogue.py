@@ -29,6 +29,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from comptoir.errors import NotFound, Unprocessable
@@ -47,6 +48,8 @@ TYPO_SIMILARITY_THRESHOLD = 0.45
 # The typo fallback joins in when the full-text search finds fewer products than this:
 # a well-spelt query keeps precise results and counts.
 TYPO_FALLBACK_BELOW = 3
+# Weight of a product matching only some words of a multi-word query (ranks in [0, 0.1)).
+ANY_WORD_WEIGHT = 0.1
 # Below this many characters trigrams are mostly noise ("riz" would match "rillettes").
 TYPO_MIN_LENGTH = 4
 # A typo match ranks below every real full-text match: full-text hits get this bonus.
@@ -266,7 +269,27 @@ def _blend_typos(q: str, full_text: _TextMatch) -> _TextMatch:
     # words ("pain" does not find "paintball"), and it can use the trigram index.
     typo = name_key.op("%>>")(query_key)
     similarity = cast(func.strict_word_similarity(query_key, name_key), Float)
-    return _TextMatch(condition=or_(full_text.condition, typo), score=full_text.score + similarity)
+    # Several words that together find nothing ("vin blanc sec", "fromge de chevre"): any of
+    # them may match, ranked well below products matching them all or the whole query.
+    any_word = cast(
+        func.replace(
+            cast(
+                func.plainto_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q), String
+            ),
+            "&",
+            "|",
+        ),
+        TSQUERY,
+    )
+    some_words = Product.search_vector.op("@@")(any_word)
+    partial = case(
+        (some_words, ANY_WORD_WEIGHT * func.ts_rank_cd(Product.search_vector, any_word, 32)),
+        else_=0.0,
+    )
+    return _TextMatch(
+        condition=or_(full_text.condition, typo, some_words),
+        score=full_text.score + similarity + partial,
+    )
 
 
 def _delivery_condition(kinds: tuple[DeliveryKind, ...]) -> ColumnElement[bool]:

@@ -590,6 +590,7 @@ def decide_return(db: Session, decision: ReturnDecision) -> None:
 
 def flag_attention(db: Session, request: AttentionRequest) -> None:
     """A step exhausted its retries (or a merchant is late): operators must look."""
+    order = lock_order(db, request.order_id)  # NotFound (final) rather than a foreign-key error
     db.execute(
         insert(AttentionItem)
         .values(
@@ -602,7 +603,6 @@ def flag_attention(db: Session, request: AttentionRequest) -> None:
         )
         .on_conflict_do_nothing(index_elements=[AttentionItem.item_key])
     )
-    order = lock_order(db, request.order_id)
     order.needs_attention = True
     if request.vendor_order_id is not None:
         part = _lock_vendor_order(db, request.vendor_order_id)

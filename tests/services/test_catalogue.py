@@ -126,6 +126,21 @@ def test_typo_fallback_matches_whole_words_only(db: Session, catalogue: dict[str
     assert names(search(db, "pain")) == ["Pain de campagne"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected_first"),
+    [
+        ("fromge de chevre", "Fromage de chèvre frais"),  # a typo in one word of several
+        ("croissant sans gluten", "Croissant au beurre"),  # no product has every word
+    ],
+)
+def test_multi_word_queries_that_find_nothing_fall_back_on_any_word(
+    db: Session, catalogue: dict[str, Shop], query: str, expected_first: str
+) -> None:
+    found = names(search(db, query))
+    assert found and found[0] == expected_first
+    assert "Paintball" not in found
+
+
 def test_multi_word_and_websearch_syntax(db: Session, catalogue: dict[str, Shop]) -> None:
     assert names(search(db, "chèvre frais")) == ["Fromage de chèvre frais"]
     excluded = search(db, "fromage -chèvre")
