@@ -318,6 +318,13 @@ def _call(
     return response
 
 
+def _owners(access: Access) -> list[str | None]:
+    """The callers who may reach the route's objects (None: anonymous, for public routes)."""
+    if access.public:
+        return [None]
+    return [r for r in ROLES if ROLE_OF[r] in (access.allowed or ()) and r not in access.others]
+
+
 def _expect(problems: list[str], who: str, response: Response, ok: bool, wanted: str) -> None:
     if not ok:
         problems.append(
@@ -386,3 +393,29 @@ def test_route_authorization(
             _expect(problems, f"{role} (owner)", response, ok, wanted)
 
     assert not problems, f"{method} {path}:\n" + "\n".join(problems)
+
+
+# Ids a client can send but no row can have: beyond PostgreSQL's int4, and not positive.
+IMPOSSIBLE_IDS = (2**31, 2**63 - 1, 0, -1)
+ID_ROUTES = sorted(
+    key for key, access in ROUTES.items() if access.missing_id and access.missing_id != "slug"
+)
+
+
+@pytest.mark.parametrize(("method", "path"), ID_ROUTES, ids=lambda v: str(v))
+def test_impossible_ids_are_not_found(
+    shared_client: TestClient, shared_db: Session, method: str, path: str
+) -> None:
+    """An id no row can have is an unknown object (404) or a refused input (422), never a 500."""
+    access = ROUTES[(method, path)]
+    world = build_world(shared_db)
+    caller = _owners(access)[0]
+    problems = []
+    for value in IMPOSSIBLE_IDS:
+        ids = {**world.ids, access.missing_id or "": value}
+        response = _call(shared_client, world, method, path, access, caller, ids=ids)
+        if response.status_code not in (404, 422):
+            problems.append(
+                f"{access.missing_id}={value}: {response.status_code} {response.text[:120]}"
+            )
+    assert not problems, f"{method} {path} as {caller}:\n" + "\n".join(problems)
