@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -202,7 +202,7 @@ def resolve_attention(resolution: AttentionResolution) -> None:
         lifecycle.resolve_attention(db, resolution)
 
 
-ALL_ACTIVITIES = [
+ALL_ACTIVITIES: list[Callable[..., Any]] = [
     load_order,
     project_order,
     project_vendor_order,

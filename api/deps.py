@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any, TypeVar
 
 import anyio.from_thread
@@ -118,14 +118,15 @@ def get_temporal(request: Request) -> Client:
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 
 
-def run_async(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+def run_async(fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
     """Run a coroutine function on the app's event loop from a sync handler."""
     return anyio.from_thread.run(fn, *args)
 
 
 def send_to_workflow(
-    request: Request, order_action: Callable[..., Awaitable[T]], /, **kwargs: Any
+    request: Request, order_action: Callable[..., Coroutine[Any, Any, T]], /, **kwargs: Any
 ) -> T:
     """Call a `comptoir.services.order_actions` function with the app's Temporal client."""
     client = get_temporal(request)
-    return anyio.from_thread.run(functools.partial(order_action, client, **kwargs))
+    call: Callable[[], Coroutine[Any, Any, T]] = functools.partial(order_action, client, **kwargs)
+    return anyio.from_thread.run(call)

@@ -12,6 +12,7 @@ part is flagged for operators. Refunds go to the card that paid, exactly once ea
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -47,6 +48,37 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.steps import OperatorCancelled, StepRunner
 
+@dataclass
+class EmailTask:
+    template: str
+    key: str
+    to: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RefundTask:
+    """Refund lines the shop could not supply, then tell the shopper with `template`."""
+
+    request: RefundRequest
+    template: str
+
+
+@dataclass
+class ReturnRefundTask:
+    return_id: int
+    lines: list[ReturnLine]
+    amount_cents: int
+    actor_id: int | None
+
+
+@dataclass
+class ResolveLateTask:
+    item_key: str
+
+
+Task = EmailTask | RefundTask | ReturnRefundTask | ResolveLateTask
+
 # Statuses in which the shop has to do something (reminders, then operators).
 MERCHANT_TURN = ("confirmed", "preparing", "return_requested")
 # Statuses of a part handed over whose return window may still be open.
@@ -79,7 +111,7 @@ class VendorOrderWorkflow:
         self.refunded_cents = 0
         self.busy = False
         self.changes = 0
-        self.tasks: list[tuple[str, object]] = []
+        self.tasks: list[Task] = []
         self.last_action: datetime | None = None
         self.reminded = False
         self.late_item = ""
@@ -90,7 +122,7 @@ class VendorOrderWorkflow:
         try:
             while True:
                 if self.tasks:
-                    await self._do(*self.tasks.pop(0))
+                    await self._do(self.tasks.pop(0))
                     continue
                 if self.steps.cancel_requested is not None:
                     raise OperatorCancelled(self.steps.cancel_requested)
@@ -178,7 +210,7 @@ class VendorOrderWorkflow:
         self.last_action = workflow.now()
         self.reminded = False
         if self.late_item:
-            self.tasks.append(("resolve_late", self.late_item))
+            self.tasks.append(ResolveLateTask(self.late_item))
             self.late_item = ""
 
     # --- merchant updates -----------------------------------------------------------------
@@ -230,21 +262,19 @@ class VendorOrderWorkflow:
             lines = {str(i): self.lines[i].total_cents for i in ids}
             if amount <= 0:
                 return self.state()  # nothing was paid for these lines
+            key = f"vendor-order-{self.vendor_order_id}-unavailable-{'-'.join(map(str, ids))}"
             self.tasks.append(
-                (
-                    "refund",
-                    (
-                        RefundRequest(
-                            order_id=self.order_id,
-                            vendor_order_id=self.vendor_order_id,
-                            amount_cents=amount,
-                            refund_key=f"vendor-order-{self.vendor_order_id}-unavailable-{'-'.join(map(str, ids))}",
-                            reason=request.reason or "article(s) indisponible(s)",
-                            requested_by=request.actor_id,
-                            lines=lines,
-                        ),
-                        "lines_unavailable",
+                RefundTask(
+                    RefundRequest(
+                        order_id=self.order_id,
+                        vendor_order_id=self.vendor_order_id,
+                        amount_cents=amount,
+                        refund_key=key,
+                        reason=request.reason or "article(s) indisponible(s)",
+                        requested_by=request.actor_id,
+                        lines=lines,
                     ),
+                    "lines_unavailable",
                 )
             )
         finally:
@@ -271,7 +301,7 @@ class VendorOrderWorkflow:
             "ready_for_pickup", actor_id=request.actor_id, merchant=True, pickup_code=code
         )
         self.pickup_code = code
-        self.tasks.append(("email", ("ready_for_pickup", "ready", "shopper", {})))
+        self.tasks.append(EmailTask("ready_for_pickup", "ready", "shopper"))
         return self.state()
 
     @ready_for_pickup.validator
@@ -290,7 +320,7 @@ class VendorOrderWorkflow:
             carrier=request.carrier.strip(),
             tracking_number=request.tracking_number.strip(),
         )
-        self.tasks.append(("email", ("shipped", "shipped", "shopper", {})))
+        self.tasks.append(EmailTask("shipped", "shipped", "shopper"))
         return self.state()
 
     @ship.validator
@@ -309,7 +339,7 @@ class VendorOrderWorkflow:
         )
         self.return_deadline = changed.return_deadline
         extra = {"return_deadline_iso": self.return_deadline.isoformat()} if self.return_deadline else {}
-        self.tasks.append(("email", ("vendor_completed", "completed", "shopper", extra)))
+        self.tasks.append(EmailTask("vendor_completed", "completed", "shopper", extra))
         return self.state()
 
     @complete.validator
@@ -348,14 +378,11 @@ class VendorOrderWorkflow:
             self.last_action = workflow.now()
             self.reminded = False
             self.tasks.append(
-                (
-                    "email",
-                    (
-                        "return_requested",
-                        f"return:{return_id}",
-                        "merchant",
-                        {"amount_cents": str(amount), "reason": request.reason.strip()},
-                    ),
+                EmailTask(
+                    "return_requested",
+                    f"return:{return_id}",
+                    "merchant",
+                    {"amount_cents": str(amount), "reason": request.reason.strip()},
                 )
             )
         finally:
@@ -402,7 +429,7 @@ class VendorOrderWorkflow:
             self.status = "return_received"
             self._changed()
             self._merchant_acted()
-            self.tasks.append(("return_refund", (return_id, lines, amount, request.actor_id)))
+            self.tasks.append(ReturnRefundTask(return_id, lines, amount, request.actor_id))
         finally:
             self.busy = False
         return self.state()
@@ -427,7 +454,7 @@ class VendorOrderWorkflow:
             self._changed()
             self._merchant_acted()
             self.tasks.append(
-                ("email", ("return_refused", f"return:{return_id}:refused", "shopper", {"reason": reason}))
+                EmailTask("return_refused", f"return:{return_id}:refused", "shopper", {"reason": reason})
             )
         finally:
             self.busy = False
@@ -448,55 +475,60 @@ class VendorOrderWorkflow:
 
     # --- work done by the main loop -------------------------------------------------------
 
-    async def _do(self, kind: str, payload: object) -> None:
-        if kind == "email":
-            template, key, to, extra = payload  # type: ignore[misc]
-            await self._email(template, key, to=to, extra=extra)
-        elif kind == "refund":
-            request, template = payload  # type: ignore[misc]
-            await self._refund(request)
+    async def _do(self, task: Task) -> None:
+        if isinstance(task, EmailTask):
+            await self._email(task.template, task.key, to=task.to, extra=task.extra)
+        elif isinstance(task, RefundTask):
+            await self._refund(task.request)
             await self._email(
-                template, request.refund_key, to="shopper", extra={"amount_cents": str(request.amount_cents)}
+                task.template,
+                task.request.refund_key,
+                to="shopper",
+                extra={"amount_cents": str(task.request.amount_cents)},
             )
             await self._project(self.status)  # the order's status follows the money
-        elif kind == "return_refund":
-            return_id, lines, amount, actor_id = payload  # type: ignore[misc]
-            await self._refund(
-                RefundRequest(
-                    order_id=self.order_id,
-                    vendor_order_id=self.vendor_order_id,
-                    amount_cents=amount,
-                    refund_key=f"return-{return_id}",
-                    reason="retour accepté",
-                    requested_by=actor_id,
-                    lines={
-                        str(r.line_id): self.lines[r.line_id].unit_price_cents * r.quantity
-                        for r in lines
-                    },
-                )
-            )
-            await self.steps.run(
-                acts.decide_return,
-                ReturnDecision(return_id, "refunded", returned_lines=lines),
-                step="record_return_refund",
-            )
-            for r in lines:
-                self.returned[r.line_id] = self.returned.get(r.line_id, 0) + r.quantity
-            self.open_return = None
-            self.status = "refunded"
-            self._changed()
-            await self._email(
-                "refund_made", f"return:{return_id}:refunded", to="shopper",
-                extra={"amount_cents": str(amount)},
-            )  # fmt: skip
-        elif kind == "resolve_late":
+        elif isinstance(task, ReturnRefundTask):
+            await self._refund_return(task)
+        else:
             await self.steps.forever(
                 acts.resolve_attention,
                 AttentionResolution(
-                    order_id=self.order_id, item_key=str(payload), resolution="la boutique a agi"
+                    order_id=self.order_id, item_key=task.item_key, resolution="la boutique a agi"
                 ),
             )
             self.steps.set_stage("fulfilment")
+
+    async def _refund_return(self, task: ReturnRefundTask) -> None:
+        await self._refund(
+            RefundRequest(
+                order_id=self.order_id,
+                vendor_order_id=self.vendor_order_id,
+                amount_cents=task.amount_cents,
+                refund_key=f"return-{task.return_id}",
+                reason="retour accepté",
+                requested_by=task.actor_id,
+                lines={
+                    str(r.line_id): self.lines[r.line_id].unit_price_cents * r.quantity
+                    for r in task.lines
+                },
+            )
+        )
+        await self.steps.run(
+            acts.decide_return,
+            ReturnDecision(task.return_id, "refunded", returned_lines=task.lines),
+            step="record_return_refund",
+        )
+        for r in task.lines:
+            self.returned[r.line_id] = self.returned.get(r.line_id, 0) + r.quantity
+        self.open_return = None
+        self.status = "refunded"
+        self._changed()
+        await self._email(
+            "refund_made",
+            f"return:{task.return_id}:refunded",
+            to="shopper",
+            extra={"amount_cents": str(task.amount_cents)},
+        )
 
     async def _refund(self, request: RefundRequest) -> None:
         refunded = await self.steps.run(acts.refund, request, step=f"refund:{request.refund_key}")
@@ -524,7 +556,7 @@ class VendorOrderWorkflow:
             )
         self.status = "cancelled"
         if self.late_item:
-            await self._do("resolve_late", self.late_item)
+            await self._do(ResolveLateTask(self.late_item))
         await self._project("cancelled", actor_kind="operator", actor_id=action.operator_id)
         self.steps.set_stage("closed")
 

@@ -285,7 +285,7 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
                 or ", ".join(p for p in (billing.line1, billing.line2,
                                          f"{billing.postal_code} {billing.city}") if p)
             )[:600]
-        start = choice.pickup_slot_start if shop_id in slot_ends else None
+        slot_start = choice.pickup_slot_start if shop_id in slot_ends else None
         vendor_order = VendorOrder(
             order_id=order.id,
             shop_id=shop_id,
@@ -298,7 +298,7 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
             delivery_kind=mode.kind,
             delivery_label=mode.label,
             delivery_cents=delivery_cents,
-            pickup_slot_start=start,
+            pickup_slot_start=slot_start,
             pickup_slot_end=slot_ends.get(shop_id),
             items_cents=items_cents,
             total_cents=items_cents + delivery_cents,

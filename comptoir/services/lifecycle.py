@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from comptoir.domain.calendar import return_deadline
+from comptoir.domain.calendar import DayKind, return_deadline
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
     AttentionItem,
@@ -293,7 +293,7 @@ def project_vendor(db: Session, change: VendorChange) -> VendorChanged:
         part.needs_attention = True
     if change.completed and part.completed_at is None:
         part.completed_at = change.at or _now()
-        kind = "working" if change.return_window_kind == "working" else "calendar"
+        kind: DayKind = "working" if change.return_window_kind == "working" else "calendar"
         part.return_deadline = return_deadline(part.completed_at, change.return_window_days, kind)
     db.flush()
     refresh_order_status(db, part.order_id, change.event_key)
