@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comptoir.errors import DomainError
@@ -50,6 +52,12 @@ def validation_messages(exc: RequestValidationError) -> list[dict[str, str]]:
     return problems
 
 
+def _data_error(exc: DataError) -> tuple[int, str, str]:
+    if isinstance(exc.orig, psycopg.errors.NumericValueOutOfRange):
+        return 404, "not_found", "Introuvable : ce numéro ne correspond à rien."
+    return 422, "invalid", "Une valeur envoyée est hors des limites acceptées (trop grande ou trop longue)."
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every failure into a clear JSON error."""
 
@@ -79,6 +87,16 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(DataError)
+    async def value_out_of_bounds(request: Request, exc: DataError) -> Response:
+        # A value the database cannot hold (an id past 2^31, a string past its column) names
+        # nothing that exists: the caller's input is at fault, never the server.
+        status, code, message = _data_error(exc)
+        log.info("refused %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+        if is_page_request(request):
+            return page_error_response(request, status, message)
+        return JSONResponse(error_body(code, message), status_code=status)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

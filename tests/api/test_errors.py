@@ -1,0 +1,25 @@
+"""Values the database cannot hold are the caller's mistake: a clear 4xx, never a 500."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import create_user, login_headers
+
+HUGE = 4_781_797_251_928_150_016
+
+
+def test_ids_past_the_database_range_are_not_found(client: TestClient, db: Session) -> None:
+    shopper = create_user(db)
+    db.commit()
+    headers = login_headers(client, shopper)
+    for method, path, body in [
+        ("GET", f"/api/orders/{HUGE}/payment", None),
+        ("GET", f"/api/invoices/{HUGE}.pdf", None),
+        ("POST", "/api/cart/items", {"product_id": -HUGE, "quantity": 1}),
+        ("DELETE", f"/api/cart/items/{HUGE}", None),
+    ]:
+        answer = client.request(method, path, json=body, headers=headers)
+        assert answer.status_code == 404, (path, answer.text)
+        assert answer.json()["message"].startswith("Introuvable"), path
