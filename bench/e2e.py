@@ -32,6 +32,7 @@ import httpx  # noqa: E402
 from stack import (  # noqa: E402
     BENCH_PASSWORD,
     DEMO_PASSWORD,
+    ENGINE,
     STALE_READS,
     HttpError,
     OrderState,
@@ -234,6 +235,7 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         f"cart reads that missed the line just added (API commits after answering): {STALE_READS[0]}",
         "processes during the run (CPU, peak RSS; PostgreSQL is shared and not counted):",
         *monitor.lines(),
+        monitor.per_unit_line(done, "order"),
     ]
     for error in errors[:5]:
         lines.append(f"  error: {error[:300]}")
@@ -245,7 +247,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
             f"{per_order:.1f} activities, {tasks:.1f} workflow tasks"
         )
         lines += await run_baseline(
-            stack, done, max(1, round(per_order)), args.concurrency, rate, "orders/s completed"
+            stack, done, max(1, round(per_order)), args.concurrency, rate, "orders/s completed",
+            monitor.cpu_per(done, ENGINE),
         )
     return lines
 

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stack import (  # noqa: E402
     BENCH_PASSWORD,
+    ENGINE,
     STALE_READS,
     HttpError,
     OrderWatcher,
@@ -138,6 +139,7 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         describe_ms("POST /api/checkout", [r.placed.checkout_seconds for r in runs]),
         "processes during the orders (CPU, peak RSS):",
         *monitor.lines(),
+        monitor.per_unit_line(done, "order"),
     ]
     lines.append(
         f"cart reads that missed the line just added (API commits after answering): {STALE_READS[0]}"
@@ -153,7 +155,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
             f"{per_order:.1f} activities, {tasks:.1f} workflow tasks"
         )
         lines += await run_baseline(
-            stack, done, activities, args.concurrency, dispatch_rate, "orders/s to dispatched"
+            stack, done, activities, args.concurrency, dispatch_rate, "orders/s to dispatched",
+            monitor.cpu_per(done, ENGINE),
         )
     return lines
 

@@ -129,6 +129,10 @@ class WorkerTuning:
     activity_task_pollers: int | None = None
     max_cached_workflows: int | None = None
     max_concurrent_workflow_tasks: int | None = None
+    # 1: pass the project's own modules (workflows, activities, comptoir) through the
+    # sandbox instead of importing them again for every workflow run (an experiment to
+    # measure that cost; workflows/worker.py keeps the SDK's default sandbox).
+    sandbox_passthrough: int | None = None
 
     ENV_PREFIX = "BENCH_WORKER_"
 
@@ -188,6 +192,16 @@ async def run_tuned_worker(tuning: WorkerTuning) -> None:
         options["max_cached_workflows"] = tuning.max_cached_workflows
     if tuning.max_concurrent_workflow_tasks:
         options["max_concurrent_workflow_tasks"] = tuning.max_concurrent_workflow_tasks
+    if tuning.sandbox_passthrough:
+        from temporalio.worker.workflow_sandbox import (
+            SandboxedWorkflowRunner,
+            SandboxRestrictions,
+        )
+
+        restrictions = SandboxRestrictions.default.with_passthrough_modules(
+            "workflows", "activities", "comptoir"
+        )
+        options["workflow_runner"] = SandboxedWorkflowRunner(restrictions=restrictions)
     await _serve(
         lambda executor: Worker(
             client,
@@ -288,6 +302,10 @@ def add_worker_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--act-pollers", type=int, help="activity task pollers (SDK default 5)")
     group.add_argument("--cache", type=int, help="max_cached_workflows (sticky cache, default 1000)")
     group.add_argument("--max-wf-tasks", type=int, help="max_concurrent_workflow_tasks")
+    group.add_argument(
+        "--sandbox-passthrough", action="store_const", const=1,
+        help="pass workflows/, activities/, comptoir/ through the sandbox (no re-import per run)",
+    )  # fmt: skip
 
 
 def tuning_of(args: argparse.Namespace) -> WorkerTuning:
@@ -299,6 +317,7 @@ def tuning_of(args: argparse.Namespace) -> WorkerTuning:
         activity_task_pollers=args.act_pollers,
         max_cached_workflows=args.cache,
         max_concurrent_workflow_tasks=args.max_wf_tasks,
+        sandbox_passthrough=args.sandbox_passthrough,
     )
 
 
@@ -385,6 +404,19 @@ class ProcessMonitor:
                 f"   peak RSS {self.peak_rss[name] / 2**20:6.0f} MiB"
             )
         return rows
+
+    def cpu_per(self, count: int, names: Sequence[str]) -> float:
+        """CPU seconds of the named processes per unit of work (order, workflow)."""
+        return sum(self.cpu_used.get(name, 0.0) for name in names) / count if count else 0.0
+
+    def per_unit_line(self, count: int, unit: str) -> str:
+        """`CPU per <unit>: worker 418 ms, temporal 160 ms, ...`."""
+        parts = [f"{name} {self.cpu_per(count, [name]) * 1000:.0f} ms" for name in self.pids]
+        return f"CPU per {unit}: " + ", ".join(parts)
+
+
+# The processes that run the workflows: the worker and the Temporal server.
+ENGINE = ("worker", "temporal")
 
 
 # --- the order watcher (reads the projections the activities write) ----------------------
@@ -1030,9 +1062,6 @@ class Stack:
                 )
                 latencies.append(time.perf_counter() - t0)
 
-        # A few warm-up workflows first (the worker's first sandbox load is not the steady state).
-        await asyncio.gather(*(one(-n - 1) for n in range(min(4, workflows))))
-        latencies.clear()
         started = time.perf_counter()
         await asyncio.gather(*(one(n) for n in range(workflows)))
         return BareResult(workflows, activities, time.perf_counter() - started, latencies)
@@ -1089,18 +1118,31 @@ def mean(values: Sequence[float]) -> float:
 
 async def run_baseline(
     stack: Stack, workflows: int, activities: int, concurrency: int, ours_rate: float,
-    ours_label: str,
+    ours_label: str, ours_engine_cpu: float,
 ) -> list[str]:
-    """The bare workflows on the same server, with their own CPU/RSS figures."""
+    """The bare workflows on the same server, with their CPU figures and both ratios.
+
+    `ours_engine_cpu`: CPU seconds of the order worker + Temporal server per order. Unlike
+    rates, CPU per unit of work hardly depends on what else runs on the machine.
+    """
     bare_worker = stack.start_bare_worker()
     assert stack.temporal is not None
     await asyncio.sleep(2)  # let the order worker finish the tail of its tasks
-    monitor = ProcessMonitor({"bare-worker": bare_worker.pid, "temporal": stack.temporal.pid})
+    await stack.run_bare(4, activities, 4)  # warm-up: first sandbox load, connections
+    monitor = ProcessMonitor({"worker": bare_worker.pid, "temporal": stack.temporal.pid})
     monitor.start()
     bare = await stack.run_bare(workflows, activities, concurrency)
     await monitor.stop()
-    return [*bare_lines(bare, ours_rate, ours_label), "processes during the bare run:",
-            *monitor.lines()]
+    bare_cpu = monitor.cpu_per(workflows, ENGINE)
+    cpu_ratio = ours_engine_cpu / bare_cpu if bare_cpu else float("nan")
+    return [
+        *bare_lines(bare, ours_rate, ours_label),
+        "processes during the bare run (worker = the bare workflows' worker):",
+        *monitor.lines(),
+        monitor.per_unit_line(workflows, "bare workflow"),
+        f"CPU ratio (worker + Temporal CPU per order / per bare workflow): "
+        f"{ours_engine_cpu * 1000:.0f} ms / {bare_cpu * 1000:.0f} ms = {cpu_ratio:.2f}x",
+    ]
 
 
 def main(argv: list[str]) -> int:
