@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.models import (
+    AttentionItem,
     DeliveryKind,
     DeliveryMode,
     Order,
@@ -236,3 +237,50 @@ def wait_paid_and_dispatched(db: Session, order_id: int) -> list[VendorOrder]:
         return parts if live and all(p.status.value == "confirmed" for p in live) else None
 
     return wait_for(dispatched, what=f"order {order_id}'s parts to reach their shops")
+
+
+@dataclass
+class StuckRefund:
+    """A paid order whose delivering shop's refund failed while Stripe was unreachable."""
+
+    town: Town
+    order_id: int
+    pickup: VendorOrder
+    delivery: VendorOrder
+    intent_id: str
+    item: AttentionItem
+
+
+def stuck_refund(client: TestClient, db: Session) -> StuckRefund:
+    """Pay an order, then mark the delivering shop's line unavailable while Stripe is down:
+    the refund exhausts its retries and the part waits for an operator."""
+    from tests.conftest import restore_env, set_env
+
+    town = build_town(db, client)
+    order_id = place_order(client, db, town)
+    wait_status(db, order_id, "awaiting_payment")
+    intent_id = pay(client, town, order_id)
+    pickup, delivery = wait_paid_and_dispatched(db, order_id)
+    line = lines_of(db, delivery.id)[0]
+    outage = set_env({"COMPTOIR_STRIPE_API_BASE": "http://127.0.0.1:9"})  # nothing listens
+    try:
+        answer = merchant_step(client, town, 1, delivery.id, "unavailable", {"line_ids": [line.id]})
+        assert answer.status_code == 200, answer.text
+
+        def flagged() -> AttentionItem | None:
+            db.rollback()
+            return db.scalar(select(AttentionItem).where(AttentionItem.order_id == order_id))
+
+        item = wait_for(flagged, timeout=60, what="the failed refund to reach operators")
+    finally:
+        restore_env(outage)
+    return StuckRefund(town, order_id, pickup, delivery, intent_id, item)
+
+
+def attention_settled(db: Session, order_id: int) -> bool:
+    """Every attention item of the order is resolved and the order no longer needs attention."""
+    db.rollback()
+    items = db.scalars(select(AttentionItem).where(AttentionItem.order_id == order_id)).all()
+    return bool(items) and all(i.resolved_at is not None for i in items) and not order_row(
+        db, order_id
+    ).needs_attention

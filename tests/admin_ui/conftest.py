@@ -102,11 +102,16 @@ def temporal(
     for sequence in ("orders_id_seq", "vendor_orders_id_seq"):
         db.execute(text(f"SELECT setval('{sequence}', {start})"))
     db.commit()
+    previous_queue = os.environ.get("COMPTOIR_TASK_QUEUE")
     os.environ["COMPTOIR_TEMPORAL_ADDRESS"] = temporal_harness.address
     os.environ["COMPTOIR_TASK_QUEUE"] = TASK_QUEUE
     get_settings.cache_clear()
     try:
         yield temporal_harness
     finally:
-        os.environ.pop("COMPTOIR_TASK_QUEUE", None)
+        # Put back the run's queue: the real worker of the lifecycle tests polls it.
+        if previous_queue is None:
+            os.environ.pop("COMPTOIR_TASK_QUEUE", None)
+        else:
+            os.environ["COMPTOIR_TASK_QUEUE"] = previous_queue
         get_settings.cache_clear()

@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.models import AttentionItem, AuditLog, Product, Role, StatusEvent
+from comptoir.models import AuditLog, Product, Role, StatusEvent
 from tests.conftest import MailSink, restore_env, set_env
 from tests.factories import create_user, login_headers
 from tests.lifecycle_support import (
-    Town,
+    attention_settled,
     build_town,
     lines_of,
     merchant_step,
@@ -23,6 +23,7 @@ from tests.lifecycle_support import (
     payment_of,
     place_order,
     send_webhook,
+    stuck_refund,
     vendor_orders,
     wait_for,
     wait_paid_and_dispatched,
@@ -188,32 +189,16 @@ def _operator_headers(client: TestClient, db: Session) -> dict[str, str]:
 def test_stripe_outage_needs_attention_then_operator_retry_refunds_once(
     client: TestClient, db: Session
 ) -> None:
-    town: Town = build_town(db, client)
-    order_id = place_order(client, db, town)
-    wait_status(db, order_id, "awaiting_payment")
-    intent_id = pay(client, town, order_id)
-    pickup, delivery = wait_paid_and_dispatched(db, order_id)
-    line = lines_of(db, delivery.id)[0]
-    outage = set_env({"COMPTOIR_STRIPE_API_BASE": "http://127.0.0.1:9"})  # nothing listens
-    try:
-        answer = merchant_step(client, town, 1, delivery.id, "unavailable", {"line_ids": [line.id]})
-        assert answer.status_code == 200, answer.text
-
-        def flagged() -> AttentionItem | None:
-            db.rollback()
-            return db.scalar(select(AttentionItem).where(AttentionItem.order_id == order_id))
-
-        item = wait_for(flagged, timeout=60, what="the failed refund to reach operators")
-        assert item.kind == "activity_failed" and item.step.startswith("refund")
-        assert item.vendor_order_id == delivery.id
-        assert order_row(db, order_id).needs_attention is True
-    finally:
-        restore_env(outage)
+    stuck = stuck_refund(client, db)
+    order_id, delivery = stuck.order_id, stuck.delivery
+    assert stuck.item.kind == "activity_failed" and stuck.item.step.startswith("refund")
+    assert stuck.item.vendor_order_id == delivery.id
+    assert order_row(db, order_id).needs_attention is True
     operator = _operator_headers(client, db)
     shopper_try = client.post(
         f"/api/operator/orders/{order_id}/actions",
         json={"action": "retry", "reason": "Stripe est revenu"},
-        headers=town.shopper_headers,
+        headers=stuck.town.shopper_headers,
     )
     assert shopper_try.status_code == 403
     retried = client.post(
@@ -222,15 +207,9 @@ def test_stripe_outage_needs_attention_then_operator_retry_refunds_once(
         headers=operator,
     )
     assert retried.status_code == 202, retried.text
-    refunds = wait_for(lambda: refunds_of_intent(intent_id), what="the refund after the retry")
+    refunds = wait_for(lambda: refunds_of_intent(stuck.intent_id), what="the refund after the retry")
     assert [r.amount for r in refunds] == [1290 + 490]
-
-    def settled() -> bool:
-        db.rollback()
-        row = db.scalar(select(AttentionItem).where(AttentionItem.order_id == order_id))
-        return row is not None and row.resolved_at is not None and not order_row(db, order_id).needs_attention
-
-    wait_for(settled, what="the attention item to be resolved")
+    wait_for(lambda: attention_settled(db, order_id), what="the attention item to be resolved")
     assert db.scalar(select(AuditLog.action).where(AuditLog.target == f"vendor-order-{delivery.id}")) == "order.retry"
     assert order_row(db, order_id).refunded_cents == 1780
 
