@@ -323,6 +323,8 @@ class OrderWorkflow:
 
     @cancel.validator
     def validate_cancel(self, request: CancelOrderInput) -> None:
+        if self.status == "created":
+            raise ValueError("La commande est en cours d'enregistrement ; réessayez dans un instant.")
         if self.status not in UNPAID or self.paid_intent:
             raise ValueError(
                 "Cette commande est déjà payée : pour l'annuler, demandez un remboursement une "
