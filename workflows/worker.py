@@ -84,6 +84,8 @@ async def run_worker() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for chatty in ("weasyprint", "fontTools"):  # a line per PDF layout step otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     asyncio.run(run_worker())
     gc.collect()  # avoids a known crash of short-lived SDK processes at exit (sdk-python#300)
 
