@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 from stack import (  # noqa: E402
+    ACTIVITY_CPU_FILE,
     BENCH_PASSWORD,
     DEMO_PASSWORD,
     ENGINE,
@@ -41,12 +42,14 @@ from stack import (  # noqa: E402
     ShopInfo,
     Stack,
     StackOptions,
+    activity_cpu_lines,
     add_worker_options,
     check,
     describe_ms,
     dispatched,
     machine_line,
     place_order,
+    read_activity_cpu,
     run_baseline,
     started_with,
     tuning_of,
@@ -199,6 +202,9 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
                 except (HttpError, TimeoutError, httpx.HTTPError) as error:
                     errors.append(f"{type(error).__name__}: {error}")
 
+        cpu_file = stack.temp / ACTIVITY_CPU_FILE
+        await asyncio.sleep(1.2 if args.tuning.activity_cpu else 0)
+        cpu_before = read_activity_cpu(cpu_file)
         monitor = ProcessMonitor(stack.pids())
         monitor.start()
         began = time.time()
@@ -206,6 +212,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
             *(shopper(shoppers[i], random.Random(args.seed + i)) for i in range(args.concurrency))
         )
         await monitor.stop()
+        await asyncio.sleep(1.2 if args.tuning.activity_cpu else 0)
+        cpu_after = read_activity_cpu(cpu_file)
         timings = driver.timings
 
     ids = [r.order_id for r in runs]
@@ -237,6 +245,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         *monitor.lines(),
         monitor.per_unit_line(done, "order"),
     ]
+    if args.tuning.activity_cpu:
+        lines += activity_cpu_lines(cpu_before, cpu_after, done, monitor.cpu_per(done, ["worker"]))
     for error in errors[:5]:
         lines.append(f"  error: {error[:300]}")
 

@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stack import (  # noqa: E402
+    ACTIVITY_CPU_FILE,
     BENCH_PASSWORD,
     ENGINE,
     STALE_READS,
@@ -38,11 +39,13 @@ from stack import (  # noqa: E402
     ProcessMonitor,
     Stack,
     StackOptions,
+    activity_cpu_lines,
     add_worker_options,
     describe_ms,
     dispatched,
     machine_line,
     place_order,
+    read_activity_cpu,
     run_baseline,
     started_with,
     tuning_of,
@@ -109,6 +112,9 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
                 except (HttpError, TimeoutError) as error:
                     errors.append(str(error))
 
+        cpu_file = stack.temp / ACTIVITY_CPU_FILE
+        await asyncio.sleep(1.2 if args.tuning.activity_cpu else 0)
+        cpu_before = read_activity_cpu(cpu_file)
         monitor = ProcessMonitor(stack.pids())
         monitor.start()
         began = time.time()
@@ -116,6 +122,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
             *(shopper(shoppers[i], random.Random(args.seed + i)) for i in range(args.concurrency))
         )
         await monitor.stop()
+        await asyncio.sleep(1.2 if args.tuning.activity_cpu else 0)
+        cpu_after = read_activity_cpu(cpu_file)
 
     order_ids = [r.placed.order_id for r in runs]
     processing = await stack.status_times("processing", order_ids)
@@ -141,6 +149,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         *monitor.lines(),
         monitor.per_unit_line(done, "order"),
     ]
+    if args.tuning.activity_cpu:
+        lines += activity_cpu_lines(cpu_before, cpu_after, done, monitor.cpu_per(done, ["worker"]))
     lines.append(
         f"cart reads that missed the line just added (API commits after answering): {STALE_READS[0]}"
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import hashlib
 import hmac
@@ -31,6 +32,7 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -133,6 +135,9 @@ class WorkerTuning:
     # sandbox instead of importing them again for every workflow run (an experiment to
     # measure that cost; workflows/worker.py keeps the SDK's default sandbox).
     sandbox_passthrough: int | None = None
+    # 1: measure each activity's thread CPU time and write the totals, every second, to
+    # `<COMPTOIR_VAR_DIR>/activity-cpu.json` (see `ActivityCpu`).
+    activity_cpu: int | None = None
 
     ENV_PREFIX = "BENCH_WORKER_"
 
@@ -164,6 +169,77 @@ class WorkerTuning:
         return all(value is None for value in self.__dict__.values())
 
 
+ACTIVITY_CPU_FILE = "activity-cpu.json"
+
+
+class ActivityCpu:
+    """Thread CPU time spent in each activity, by activity name (calls, seconds)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+    def wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """The same activity (name, signature, type hints), timed."""
+        name = activity._Definition.must_from_callable(function).name or function.__name__
+
+        @functools.wraps(function)
+        def timed(*args: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return function(*args)
+            finally:
+                spent = time.thread_time() - started
+                with self.lock:
+                    calls_seconds = self.totals.setdefault(name, [0.0, 0.0])
+                    calls_seconds[0] += 1
+                    calls_seconds[1] += spent
+
+        timed.__dict__.pop("__temporal_activity_definition", None)  # copied by wraps
+        return activity.defn(name=name)(timed)
+
+    async def write_forever(self, path: Path) -> None:
+        """Rewrite the totals every second (the benchmark reads them while the worker runs)."""
+        while True:
+            with self.lock:
+                payload = json.dumps(self.totals)
+            path.write_text(payload)
+            await asyncio.sleep(1)
+
+
+def read_activity_cpu(path: Path) -> dict[str, list[float]]:
+    """The totals a worker with `activity_cpu` wrote last (empty when none)."""
+    try:
+        data: dict[str, list[float]] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data
+
+
+def activity_cpu_lines(
+    before: dict[str, list[float]], after: dict[str, list[float]], orders: int,
+    worker_cpu_per_order: float,
+) -> list[str]:
+    """Each activity's CPU per order over a window, and what is left for workflow tasks."""
+    rows: list[tuple[float, str]] = []
+    total = 0.0
+    for name, (calls, seconds) in after.items():
+        calls -= before.get(name, [0.0, 0.0])[0]
+        seconds -= before.get(name, [0.0, 0.0])[1]
+        if calls <= 0 or not orders:
+            continue
+        total += seconds / orders
+        rows.append((seconds / orders, f"  {name:<24} {seconds / orders * 1000:6.1f} ms per order"
+                                       f"  ({calls / orders:.1f} calls, {seconds / calls * 1000:.1f} ms each)"))  # fmt: skip
+    lines = ["activity CPU (thread time) per order:"] + [row for _, row in sorted(rows, reverse=True)]
+    lines.append(
+        f"  activities {total * 1000:.0f} ms of the worker's {worker_cpu_per_order * 1000:.0f} ms "
+        f"per order; the rest ({(worker_cpu_per_order - total) * 1000:.0f} ms) is workflow tasks "
+        f"(sandbox, replay), the SDK, gRPC and Python's thread switching"
+    )
+    return lines
+
+
 async def run_tuned_worker(tuning: WorkerTuning) -> None:
     """The order worker with `tuning` applied, until SIGTERM/SIGINT."""
     from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
@@ -176,6 +252,11 @@ async def run_tuned_worker(tuning: WorkerTuning) -> None:
     settings = get_settings()
     client = await connect(settings)
     activities = cast("list[Callable[..., Any]]", ALL_ACTIVITIES)
+    writer: asyncio.Task[None] | None = None
+    if tuning.activity_cpu:
+        meter = ActivityCpu()
+        activities = [meter.wrap(a) for a in activities]
+        writer = asyncio.create_task(meter.write_forever(settings.var_dir / ACTIVITY_CPU_FILE))
     threads = tuning.activity_threads or tuning.max_concurrent_activities or DEFAULT_ACTIVITY_THREADS
     options: dict[str, Any] = {
         "max_concurrent_activities": tuning.max_concurrent_activities or DEFAULT_ACTIVITY_THREADS
@@ -214,6 +295,8 @@ async def run_tuned_worker(tuning: WorkerTuning) -> None:
         threads,
         f"tuned order worker ({tuning.label()}) polling {settings.task_queue}",
     )
+    if writer is not None:
+        writer.cancel()
 
 
 async def _serve(build: Callable[[ThreadPoolExecutor], Any], threads: int, banner: str) -> None:
@@ -303,6 +386,10 @@ def add_worker_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cache", type=int, help="max_cached_workflows (sticky cache, default 1000)")
     group.add_argument("--max-wf-tasks", type=int, help="max_concurrent_workflow_tasks")
     group.add_argument(
+        "--activity-cpu", action="store_const", const=1,
+        help="measure each activity's CPU time in the worker (printed per order)",
+    )  # fmt: skip
+    group.add_argument(
         "--sandbox-passthrough", action="store_const", const=1,
         help="pass workflows/, activities/, comptoir/ through the sandbox (no re-import per run)",
     )  # fmt: skip
@@ -318,6 +405,7 @@ def tuning_of(args: argparse.Namespace) -> WorkerTuning:
         max_cached_workflows=args.cache,
         max_concurrent_workflow_tasks=args.max_wf_tasks,
         sandbox_passthrough=args.sandbox_passthrough,
+        activity_cpu=args.activity_cpu,
     )
 
 
