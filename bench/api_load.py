@@ -143,32 +143,30 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
                 return None, error_label(str(error))
             return placed.checkout_seconds, ""
 
-        monitor = ProcessMonitor(stack.pids())
-        monitor.start()
         # A shopper's checkouts must not overlap (one cart each): one client per shopper.
-        results = [
-            await load("POST /api/checkout", checkout, args.requests, len(shoppers), args.seconds)
-        ]
-        await monitor.stop()
-        results.append(
-            await load("GET /api/orders (shopper)", timed_get(http, "/api/orders", shoppers),
-                       args.requests * 3, args.concurrency, args.seconds)
-        )  # fmt: skip
-        results.append(
-            await load("GET /api/orders (operator, every order)",
-                       timed_get(http, "/api/orders", [operator]),
-                       args.requests, args.concurrency, args.seconds)
-        )  # fmt: skip
+        scenarios: list[tuple[str, Call, int, int]] = [
+            ("POST /api/checkout", checkout, args.requests, len(shoppers)),
+            ("GET /api/orders (shopper)", timed_get(http, "/api/orders", shoppers),
+             args.requests * 3, args.concurrency),
+            ("GET /api/orders (operator, every order)", timed_get(http, "/api/orders", [operator]),
+             args.requests, args.concurrency),
+        ]  # fmt: skip
+        for name, call, total, concurrency in scenarios:
+            monitor = ProcessMonitor(stack.pids())
+            monitor.start()
+            result = await load(name, call, total, concurrency, args.seconds)
+            await monitor.stop()
+            lines += result.lines()
+            done = len(result.latencies) + sum(result.errors.values())
+            unit = "checkout (3 requests: add, cart, checkout)" if call is checkout else "request"
+            lines.append("  " + monitor.per_unit_line(done, unit))
+            lines += [line for line in monitor.lines() if line.strip().startswith(("api", "worker", "temporal"))]
         stale = await read_your_writes(http, shoppers, seed.shops[0].product_ids, args.probes)
 
-    for result in results:
-        lines += result.lines()
     lines += [
         f"cart reads in checkout that missed the line just added: {STALE_READS[0]}",
         f"read-your-writes probe (POST /api/cart/items 201, then GET /api/cart at once): "
         f"{stale}/{args.probes} reads missed the line",
-        "processes during the checkout scenario (CPU, peak RSS):",
-        *monitor.lines(),
     ]
     return lines
 
