@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
@@ -24,14 +24,14 @@ from storefront.templating import redirect
 log = logging.getLogger("comptoir.storefront.actions")
 
 
-def _step(name: str) -> Callable[..., Awaitable[Any]]:
+def _step(name: str) -> Callable[..., Coroutine[Any, Any, Any]]:
     try:
         module = importlib.import_module("comptoir.services.order_actions")
     except ImportError as exc:  # lands with the workflow updates; until then, say so plainly
         raise ServiceUnavailable(
             _("Cette action n'est pas encore disponible ; réessayez plus tard.")
         ) from exc
-    step: Callable[..., Awaitable[Any]] = getattr(module, name)
+    step: Callable[..., Coroutine[Any, Any, Any]] = getattr(module, name)
     return step
 
 

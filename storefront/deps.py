@@ -32,7 +32,7 @@ _TOKEN_MAX_LENGTH = 100
 class Visitor:
     """The person behind a request: a user or nobody, and the CSRF token their forms carry.
 
-    The role and name are copied when the visitor is identified, so the layout can still
+    The role, name and id are copied when the visitor is identified, so the layout can still
     show them on an error page rendered after the request's database session closed.
     """
 
@@ -43,6 +43,7 @@ class Visitor:
     issue_csrf_cookie: bool = False
     role: Role | None = None
     name: str = ""
+    user_id: int | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -91,6 +92,7 @@ def identify(request: Request, db: Session) -> Visitor:
             session_token=token,
             role=user.role,
             name=user.first_name or user.email,
+            user_id=user.id,
         )
     else:
         anonymous = request.cookies.get(ANON_CSRF_COOKIE, "")

@@ -72,6 +72,9 @@ def page_error_response(request: Request, status_code: int, message: str) -> Res
             back += "?" + request.url.query
         return redirect(login_url(back), _("Connectez-vous pour continuer."), "info")
     _ensure_visitor(request)
+    # The request's session was rolled back and closed by now: a badge querying it would
+    # open a transaction nobody ends. Error pages go without badges.
+    request.state.db = None
     if status_code >= 500 and status_code != 503:
         title = _("Une erreur est survenue")
         message = _("Une erreur inattendue est survenue ; réessayez dans un instant.")

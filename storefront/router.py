@@ -18,6 +18,7 @@ PAGE_MODULES = [
     "storefront.pages.cart",
     "storefront.pages.orders",
     "storefront.pages.merchant",
+    "storefront.pages.merchant_catalogue",
     "storefront.pages.support",
 ]
 

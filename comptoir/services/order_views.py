@@ -777,11 +777,11 @@ def merchant_dashboard(db: Session, merchant: User) -> MerchantDashboard:
     )
 
 
-def pending_shop_of(db: Session, merchant: User) -> Shop | None:
+def pending_shop_of(db: Session, merchant_id: int) -> Shop | None:
     """The merchant's shop while it awaits the operators' approval (for the banner)."""
     return db.scalar(
         select(Shop)
-        .where(Shop.owner_id == merchant.id, Shop.status == ShopStatus.pending)
+        .where(Shop.owner_id == merchant_id, Shop.status == ShopStatus.pending)
         .order_by(Shop.id)
         .limit(1)
     )

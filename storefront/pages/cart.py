@@ -37,12 +37,12 @@ BILLING_FIELDS = ("name", "line1", "line2", "postal_code", "city")
 def cart_badge(request: Request, visitor: Visitor) -> dict[str, Any]:
     """The number of articles in a shopper's cart, for the header."""
     db = getattr(request.state, "db", None)
-    if db is None or visitor.user is None or visitor.role != Role.shopper:
+    if db is None or visitor.user_id is None or visitor.role != Role.shopper:
         return {}
     # One small aggregate on every page; get_cart would price every shop's delivery modes.
     count = db.scalar(
         select(func.coalesce(func.sum(CartItem.quantity), 0)).where(
-            CartItem.user_id == visitor.user.id
+            CartItem.user_id == visitor.user_id
         )
     )
     return {"cart_count": int(count or 0)}

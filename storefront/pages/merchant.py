@@ -29,9 +29,9 @@ router = APIRouter()
 def pending_banner(request: Request, visitor: Visitor) -> dict[str, Any]:
     """The merchant's shop while it waits for approval (the layout shows a banner)."""
     db = getattr(request.state, "db", None)
-    if db is None or visitor.user is None or visitor.role != Role.merchant:
+    if db is None or visitor.user_id is None or visitor.role != Role.merchant:
         return {}
-    return {"pending_shop": order_views.pending_shop_of(db, visitor.user)}
+    return {"pending_shop": order_views.pending_shop_of(db, visitor.user_id)}
 
 
 add_context_hook(pending_banner)

@@ -1,0 +1,286 @@
+"""The merchant's products (list, add, edit, stock, remove, CSV import) and shop details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData, UploadFile
+
+from api.deps import SessionDep
+from comptoir.errors import DomainError
+from comptoir.models import Product, Shop
+from comptoir.services import products, shops
+from storefront.deps import Form, MerchantPage, checkbox, integer, text
+from storefront.i18n import _
+from storefront.pages.catalogue import numeric_id
+from storefront.templating import redirect, render
+
+router = APIRouter()
+
+PRODUCT_TEXT_FIELDS = ("name", "sku", "brand", "unit_label", "description", "category")
+SHOP_FIELDS = (
+    "name", "trade", "description", "phone", "email", "address_line", "postal_code", "city",
+    "return_policy", "legal_name", "siret", "vat_number",
+)  # fmt: skip
+
+
+def _product_id(value: str) -> int:
+    return numeric_id(value, _("Ce produit n'existe pas."))
+
+
+def _values_of(product: Product | None) -> dict[str, str]:
+    """A product's values as its form shows them (French amounts and rates)."""
+    if product is None:
+        blank = dict.fromkeys((*PRODUCT_TEXT_FIELDS, "price", "promo_price"), "")
+        return blank | {
+            "vat_rate": "20",
+            "stock": "0",
+            "unit_label": "pièce",
+            "requires_confirmation": "",
+            "active": "1",
+        }
+    return {
+        "name": product.name,
+        "sku": product.sku or "",
+        "brand": product.brand or "",
+        "unit_label": product.unit_label or "",
+        "description": product.description or "",
+        "category": product.category.name if product.category else "",
+        "price": f"{product.price_cents // 100},{product.price_cents % 100:02d}",
+        "promo_price": (
+            f"{product.promo_price_cents // 100},{product.promo_price_cents % 100:02d}"
+            if product.promo_price_cents is not None
+            else ""
+        ),
+        "vat_rate": f"{product.vat_rate_bp / 100:g}".replace(".", ","),
+        "stock": str(product.stock),
+        "requires_confirmation": "1" if product.requires_confirmation else "",
+        "active": "1" if product.active else "",
+    }
+
+
+def _parse_product(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """(what was typed, the service's values, the problems per field)."""
+    typed = {
+        name: text(form, name, 4000)
+        for name in (*PRODUCT_TEXT_FIELDS, "price", "promo_price", "vat_rate", "stock")
+    }
+    typed["requires_confirmation"] = "1" if checkbox(form, "requires_confirmation") else ""
+    typed["active"] = "1" if checkbox(form, "active") else ""
+    values: dict[str, Any] = {name: typed[name] for name in PRODUCT_TEXT_FIELDS}
+    values["requires_confirmation"] = bool(typed["requires_confirmation"])
+    values["active"] = bool(typed["active"])
+    problems: dict[str, str] = {}
+    parsers = {
+        "price": ("price_cents", products.parse_euros),
+        "promo_price": ("promo_price_cents", products.parse_euros),
+        "vat_rate": ("vat_rate_bp", products.parse_vat_rate),
+        "stock": ("stock", products.parse_stock),
+    }
+    for name, (key, parse) in parsers.items():
+        if name == "promo_price" and not typed[name]:
+            values[key] = None
+            continue
+        try:
+            values[key] = parse(typed[name])
+        except ValueError as exc:
+            problems[name] = str(exc)[:1].upper() + str(exc)[1:] + "."
+    return typed, values, problems
+
+
+def _form_page(
+    request: Request,
+    shop: Shop,
+    values: dict[str, str],
+    product_id: int | None = None,
+    errors: dict[str, str] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "merchant/product_form.html",
+        {
+            "shop": shop,
+            "values": values,
+            "product_id": product_id,
+            "errors": errors or {},
+            "error": error,
+            "vat_rates": products.vat_rates_text(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/vendeur/produits")
+def product_list(
+    request: Request,
+    db: SessionDep,
+    merchant: MerchantPage,
+    q: str = "",
+    stock_bas: str = "",
+    page: int = 1,
+) -> Response:
+    """My products, searchable, with their stock set in one click."""
+    shop = shops.merchant_shop(db, merchant)
+    found = products.list_products(
+        db, shop, q=q[:120] or None, low_stock=bool(stock_bas), page=max(1, min(page, 10_000))
+    )
+    return render(
+        request,
+        "merchant/products.html",
+        {
+            "shop": shop,
+            "found": found,
+            "q": q[:120],
+            "low_stock": bool(stock_bas),
+            "threshold": products.LOW_STOCK_THRESHOLD,
+            "columns": ", ".join(products.CSV_COLUMNS),
+        },
+    )
+
+
+@router.get("/vendeur/produits/nouveau")
+def new_product(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
+    """The form of a new product."""
+    return _form_page(request, shops.merchant_shop(db, merchant), _values_of(None))
+
+
+@router.post("/vendeur/produits/nouveau")
+def create_product(
+    request: Request, form: Form, db: SessionDep, merchant: MerchantPage
+) -> Response:
+    """Add the product, or show the form again with what to fix."""
+    shop = shops.merchant_shop(db, merchant)
+    typed, values, problems = _parse_product(form)
+    if problems:
+        return _form_page(request, shop, typed, errors=problems, status_code=422)
+    try:
+        product = products.create_product(db, shop, values)
+    except DomainError as exc:
+        return _form_page(request, shop, typed, error=exc.message, status_code=exc.status_code)
+    return redirect("/vendeur/produits", _("« %(name)s » est ajouté.", name=product.name))
+
+
+@router.get("/vendeur/produits/{product_id}")
+def edit_product(
+    request: Request, product_id: str, db: SessionDep, merchant: MerchantPage
+) -> Response:
+    """The form of one of my products."""
+    shop = shops.merchant_shop(db, merchant)
+    product = products.get_product(db, shop, _product_id(product_id))
+    return _form_page(request, shop, _values_of(product), product_id=product.id)
+
+
+@router.post("/vendeur/produits/{product_id}")
+def update_product(
+    request: Request, product_id: str, form: Form, db: SessionDep, merchant: MerchantPage
+) -> Response:
+    """Save the changes, or show the form again with what to fix."""
+    shop = shops.merchant_shop(db, merchant)
+    pid = products.get_product(db, shop, _product_id(product_id)).id
+    typed, values, problems = _parse_product(form)
+    if problems:
+        return _form_page(request, shop, typed, pid, errors=problems, status_code=422)
+    try:
+        product = products.update_product(db, shop, pid, values)
+    except DomainError as exc:
+        return _form_page(request, shop, typed, pid, error=exc.message, status_code=exc.status_code)
+    return redirect("/vendeur/produits", _("« %(name)s » est enregistré.", name=product.name))
+
+
+@router.post("/vendeur/produits/{product_id}/stock")
+def set_stock(product_id: str, form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
+    """Set the stock of a product from the list."""
+    shop = shops.merchant_shop(db, merchant)
+    back = "/vendeur/produits" + (f"?q={text(form, 'q', 120)}" if text(form, "q", 120) else "")
+    stock = integer(form, "stock")
+    if stock is None:
+        return redirect(back, _("Le stock doit être un nombre entier."), "error")
+    try:
+        product = products.adjust_stock(db, shop, _product_id(product_id), set_to=stock)
+    except DomainError as exc:
+        return redirect(back, exc.message, "error")
+    return redirect(
+        back, _("Stock de « %(name)s » : %(stock)s.", name=product.name, stock=product.stock)
+    )
+
+
+@router.post("/vendeur/produits/{product_id}/supprimer")
+def remove_product(product_id: str, form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
+    """Delete a product, or only take it off sale when orders refer to it."""
+    shop = shops.merchant_shop(db, merchant)
+    outcome = products.remove_product(db, shop, _product_id(product_id))
+    message = (
+        _("Produit supprimé.")
+        if outcome == "deleted"
+        else _("Ce produit figure dans des commandes : il est retiré de la vente, pas supprimé.")
+    )
+    return redirect("/vendeur/produits", message)
+
+
+@router.post("/vendeur/produits-import")
+def import_csv(form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
+    """Create or update products from a CSV file (all or nothing), then say what happened."""
+    shop = shops.merchant_shop(db, merchant)
+    upload = form.get("file")
+    # The form is already parsed: the upload sits in a spooled file, readable synchronously.
+    data = (
+        upload.file.read(products.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    )
+    back = "/vendeur/produits"
+    if not data:
+        return redirect(back, _("Choisissez un fichier CSV."), "error")
+    if len(data) > products.MAX_IMPORT_BYTES:
+        return redirect(back, _("Le fichier dépasse 2 Mo."), "error")
+    try:
+        result = products.import_products_csv(db, shop, data)
+    except products.CsvImportError as exc:
+        db.rollback()
+        lines = "; ".join(
+            _("ligne %(line)s : %(problem)s", line=p.line, problem=p.message)
+            for p in exc.problems[:10]
+        )
+        return redirect(back, f"{exc.message} {lines}".strip(), "error")
+    except DomainError as exc:
+        db.rollback()
+        return redirect(back, exc.message, "error")
+    return redirect(
+        back,
+        _(
+            "Import terminé : %(created)s produit(s) créé(s), %(updated)s mis à jour.",
+            created=result.created,
+            updated=result.updated,
+        ),
+    )
+
+
+# --- shop details --------------------------------------------------------------------------
+
+
+@router.get("/vendeur/boutique")
+def shop_page(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
+    """My shop's details as customers and invoices show them."""
+    shop = shops.merchant_shop(db, merchant)
+    values = {name: str(getattr(shop, name) or "") for name in SHOP_FIELDS}
+    return render(request, "merchant/shop.html", {"shop": shop, "values": values})
+
+
+@router.post("/vendeur/boutique")
+def save_shop(request: Request, form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
+    """Save the shop's details (each one checked: SIRET, postal code, phone, e-mail…)."""
+    shop = shops.merchant_shop(db, merchant)
+    values = {name: text(form, name, 4000) for name in SHOP_FIELDS}
+    try:
+        shops.update_shop(db, shop, values)
+    except DomainError as exc:
+        db.rollback()
+        return render(
+            request,
+            "merchant/shop.html",
+            {"shop": shops.merchant_shop(db, merchant), "values": values, "error": exc.message},
+            status_code=exc.status_code,
+        )
+    return redirect("/vendeur/boutique", _("Les informations de la boutique sont enregistrées."))
