@@ -11,9 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep
+from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import OrderStatus
 from comptoir.services import order_views, payments
+from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, ShopperPage, integer, text
@@ -44,6 +46,10 @@ def orders_page(request: Request, db: SessionDep, shopper: ShopperPage) -> Respo
 def order_page(request: Request, order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
     """One order: each shop's part with its timeline, pickup, invoice, returns and messages."""
     order = order_views.order_detail(db, shopper, _order_id(order_id))
+    if order.stage == START_PENDING:
+        # Temporal was away at checkout: looking at the order is one more chance to start it
+        # (idempotent; the worker's sweeper would do it within a minute anyway).
+        start_workflow_now(request, order.id)
     messages = order_views.order_messages(db, shopper, order.id)
     by_shop: dict[int, list[order_views.MessageView]] = {}
     for message in messages:

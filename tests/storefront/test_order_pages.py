@@ -306,3 +306,35 @@ def test_checkout_places_the_order_and_goes_to_payment(
     assert placed.headers["location"] == f"/commandes/{order.id}/paiement"
     assert order.total_cents == 1260 and order.billing_city == "Lyon"
     assert db.scalars(select(CartItem).where(CartItem.user_id == town.shopper.id)).all() == []
+
+
+def test_checkout_with_local_delivery_to_another_address(
+    client: TestClient, db: Session, town: Town
+) -> None:
+    db.add(CartItem(user_id=town.shopper.id, product_id=town.pain.id, quantity=2))
+    db.commit()
+    browser_login(client, town.shopper)
+    delivery = _mode_id(client.get("/panier").text, town.fournil.id, "local_delivery")
+    page = client.get("/commande", params={f"livraison_{town.fournil.id}": delivery})
+    assert f'name="adresse_{town.fournil.id}"' in page.text
+    assert f"4,90{NBSP}€" in page.text and f"13,30{NBSP}€" in page.text  # 8,40 € + delivery
+    placed = client.post(
+        "/commande",
+        data={
+            "csrf_token": csrf_of(page),
+            f"livraison_{town.fournil.id}": delivery,
+            f"adresse_{town.fournil.id}": "5 quai Saint-Vincent, 69001 Lyon",
+            "billing_name": "Alix Martin",
+            "billing_line1": "3 rue des Lilas",
+            "billing_postal_code": "69003",
+            "billing_city": "Lyon",
+        },
+        follow_redirects=False,
+    )
+    assert placed.status_code == 303, placed.text[:800]
+    order_id = int(placed.headers["location"].split("/")[2])
+    part = db.scalars(select(VendorOrder).where(VendorOrder.order_id == order_id)).one()
+    assert part.shipping_address == "5 quai Saint-Vincent, 69001 Lyon"
+    assert (part.delivery_cents, part.total_cents) == (490, 1330)
+    shown = client.get(f"/commandes/{order_id}").text
+    assert "5 quai Saint-Vincent" in shown and "Livraison locale" in shown
