@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tests.conftest import restore_env, set_env, truncate_all
@@ -40,12 +42,32 @@ def module_db(database_url: str) -> Iterator[Session]:
     from comptoir.db import get_sessionmaker
 
     session = get_sessionmaker()()
-    truncate_all(session)
+    _truncate_or_name_the_blocker(session)
     try:
         yield session
     finally:
         session.rollback()
         session.close()
+
+
+def _truncate_or_name_the_blocker(session: Session) -> None:
+    """Empty the tables; when a transaction left open elsewhere blocks that, say which one."""
+    session.execute(text("SET lock_timeout = '20s'"))
+    try:
+        truncate_all(session)
+    except OperationalError:
+        session.rollback()
+        blockers = session.execute(
+            text(
+                "SELECT pid, state, now() - xact_start, left(query, 300) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state LIKE 'idle in transaction%'"
+            )
+        ).all()
+        raise AssertionError(f"a transaction left open blocks the tables: {blockers}") from None
+    finally:
+        session.execute(text("SET lock_timeout = 0"))
+        session.commit()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,136 @@
+"""Storefront pages, more lightly than the API: every page route is classified public or
+private; anonymous visitors of private pages are sent to the login page (or get 401) and
+their forms do nothing; another tenant's order page is a 404."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from comptoir.services import sessions
+from tests.security.routes import app_routes
+from tests.security.world import World, build_world
+
+pytestmark = pytest.mark.timeout(90)
+
+PRIVATE_PREFIXES = ("/compte", "/commande", "/commandes", "/panier", "/vendeur", "/messages")
+PUBLIC_PREFIXES = (
+    "/connexion",
+    "/deconnexion",
+    "/inscription",
+    "/mot-de-passe",
+    "/cookies",
+    "/recherche",
+    "/boutiques",
+    "/produits",
+    "/contact",
+    "/healthz",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/static",
+)
+
+
+def _is_private(path: str) -> bool:
+    return any(
+        path == p or path.startswith(p + "/") or path.startswith(p + "s") for p in PRIVATE_PREFIXES
+    )
+
+
+def _is_public(path: str) -> bool:
+    return path == "/" or any(path == p or path.startswith(p + "/") for p in PUBLIC_PREFIXES)
+
+
+def _page_routes() -> set[tuple[str, str]]:
+    return {(m, p) for m, p in app_routes("/") if not p.startswith("/api")}
+
+
+def _fill(path: str, world: World) -> str:
+    values = {
+        "order_id": world.ids["order_id"],
+        "vendor_order_id": world.ids["vendor_order_id"],
+        "shopper_id": world.users["shopper"].id,
+        "slug": world.ids["slug"],
+        "product_id": world.ids["product_id"],
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), 1)), path)
+
+
+def _sent_to_login(response: object) -> bool:
+    status = response.status_code  # type: ignore[attr-defined]
+    location = response.headers.get("location", "")  # type: ignore[attr-defined]
+    return status == 401 or (300 <= status < 400 and location.startswith("/connexion"))
+
+
+def test_every_page_route_is_classified() -> None:
+    """A new page must be added to one of the two lists (private ones then get tested below)."""
+    routes = _page_routes()
+    assert routes, "no storefront route found"
+    unclassified = sorted((m, p) for m, p in routes if _is_private(p) == _is_public(p))
+    assert not unclassified, f"page routes neither public nor private (or both): {unclassified}"
+
+
+def test_anonymous_private_pages_send_to_login(client: TestClient, db: Session) -> None:
+    world = build_world(db)
+    private_gets = sorted(p for m, p in _page_routes() if m == "GET" and _is_private(p))
+    assert any("{" in p for p in private_gets), private_gets
+    wrong = []
+    for path in private_gets:
+        client.cookies.clear()
+        response = client.get(_fill(path, world), follow_redirects=False)
+        if not _sent_to_login(response):
+            wrong.append(f"GET {path}: {response.status_code} {response.headers.get('location')}")
+    assert not wrong, "private pages open to anonymous visitors:\n" + "\n".join(wrong)
+
+
+def test_anonymous_private_forms_do_nothing(client: TestClient, db: Session) -> None:
+    """Anonymous form posts (with or without a CSRF field) are refused, never a 2xx or 5xx."""
+    world = build_world(db)
+    private_posts = sorted(p for m, p in _page_routes() if m == "POST" and _is_private(p))
+    assert private_posts
+    wrong = []
+    for path in private_posts:
+        client.cookies.clear()
+        response = client.post(
+            _fill(path, world),
+            data={"csrf_token": "x" * 32, "quantity": "1"},
+            follow_redirects=False,
+        )
+        status = response.status_code
+        if not (_sent_to_login(response) or status == 403):
+            wrong.append(f"POST {path}: {status} {response.headers.get('location')}")
+    assert not wrong, "private forms answering anonymous visitors:\n" + "\n".join(wrong)
+
+
+def test_other_tenants_order_pages_are_not_found(client: TestClient, db: Session) -> None:
+    world = build_world(db)
+    tokens = {}
+    for role in ("shopper", "other_shopper", "merchant", "other_merchant"):
+        tokens[role] = sessions.open_session(db, world.users[role]).token
+    db.commit()
+
+    def visit(role: str, path: str) -> int:
+        client.cookies.clear()
+        client.cookies.set("comptoir_session", tokens[role])
+        status = client.get(_fill(path, world), follow_redirects=False).status_code
+        client.cookies.clear()
+        return status
+
+    order_page = "/commandes/{order_id}"
+    vendor_page = "/vendeur/commandes/{vendor_order_id}"
+    served = {p for _m, p in _page_routes()}
+    checked = 0
+    if order_page in served:
+        assert visit("shopper", order_page) == 200
+        assert visit("other_shopper", order_page) == 404
+        checked += 1
+    if vendor_page in served:
+        assert visit("merchant", vendor_page) == 200
+        assert visit("other_merchant", vendor_page) == 404
+        assert visit("shopper", vendor_page) in (303, 403, 404)
+        checked += 1
+    assert checked, "neither the order page nor the vendor order page is served any more"
