@@ -251,10 +251,10 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         lines.append(f"  error: {error[:300]}")
 
     if done and not args.no_bare:
-        per_order, tasks = await stack.activities_per_order(ids)
+        per_order, tasks, events = await stack.activities_per_order(ids)
         lines.append(
             f"per order (its workflow + its shops' workflows, to completion): "
-            f"{per_order:.1f} activities, {tasks:.1f} workflow tasks"
+            f"{per_order:.1f} activities, {tasks:.1f} workflow tasks, {events:.0f} history events"
         )
         lines += await run_baseline(
             stack, done, max(1, round(per_order)), args.concurrency, rate, "orders/s completed",

@@ -1101,9 +1101,9 @@ class Stack:
             )
             return {int(row[0]): float(row[1]) for row in await cursor.fetchall()}
 
-    async def activities_per_order(self, order_ids: Sequence[int]) -> tuple[float, float]:
-        """Mean activities scheduled per order (its workflow + its shops' workflows), and mean
-        workflow tasks, read from the Temporal histories."""
+    async def activities_per_order(self, order_ids: Sequence[int]) -> tuple[float, float, float]:
+        """Mean activities scheduled, workflow tasks and history events per order (its
+        workflow + its shops' workflows), read from the Temporal histories."""
         from temporalio.api.enums.v1 import EventType
 
         from comptoir.settings import get_settings
@@ -1117,18 +1117,20 @@ class Stack:
             )
             parts = await cursor.fetchall()
         ids = [order_workflow_id(o) for o in order_ids] + [vendor_order_workflow_id(v) for _, v in parts]
-        activities = tasks = 0
+        activities = tasks = events = 0
         for workflow_id in ids:
             try:
                 history = await client.get_workflow_handle(workflow_id).fetch_history()
             except Exception:  # a shop's part whose workflow never started
                 continue
+            events += len(history.events)
             for event in history.events:
                 if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
                     activities += 1
                 elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
                     tasks += 1
-        return activities / len(order_ids), tasks / len(order_ids)
+        count = len(order_ids)
+        return activities / count, tasks / count, events / count
 
     async def run_bare(self, workflows: int, activities: int, concurrency: int) -> BareResult:
         """`workflows` bare workflows of `activities` no-op activities, `concurrency` at a time."""
