@@ -348,3 +348,19 @@ def test_contact_form_is_public_and_checked(client: TestClient, db: Session) -> 
     assert bad.status_code == 422
     unknown = client.post("/api/contact", json={"name": "A", "admin": True})
     assert unknown.status_code == 422
+
+
+def test_vendor_order_list_statements_do_not_grow_with_orders(
+    client: TestClient, db: Session, world: World, as_: Headers
+) -> None:
+    headers = as_(world.merchant)
+    with counting_statements() as few:
+        assert len(client.get("/api/merchant/vendor-orders", headers=headers).json()) == 1
+    for _ in range(5):
+        products = [create_product(db, world.shop) for _ in range(3)]
+        create_order(db, create_user(db), [(p, 2) for p in products])
+    db.commit()
+    with counting_statements() as many:
+        assert len(client.get("/api/merchant/vendor-orders", headers=headers).json()) == 6
+    # the session lookup, then vendor orders with their order's billing name, then lines
+    assert len(many) == len(few) == 3, many

@@ -119,6 +119,8 @@ def test_order_paid_by_card_prepared_and_handed_over(
     assert code in page.inner_text(f"#pickup-code-{part.id}")
     _shot(page, "06-code-de-retrait")
     shop_page.goto(f"{web_server}/vendeur/commandes/{part.id}")
+    assert code not in shop_page.inner_text("main")  # the customer gives it at the counter
+    _shot(shop_page, "07-vendeur-remise")
     shop_page.locator("#f-pickup_code").fill(code)
     shop_page.get_by_role("button", name="Vérifier le code et remettre").click()
     shop_page.wait_for_load_state()
@@ -128,7 +130,7 @@ def test_order_paid_by_card_prepared_and_handed_over(
     page.goto(f"{web_server}/commandes/{order_id}")
     assert "Terminée" in page.inner_text("h1")
     assert page.locator(f"#return-form-{part.id}").is_visible()
-    _shot(page, "07-commande-terminee")
+    _shot(page, "08-commande-terminee")
     assert order_row(db, order_id).total_cents == 123456
     shopper_context.close()
     merchant_context.close()
