@@ -185,6 +185,27 @@ class VendorOrderSummaryOut(Public):
     needs_attention: bool
 
 
+class ThreadOut(Public):
+    shop_id: int
+    shop_name: str
+    shop_slug: str
+    shopper_id: int
+    shopper_name: str
+    last_at: datetime
+    last_body: str
+    unread: int
+    order_id: int | None
+
+
+class DashboardOut(Public):
+    shop_id: int
+    shop_name: str
+    shop_status: str
+    queues: dict[str, list[VendorOrderSummaryOut]]
+    unread_threads: list[ThreadOut]
+    unread_count: int
+
+
 class LedgerOut(Public):
     shop_id: int
     since: datetime | None
@@ -309,6 +330,12 @@ def answer_customer(
 ) -> order_views.MessageView:
     """Write to the customer of this order."""
     return order_views.post_vendor_order_message(db, merchant, _id(vendor_order_id), body.body)
+
+
+@router.get("/merchant/dashboard", response_model=DashboardOut)
+def merchant_dashboard(db: SessionDep, merchant: Merchant) -> order_views.MerchantDashboard:
+    """What needs action now: vendor orders per queue, and the customers' unread messages."""
+    return order_views.merchant_dashboard(db, merchant)
 
 
 @router.get("/merchant/ledger", response_model=LedgerOut)

@@ -364,3 +364,18 @@ def test_vendor_order_list_statements_do_not_grow_with_orders(
         assert len(client.get("/api/merchant/vendor-orders", headers=headers).json()) == 6
     # the session lookup, then vendor orders with their order's billing name, then lines
     assert len(many) == len(few) == 3, many
+
+
+def test_merchant_dashboard_lists_what_needs_action(
+    client: TestClient, db: Session, world: World, as_: Headers
+) -> None:
+    add_message(db, world.vendor_order, world.shopper, "Je passe à 18 h")
+    db.commit()
+    assert client.get("/api/merchant/dashboard").status_code == 401
+    assert client.get("/api/merchant/dashboard", headers=as_(world.shopper)).status_code == 403
+    body = client.get("/api/merchant/dashboard", headers=as_(world.merchant)).json()
+    assert [v["id"] for v in body["queues"]["ready_for_pickup"]] == [world.vendor_order.id]
+    assert body["queues"]["to_confirm"] == [] and body["unread_count"] == 1
+    other = client.get("/api/merchant/dashboard", headers=as_(world.other_merchant)).json()
+    assert [v["id"] for v in other["queues"]["to_prepare"]] == [world.other_part.id]
+    assert other["unread_count"] == 0
