@@ -36,10 +36,22 @@ def order_path(order_id: int) -> str:
     return f"/commandes/{order_id}"
 
 
+ORDERS_PER_PAGE = 20
+
+
 @router.get("/commandes")
-def orders_page(request: Request, db: SessionDep, shopper: ShopperPage) -> Response:
+def orders_page(request: Request, db: SessionDep, shopper: ShopperPage, page: int = 1) -> Response:
     """My orders, newest first, with each shop's status."""
-    return render(request, "orders/list.html", {"orders": order_views.list_orders(db, shopper)})
+    page = max(1, min(page, 10_000))
+    # One more than shown tells whether a next page exists.
+    found = order_views.list_orders(
+        db, shopper, limit=ORDERS_PER_PAGE + 1, offset=(page - 1) * ORDERS_PER_PAGE
+    )
+    return render(
+        request,
+        "orders/list.html",
+        {"orders": found[:ORDERS_PER_PAGE], "page": page, "has_next": len(found) > ORDERS_PER_PAGE},
+    )
 
 
 @router.get("/commandes/{order_id}")
@@ -124,8 +136,10 @@ def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: Shopp
         log.info("test payment of order %s refused by Stripe", order.id, exc_info=True)
         return redirect(
             payment_page_path,
-            _("Votre essai précédent est encore en cours de traitement ; réessayez dans "
-              "quelques secondes."),
+            _(
+                "Votre essai précédent est encore en cours de traitement ; réessayez dans "
+                "quelques secondes."
+            ),
             "error",
         )
     except stripe.StripeError:

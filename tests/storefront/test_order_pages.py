@@ -338,3 +338,15 @@ def test_checkout_with_local_delivery_to_another_address(
     assert (part.delivery_cents, part.total_cents) == (490, 1330)
     shown = client.get(f"/commandes/{order_id}").text
     assert "5 quai Saint-Vincent" in shown and "Livraison locale" in shown
+
+
+def test_orders_list_pages_by_twenty(client: TestClient, db: Session, town: Town) -> None:
+    for _ in range(20):
+        create_order(db, town.shopper, [(town.pain, 1)])
+    db.commit()
+    browser_login(client, town.shopper)
+    first = client.get("/commandes").text
+    assert first.count('class="card" id="order-') == 20 and "/commandes?page=2" in first
+    second = client.get("/commandes?page=2").text
+    assert second.count('class="card" id="order-') == 1 and "/commandes?page=1" in second
+    assert f'id="order-{town.order.id}"' in second  # the oldest comes last
