@@ -194,6 +194,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("DELETE", P): of_merchant(missing_id="product_id"),
     ("POST", P + "/stock"): of_merchant(body=_json({"delta": 1}), missing_id="product_id"),
     ("GET", "/api/merchant/ledger"): Access(MERCHANT),
+    ("GET", "/api/merchant/dashboard"): Access(MERCHANT),
     ("GET", "/api/merchant/vendor-orders"): Access(MERCHANT_OR_OPERATOR),
     ("GET", V): of_merchant(MERCHANT_OR_OPERATOR, missing_id="vendor_order_id"),
     ("GET", V + "/messages"): of_merchant(MERCHANT_OR_OPERATOR, missing_id="vendor_order_id"),
