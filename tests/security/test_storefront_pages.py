@@ -16,6 +16,18 @@ from tests.security.world import World, build_world
 
 pytestmark = pytest.mark.timeout(90)
 
+
+# Each test builds its own tenants: one clean database serves the module.
+@pytest.fixture
+def db(shared_db: Session) -> Session:
+    return shared_db
+
+
+@pytest.fixture
+def client(shared_client: TestClient) -> TestClient:
+    return shared_client
+
+
 PRIVATE_PREFIXES = ("/compte", "/commande", "/commandes", "/panier", "/vendeur", "/messages")
 PUBLIC_PREFIXES = (
     "/connexion",
@@ -134,3 +146,30 @@ def test_other_tenants_order_pages_are_not_found(client: TestClient, db: Session
         assert visit("shopper", vendor_page) in (303, 403, 404)
         checked += 1
     assert checked, "neither the order page nor the vendor order page is served any more"
+
+
+def test_logged_in_forms_need_the_csrf_token(client: TestClient, db: Session) -> None:
+    """Every storefront form posted with a live session cookie but no or a wrong `csrf_token`
+    is refused with 403, and the session survives (a forged logout does nothing)."""
+    world = build_world(db)
+    issued = {
+        role: sessions.open_session(db, world.users[role]) for role in ("shopper", "merchant")
+    }
+    db.commit()
+    posts = sorted(p for m, p in _page_routes() if m == "POST")
+    assert posts
+    wrong = []
+    for path in posts:
+        role = "merchant" if path.startswith("/vendeur") else "shopper"
+        for label, form in (("no token", {}), ("wrong token", {"csrf_token": "x" * 43})):
+            client.cookies.clear()
+            client.cookies.set("comptoir_session", issued[role].token)
+            response = client.post(
+                _fill(path, world), data={**form, "quantity": "1"}, follow_redirects=False
+            )
+            client.cookies.clear()
+            if response.status_code != 403:
+                wrong.append(f"POST {path} as {role}, {label}: {response.status_code}")
+    assert not wrong, "forms accepted without the session's CSRF token:\n" + "\n".join(wrong)
+    for session in issued.values():
+        assert sessions.resolve_session(db, session.token) is not None
