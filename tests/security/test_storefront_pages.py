@@ -5,12 +5,15 @@ their forms do nothing; another tenant's order page is a 404."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from comptoir.models import Role
 from comptoir.services import sessions
+from tests.factories import PASSWORD, create_user
 from tests.security.routes import app_routes
 from tests.security.world import World, build_world
 
@@ -173,3 +176,52 @@ def test_logged_in_forms_need_the_csrf_token(client: TestClient, db: Session) ->
     assert not wrong, "forms accepted without the session's CSRF token:\n" + "\n".join(wrong)
     for session in issued.values():
         assert sessions.resolve_session(db, session.token) is not None
+
+
+OFFSITE_NEXT = [
+    "//evil.example/",
+    "https://evil.example/",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    " //evil.example",
+    "javascript:alert(1)",
+    "http:evil.example",
+]
+
+
+def _stays_on_site(location: str) -> bool:
+    # What a browser would do with it: tabs and newlines dropped, backslashes read as slashes.
+    seen = location.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+    seen = seen.strip()
+    parts = urlsplit(seen)
+    return seen.startswith("/") and not seen.startswith("//") and not parts.netloc
+
+
+@pytest.mark.parametrize("next_path", OFFSITE_NEXT, ids=repr)
+def test_login_never_redirects_off_site(client: TestClient, db: Session, next_path: str) -> None:
+    """`next` after login (form post, or a logged-in visit of the login page) stays local."""
+    user = create_user(db, Role.shopper)
+    db.commit()
+    client.cookies.clear()
+    page = client.get("/connexion")
+    found = re.search(r'name="csrf_token"\s+value="([^"]+)"', page.text)
+    assert found, page.text[:300]
+    response = client.post(
+        "/connexion",
+        data={
+            "csrf_token": found.group(1),
+            "email": user.email,
+            "password": PASSWORD,
+            "next": next_path,
+        },
+        follow_redirects=False,
+    )
+    assert 300 <= response.status_code < 400, response.text[:300]
+    assert _stays_on_site(response.headers["location"]), response.headers["location"]
+    # Logged in now: the login page sends the visitor straight to `next`, if local.
+    again = client.get("/connexion", params={"next": next_path}, follow_redirects=False)
+    assert 300 <= again.status_code < 400
+    assert _stays_on_site(again.headers["location"]), again.headers["location"]
+    client.cookies.clear()
