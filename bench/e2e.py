@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 from stack import (  # noqa: E402
-    ACTIVITY_CPU_FILE,
     BENCH_PASSWORD,
     DEMO_PASSWORD,
     ENGINE,
@@ -202,9 +201,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
                 except (HttpError, TimeoutError, httpx.HTTPError) as error:
                     errors.append(f"{type(error).__name__}: {error}")
 
-        cpu_file = stack.temp / ACTIVITY_CPU_FILE
         await asyncio.sleep(1.2 if args.tuning.activity_cpu else 0)
-        cpu_before = read_activity_cpu(cpu_file)
+        cpu_before = read_activity_cpu(stack.temp)
         monitor = ProcessMonitor(stack.pids())
         monitor.start()
         began = time.time()
@@ -213,7 +211,7 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         )
         await monitor.stop()
         await asyncio.sleep(1.2 if args.tuning.activity_cpu else 0)
-        cpu_after = read_activity_cpu(cpu_file)
+        cpu_after = read_activity_cpu(stack.temp)
         timings = driver.timings
 
     ids = [r.order_id for r in runs]
@@ -227,7 +225,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
     kinds = [k for r in runs for k in r.kinds]
     shops_per_order = len(kinds) / done if done else 0.0
     lines += [
-        f"worker: {args.tuning.label()}; API: uvicorn, {args.api_workers} process(es)",
+        f"worker: {args.workers} process(es), {args.tuning.label()}; "
+        f"API: uvicorn, {args.api_workers} process(es)",
         f"orders: {done} completed, {len(errors)} failed, {args.concurrency} concurrent shoppers, "
         f"{shops_per_order:.2f} shops per order (pickup {kinds.count('pickup')}, local delivery "
         f"{kinds.count('local_delivery')}, shipping {kinds.count('shipping')}); "
@@ -285,7 +284,7 @@ def main(argv: list[str]) -> int:
     args = parse(argv)
     options = StackOptions(
         shoppers=args.concurrency, worker=args.tuning, api_workers=args.api_workers,
-        keep_temp=args.keep_temp,
+        keep_temp=args.keep_temp, workers=args.workers,
     )  # fmt: skip
     with Stack(options) as stack:
         lines = asyncio.run(drive(stack, args))

@@ -29,7 +29,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stack import (  # noqa: E402
-    ACTIVITY_CPU_FILE,
     BENCH_PASSWORD,
     ENGINE,
     STALE_READS,
@@ -112,9 +111,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
                 except (HttpError, TimeoutError) as error:
                     errors.append(str(error))
 
-        cpu_file = stack.temp / ACTIVITY_CPU_FILE
         await asyncio.sleep(1.2 if args.tuning.activity_cpu else 0)
-        cpu_before = read_activity_cpu(cpu_file)
+        cpu_before = read_activity_cpu(stack.temp)
         monitor = ProcessMonitor(stack.pids())
         monitor.start()
         began = time.time()
@@ -123,7 +121,7 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         )
         await monitor.stop()
         await asyncio.sleep(1.2 if args.tuning.activity_cpu else 0)
-        cpu_after = read_activity_cpu(cpu_file)
+        cpu_after = read_activity_cpu(stack.temp)
 
     order_ids = [r.placed.order_id for r in runs]
     processing = await stack.status_times("processing", order_ids)
@@ -135,7 +133,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
     processing_rate = done / (last_processing - began) if done else 0.0
     dispatch_rate = done / (last_dispatch - began) if done else 0.0
     lines += [
-        f"worker: {args.tuning.label()}; API: uvicorn, {args.api_workers} process(es)",
+        f"worker: {args.workers} process(es), {args.tuning.label()}; "
+        f"API: uvicorn, {args.api_workers} process(es)",
         f"orders: {done} ok, {len(errors)} failed, {args.concurrency} concurrent shoppers, "
         f"2 shops per order ({args.warmup} warm-up orders not counted)",
         f"throughput to processing: {processing_rate:.2f} orders/s "
@@ -192,7 +191,7 @@ def main(argv: list[str]) -> int:
     args = parse(argv)
     options = StackOptions(
         shoppers=args.concurrency, worker=args.tuning, api_workers=args.api_workers,
-        keep_temp=args.keep_temp,
+        keep_temp=args.keep_temp, workers=args.workers,
     )  # fmt: skip
     with Stack(options) as stack:
         lines = asyncio.run(drive(stack, args))

@@ -136,7 +136,7 @@ class WorkerTuning:
     # measure that cost; workflows/worker.py keeps the SDK's default sandbox).
     sandbox_passthrough: int | None = None
     # 1: measure each activity's thread CPU time and write the totals, every second, to
-    # `<COMPTOIR_VAR_DIR>/activity-cpu.json` (see `ActivityCpu`).
+    # `<COMPTOIR_VAR_DIR>/activity-cpu-<pid>.json` (see `ActivityCpu`).
     activity_cpu: int | None = None
 
     ENV_PREFIX = "BENCH_WORKER_"
@@ -169,7 +169,7 @@ class WorkerTuning:
         return all(value is None for value in self.__dict__.values())
 
 
-ACTIVITY_CPU_FILE = "activity-cpu.json"
+ACTIVITY_CPU_GLOB = "activity-cpu-*.json"  # one file per worker process: -<pid>.json
 
 
 class ActivityCpu:
@@ -207,13 +207,19 @@ class ActivityCpu:
             await asyncio.sleep(1)
 
 
-def read_activity_cpu(path: Path) -> dict[str, list[float]]:
-    """The totals a worker with `activity_cpu` wrote last (empty when none)."""
-    try:
-        data: dict[str, list[float]] = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data
+def read_activity_cpu(folder: Path) -> dict[str, list[float]]:
+    """The totals the workers with `activity_cpu` wrote last, summed (empty when none)."""
+    totals: dict[str, list[float]] = {}
+    for path in folder.glob(ACTIVITY_CPU_GLOB):
+        try:
+            data: dict[str, list[float]] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        for name, (calls, seconds) in data.items():
+            summed = totals.setdefault(name, [0.0, 0.0])
+            summed[0] += calls
+            summed[1] += seconds
+    return totals
 
 
 def activity_cpu_lines(
@@ -256,7 +262,8 @@ async def run_tuned_worker(tuning: WorkerTuning) -> None:
     if tuning.activity_cpu:
         meter = ActivityCpu()
         activities = [meter.wrap(a) for a in activities]
-        writer = asyncio.create_task(meter.write_forever(settings.var_dir / ACTIVITY_CPU_FILE))
+        target = settings.var_dir / ACTIVITY_CPU_GLOB.replace("*", str(os.getpid()))
+        writer = asyncio.create_task(meter.write_forever(target))
     threads = tuning.activity_threads or tuning.max_concurrent_activities or DEFAULT_ACTIVITY_THREADS
     options: dict[str, Any] = {
         "max_concurrent_activities": tuning.max_concurrent_activities or DEFAULT_ACTIVITY_THREADS
@@ -379,6 +386,7 @@ class BareResult:
 def add_worker_options(parser: argparse.ArgumentParser) -> None:
     """The worker tuning flags shared by the order benchmarks."""
     group = parser.add_argument_group("worker variant (default: python -m workflows.worker)")
+    group.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     group.add_argument("--max-activities", type=int, help="max_concurrent_activities")
     group.add_argument("--activity-threads", type=int, help="activity thread pool size")
     group.add_argument("--wf-pollers", type=int, help="workflow task pollers (SDK default 5)")
@@ -495,11 +503,20 @@ class ProcessMonitor:
 
     def cpu_per(self, count: int, names: Sequence[str]) -> float:
         """CPU seconds of the named processes per unit of work (order, workflow)."""
-        return sum(self.cpu_used.get(name, 0.0) for name in names) / count if count else 0.0
+        # "worker" also counts "worker-2", "worker-3", ... (several worker processes).
+        used = sum(
+            seconds
+            for process, seconds in self.cpu_used.items()
+            if any(process == name or process.startswith(name + "-") for name in names)
+        )
+        return used / count if count else 0.0
 
     def per_unit_line(self, count: int, unit: str) -> str:
         """`CPU per <unit>: worker 418 ms, temporal 160 ms, ...`."""
-        parts = [f"{name} {self.cpu_per(count, [name]) * 1000:.0f} ms" for name in self.pids]
+        parts = [
+            f"{name} {self.cpu_used.get(name, 0.0) / count * 1000:.0f} ms" if count else name
+            for name in self.pids
+        ]
         return f"CPU per {unit}: " + ", ".join(parts)
 
 
@@ -832,6 +849,7 @@ class StackOptions:
     worker: WorkerTuning = field(default_factory=WorkerTuning)
     api_workers: int = 1
     keep_temp: bool = False
+    workers: int = 1  # order worker processes on the same task queue
 
 
 class Stack:
@@ -851,6 +869,7 @@ class Stack:
         self.temporal: TemporalServer | None = None
         self.smtp: SmtpSink | None = None
         self.worker: ServiceProcess | None = None
+        self.workers: list[ServiceProcess] = []
         self.bare_worker: ServiceProcess | None = None
         self.api: ServiceProcess | None = None
         self.localstripe: ServiceProcess | None = None
@@ -949,7 +968,10 @@ class Stack:
         for service in (self.temporal, self.localstripe, self.smtp):
             service.wait_ready()
 
-        self.worker = self.start_order_worker(self.options.worker)
+        self.workers = [
+            self.start_order_worker(self.options.worker, n) for n in range(self.options.workers)
+        ]
+        self.worker = self.workers[0]
         self.api = spawn(
             "api",
             [PYTHON, "-m", "uvicorn", "api.main:app", "--host", HOST, "--port", str(api_port),
@@ -960,11 +982,16 @@ class Stack:
         )  # fmt: skip
         self.services.append(self.api)
         self.api.wait_ready()
-        self.worker.wait_ready(60)
+        for worker in self.workers:
+            worker.wait_ready(60)
         self.say(f"stack ready in {time.monotonic() - started:.1f} s (logs: {self.log_dir})")
 
-    def start_order_worker(self, tuning: WorkerTuning) -> ServiceProcess:
-        """`python -m workflows.worker`, or this file's tuned worker when tuning changes something."""
+    def start_order_worker(self, tuning: WorkerTuning, index: int = 0) -> ServiceProcess:
+        """`python -m workflows.worker`, or this file's tuned worker when tuning changes something.
+
+        Process `index` > 0 is named `worker-<index + 1>` (its log and its CPU line).
+        """
+        name = "worker" if index == 0 else f"worker-{index + 1}"
         if tuning.is_default():
             argv = [PYTHON, "-m", "workflows.worker"]
             marker = "worker polling task queue"
@@ -972,8 +999,8 @@ class Stack:
             argv = [PYTHON, str(Path(__file__).resolve()), "worker"]
             marker = "worker polling:"
         worker = spawn(
-            "worker", argv, log_dir=self.log_dir, env={**self.env, **tuning.env()},
-            ready_check=lambda: marker in _read(self.log_dir / "worker.log"), startup_timeout=60,
+            name, argv, log_dir=self.log_dir, env={**self.env, **tuning.env()},
+            ready_check=lambda: marker in _read(self.log_dir / f"{name}.log"), startup_timeout=60,
         )  # fmt: skip
         self.services.append(worker)
         return worker
@@ -1019,7 +1046,7 @@ class Stack:
     def pids(self) -> dict[str, int]:
         """The processes worth watching, by role."""
         named = {
-            "worker": self.worker,
+            **{service.name: service for service in self.workers},
             "temporal": self.temporal,
             "api": self.api,
             "localstripe": self.localstripe,
