@@ -29,14 +29,13 @@ import os
 import random
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -1203,19 +1202,6 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-async def gather_limited(
-    jobs: Sequence[Callable[[], Awaitable[Any]]], concurrency: int
-) -> list[Any]:
-    """Run the jobs `concurrency` at a time; results (or exceptions) in order."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def run(job: Callable[[], Awaitable[Any]]) -> Any:
-        async with gate:
-            return await job()
-
-    return list(await asyncio.gather(*(run(j) for j in jobs), return_exceptions=True))
-
-
 def bare_lines(bare: BareResult, ours_rate: float, ours_label: str) -> list[str]:
     """The baseline's figures and the overhead ratio."""
     ratio = bare.rate / ours_rate if ours_rate else float("nan")
@@ -1226,11 +1212,6 @@ def bare_lines(bare: BareResult, ours_rate: float, ours_label: str) -> list[str]
         describe_ms("  bare workflow latency", bare.latencies),
         f"overhead ratio (bare rate / {ours_label}): {ratio:.2f}x",
     ]
-
-
-def mean(values: Sequence[float]) -> float:
-    """Arithmetic mean; NaN when empty."""
-    return statistics.fmean(values) if values else float("nan")
 
 
 async def run_baseline(
