@@ -1,4 +1,4 @@
-"""Security tests run with Temporal and Stripe pointed at a closed port.
+"""Security tests run with Temporal, Stripe and SMTP pointed at a closed port.
 
 Routes that would reach Temporal or Stripe must answer 401/403/404 before trying; for an
 owner they then answer 409/503. A closed port (1, privileged, never listened on) keeps a
@@ -19,12 +19,19 @@ from tests.conftest import restore_env, set_env, truncate_all
 
 CLOSED_TEMPORAL = "127.0.0.1:1"
 CLOSED_STRIPE = "http://127.0.0.1:1"
+CLOSED_SMTP_PORT = "1"
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_temporal_nor_stripe() -> Iterator[None]:
     previous = set_env(
-        {"COMPTOIR_TEMPORAL_ADDRESS": CLOSED_TEMPORAL, "COMPTOIR_STRIPE_API_BASE": CLOSED_STRIPE}
+        {
+            "COMPTOIR_TEMPORAL_ADDRESS": CLOSED_TEMPORAL,
+            "COMPTOIR_STRIPE_API_BASE": CLOSED_STRIPE,
+            # Sign-up and reset e-mails go nowhere (the mail_sink fixture points them at its
+            # sink when a test needs to read them), never into a running dev stack's sink.
+            "COMPTOIR_SMTP_PORT": CLOSED_SMTP_PORT,
+        }
     )
     try:
         yield
