@@ -261,7 +261,7 @@ def _typo_tolerant(q: str) -> bool:
     return len(q) >= TYPO_MIN_LENGTH and not _WEBSEARCH_SYNTAX.search(q)
 
 
-def _blend_typos(q: str, full_text: _TextMatch) -> _TextMatch:
+def _blend_typos(q: str, full_text: _TextMatch, *, any_word: bool) -> _TextMatch:
     """Full-text hits plus names within a few typos of the query, the latter ranked after."""
     name_key = func.comptoir_unaccent(func.lower(Product.name))
     query_key = func.comptoir_unaccent(func.lower(literal(q, String)))
@@ -269,9 +269,13 @@ def _blend_typos(q: str, full_text: _TextMatch) -> _TextMatch:
     # words ("pain" does not find "paintball"), and it can use the trigram index.
     typo = name_key.op("%>>")(query_key)
     similarity = cast(func.strict_word_similarity(query_key, name_key), Float)
+    if not any_word:
+        return _TextMatch(
+            condition=or_(full_text.condition, typo), score=full_text.score + similarity
+        )
     # Several words that together find nothing ("vin blanc sec", "fromge de chevre"): any of
     # them may match, ranked well below products matching them all or the whole query.
-    any_word = cast(
+    some_query = cast(
         func.replace(
             cast(
                 func.plainto_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q), String
@@ -281,9 +285,9 @@ def _blend_typos(q: str, full_text: _TextMatch) -> _TextMatch:
         ),
         TSQUERY,
     )
-    some_words = Product.search_vector.op("@@")(any_word)
+    some_words = Product.search_vector.op("@@")(some_query)
     partial = case(
-        (some_words, ANY_WORD_WEIGHT * func.ts_rank_cd(Product.search_vector, any_word, 32)),
+        (some_words, ANY_WORD_WEIGHT * func.ts_rank_cd(Product.search_vector, some_query, 32)),
         else_=0.0,
     )
     return _TextMatch(
@@ -459,10 +463,11 @@ def _by_count(facet: FacetCount) -> tuple[int, str]:
     return (-facet.count, facet.name)
 
 
-def _typo_fallback_needed(
+def _full_text_hits(
     db: Session, params: SearchParams, conditions: list[ColumnElement[bool]]
-) -> bool:
-    """Whether the full-text search finds too few products; also sets the typo threshold.
+) -> int:
+    """How many products the full-text search finds, counted up to the fallback's bound;
+    also sets the typo threshold.
 
     One round trip: the threshold is set for this transaction only (other queries keep the
     server's default) in the same statement that counts the first few full-text hits.
@@ -482,7 +487,7 @@ def _typo_fallback_needed(
             select(func.count()).select_from(first_hits).scalar_subquery(),
         )
     ).one()
-    return int(row[1]) < TYPO_FALLBACK_BELOW
+    return int(row[1])
 
 
 def search_products(db: Session, params: SearchParams) -> SearchResult:
@@ -494,8 +499,9 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
     if params.q:
         match = _full_text_match(params.q)
         conditions = _base_conditions(params, match)
-        if _typo_tolerant(params.q) and _typo_fallback_needed(db, params, conditions):
-            match = _blend_typos(params.q, match)
+        hits = _full_text_hits(db, params, conditions) if _typo_tolerant(params.q) else None
+        if hits is not None and hits < TYPO_FALLBACK_BELOW:
+            match = _blend_typos(params.q, match, any_word=hits == 0)
             conditions = _base_conditions(params, match)
     in_shop, in_category, in_price = _facet_filters(params)
     page_rows = db.execute(

@@ -98,11 +98,15 @@ def stripe_webhook(web_server: str, stripe_server: str, live_platform: MailSink)
         configure_localstripe_webhook(stripe_server, DEAD_URL, secret, webhook_id="e2e", events=events)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    """Debian's chromium through Playwright (one browser for the run)."""
+    """Debian's chromium through Playwright, for one module.
+
+    Module-scoped on purpose: Playwright's sync API keeps an event loop running in the
+    main thread while it is open, which would break the asyncio tests that run later.
+    """
     if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed (scripts/setup.sh installs it with apt)")
+        pytest.fail("chromium is not installed: run scripts/setup.sh (it installs it with apt)")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
