@@ -22,7 +22,9 @@ CLOSED_STRIPE = "http://127.0.0.1:1"
 CLOSED_SMTP_PORT = "1"
 
 
-@pytest.fixture(scope="session", autouse=True)
+# Module scope, not session: a session fixture would only be undone at the very end of the
+# run and leave every later folder's tests pointed at the closed ports.
+@pytest.fixture(scope="module", autouse=True)
 def _no_temporal_nor_stripe() -> Iterator[None]:
     previous = set_env(
         {
