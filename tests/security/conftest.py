@@ -25,7 +25,7 @@ CLOSED_SMTP_PORT = "1"
 # Module scope, not session: a session fixture would only be undone at the very end of the
 # run and leave every later folder's tests pointed at the closed ports.
 @pytest.fixture(scope="module", autouse=True)
-def _no_temporal_nor_stripe() -> Iterator[None]:
+def isolated_services() -> Iterator[None]:
     previous = set_env(
         {
             "COMPTOIR_TEMPORAL_ADDRESS": CLOSED_TEMPORAL,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from comptoir.models import Role
 from comptoir.settings import get_settings
-from tests.conftest import MailSink
+from tests.conftest import MailSink, restore_env, set_env
 from tests.factories import PASSWORD, create_user
+from tests.security.conftest import CLOSED_STRIPE, CLOSED_TEMPORAL
 from tests.stripe_support import event_payload, signature_header
 
 pytestmark = pytest.mark.timeout(90)
@@ -56,8 +58,21 @@ def _reset_token(mail_sink: MailSink, email: str) -> str:
     return found.group(1)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def isolated_services() -> Iterator[None]:
+    """The folder's closed Temporal and Stripe, but e-mails reach the run's SMTP sink (the
+    reset link is read from it), which `mail_sink` set up before this module started."""
+    previous = set_env(
+        {"COMPTOIR_TEMPORAL_ADDRESS": CLOSED_TEMPORAL, "COMPTOIR_STRIPE_API_BASE": CLOSED_STRIPE}
+    )
+    try:
+        yield
+    finally:
+        restore_env(previous)
+
+
 def test_secrets_never_reach_the_logs(
-    client: TestClient, db: Session, mail_sink: MailSink, caplog: pytest.LogCaptureFixture
+    mail_sink: MailSink, client: TestClient, db: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     for name in ("sqlalchemy", "stripe", "comptoir", "uvicorn", "fastapi", "temporalio"):
@@ -132,3 +147,75 @@ def test_secrets_never_reach_the_logs(
         if value in logged
     }
     assert not leaks, f"secrets found in the logs: {sorted(leaks)}"
+
+
+LAUNCHERS = ("comptoir/devstack/run.py", "Dockerfile", "docker-compose.yml")
+
+
+def _shipped_access_log() -> bool:
+    """Whether a way the platform is started runs uvicorn with its access log (the default)."""
+    from tests.conftest import ROOT
+
+    texts = [(ROOT / name).read_text() for name in LAUNCHERS if (ROOT / name).exists()]
+    return any("uvicorn" in text and "--no-access-log" not in text for text in texts)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_reset_link_token_stays_out_of_the_server_log(db: Session) -> None:
+    """The e-mailed link carries the reset token in its query string; the server the platform
+    ships (uvicorn, started as in LAUNCHERS) must not write it to its log when the link is
+    opened."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from api.main import create_app
+    from comptoir.devstack.services import free_port
+
+    access_log = _shipped_access_log()
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=access_log,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    collect = _Collect()
+    watched = [logging.getLogger(name) for name in ("uvicorn.access", "uvicorn.error")]
+    levels = [logger.level for logger in watched]
+    for logger in watched:
+        logger.addHandler(collect)
+        logger.setLevel(logging.INFO)
+    thread = threading.Thread(target=server.run, name="uvicorn-secrets", daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            threading.Event().wait(0.05)
+        assert server.started, "uvicorn did not start"
+        reset_token = "Jeton-De-Reinitialisation-" + "x" * 17
+        url = f"http://127.0.0.1:{port}/mot-de-passe/reinitialiser?token={reset_token}"
+        assert httpx.get(url, timeout=10).status_code < 500
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        for logger, level in zip(watched, levels, strict=True):
+            logger.removeHandler(collect)
+            logger.setLevel(level)
+    if access_log:
+        assert any("/mot-de-passe/reinitialiser" in line for line in collect.lines), collect.lines
+    leaked = [line for line in collect.lines if reset_token in line]
+    assert not leaked, f"the server log holds the reset token: {leaked}"
