@@ -21,9 +21,10 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 T = TypeVar("T")
 
 
-def get_db() -> Iterator[Session]:
+def get_db(request: Request) -> Iterator[Session]:
     """One session per request; the request boundary commits (or rolls back on error)."""
     db = get_sessionmaker()()
+    request.state.db = db
     try:
         yield db
         db.commit()
@@ -34,7 +35,20 @@ def get_db() -> Iterator[Session]:
         db.close()
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+# scope="function": the commit happens when the handler returns, before the response is
+# sent, so a client always reads its own writes and never gets a success whose commit failed.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def release_connection(request: Request) -> None:
+    """Commit what the request did so far and give its connection back to the pool.
+
+    Called before waiting on Temporal: a request waiting for a workflow update must not hold
+    one of the pool's connections for that long (the session reconnects if used again).
+    """
+    db: Session | None = getattr(request.state, "db", None)
+    if db is not None:
+        db.commit()
 
 
 def request_token(request: Request) -> tuple[str | None, bool]:
@@ -128,5 +142,6 @@ def send_to_workflow(
 ) -> T:
     """Call a `comptoir.services.order_actions` function with the app's Temporal client."""
     client = get_temporal(request)
+    release_connection(request)
     call: Callable[[], Coroutine[Any, Any, T]] = functools.partial(order_action, client, **kwargs)
     return anyio.from_thread.run(call)

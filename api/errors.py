@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comptoir.errors import DomainError
@@ -97,6 +98,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_page_request(request):
             return page_error_response(request, status, message)
         return JSONResponse(error_body(code, message), status_code=status)
+
+    @app.exception_handler(PoolTimeout)
+    async def database_saturated(request: Request, exc: PoolTimeout) -> Response:
+        log.warning("no database connection free for %s %s", request.method, request.url.path)
+        message = "La plateforme est très sollicitée ; réessayez dans un instant."
+        if is_page_request(request):
+            return page_error_response(request, 503, message)
+        return JSONResponse(error_body("busy", message), status_code=503, headers={"Retry-After": "2"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

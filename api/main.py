@@ -45,8 +45,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+class QueryStringRedactor(logging.Filter):
+    """Drop query strings from uvicorn's access log: they may carry secrets (the e-mailed
+    password-reset link's token), and a path is all an access log needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def _redact_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QueryStringRedactor) for f in access.filters):
+        access.addFilter(QueryStringRedactor())
+
+
 def create_app() -> FastAPI:
     """Build the app with every router and the error handlers."""
+    _redact_access_log()
     app = FastAPI(
         title="Comptoir",
         description="Commandes multi-boutiques pour les commerçants d'une collectivité.",

@@ -33,7 +33,14 @@ def normalize_url(url: str) -> str:
 @lru_cache
 def get_engine() -> Engine:
     """The process-wide engine."""
-    return create_engine(database_url(), pool_size=10, max_overflow=20, pool_pre_ping=True)
+    settings = get_settings()
+    return create_engine(
+        database_url(settings),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        pool_pre_ping=True,
+    )
 
 
 @lru_cache

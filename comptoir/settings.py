@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
 
+    # Connections per process: 10 + 30 = 40 at most, the API's thread pool (anyio's default),
+    # so a request never waits on the pool; PostgreSQL's default max_connections is 100.
+    db_pool_size: int = 10
+    db_max_overflow: int = 30
+    db_pool_timeout_seconds: float = 30
+
     search_max_page_size: int = 100
     activity_max_attempts: int = 5
     # Retry pace of workflow activities (tests shorten them so failures surface fast).

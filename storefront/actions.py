@@ -8,38 +8,24 @@ in the workflow and raises `Conflict` (a French sentence) when it is not allowed
 
 from __future__ import annotations
 
-import functools
-import importlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
 
-from api.deps import get_temporal, run_async
-from comptoir.errors import DomainError, ServiceUnavailable
-from storefront.i18n import _
+from api.deps import send_to_workflow
+from comptoir.errors import DomainError
+from comptoir.services import order_actions
 from storefront.templating import redirect
 
 log = logging.getLogger("comptoir.storefront.actions")
 
 
-def _step(name: str) -> Callable[..., Coroutine[Any, Any, Any]]:
-    try:
-        module = importlib.import_module("comptoir.services.order_actions")
-    except ImportError as exc:  # lands with the workflow updates; until then, say so plainly
-        raise ServiceUnavailable(
-            _("Cette action n'est pas encore disponible ; réessayez plus tard.")
-        ) from exc
-    step: Callable[..., Coroutine[Any, Any, Any]] = getattr(module, name)
-    return step
-
-
 def perform(request: Request, step: str, **arguments: Any) -> Any:
     """Run one order step (`order_actions.<step>(client, **arguments)`) and return its result."""
-    function = _step(step)
-    client = get_temporal(request)
-    return run_async(functools.partial(function, client, **arguments))
+    function: Callable[..., Coroutine[Any, Any, Any]] = getattr(order_actions, step)
+    return send_to_workflow(request, function, **arguments)
 
 
 def perform_and_redirect(

@@ -4,7 +4,7 @@ and products (with CSV import). A merchant only ever reaches the shop they own.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field, computed_field
 
 from api.deps import MerchantUser, SessionDep
 from api.errors import error_body
-from api.schemas import Public, Strict
+from api.schemas import LocalTime, Public, Strict
 from comptoir.domain.hours import weekly_summary
 from comptoir.domain.labels import delivery_kind_label
 from comptoir.models import DeliveryKind, Shop, ShopStatus
@@ -35,14 +35,14 @@ MerchantShop = Annotated[Shop, Depends(get_merchant_shop)]
 
 class OpeningRangeIn(Strict):
     weekday: int = Field(ge=0, le=6, description="0 = lundi … 6 = dimanche")
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class OpeningRangeOut(Public):
     weekday: int
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class OpeningHoursIn(Strict):
@@ -74,16 +74,16 @@ class ClosureOut(Public):
 
 class SlotRuleIn(Strict):
     weekday: int = Field(ge=0, le=6, description="0 = lundi … 6 = dimanche")
-    starts: time
-    ends: time
+    starts: LocalTime
+    ends: LocalTime
     slot_minutes: int = 30
     capacity: int = 5
 
 
 class SlotRuleOut(Public):
     weekday: int
-    starts: time
-    ends: time
+    starts: LocalTime
+    ends: LocalTime
     slot_minutes: int
     capacity: int
 

@@ -23,3 +23,27 @@ def test_ids_past_the_database_range_are_not_found(client: TestClient, db: Sessi
         answer = client.request(method, path, json=body, headers=headers)
         assert answer.status_code == 404, (path, answer.text)
         assert answer.json()["message"].startswith("Introuvable"), path
+
+
+def test_a_saturated_connection_pool_answers_503_not_500(client: TestClient, db: Session) -> None:
+    from comptoir.db import get_engine, reset_engine
+    from tests.conftest import restore_env, set_env
+
+    previous = set_env(
+        {
+            "COMPTOIR_DB_POOL_SIZE": "1",
+            "COMPTOIR_DB_MAX_OVERFLOW": "0",
+            "COMPTOIR_DB_POOL_TIMEOUT_SECONDS": "0.2",
+        }
+    )
+    reset_engine()
+    try:
+        with get_engine().connect():  # the only connection, held
+            answer = client.get("/api/products/search", params={"q": "pain"})
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["error"] == "busy" and "réessayez" in answer.json()["message"]
+        assert answer.headers["Retry-After"] == "2"
+        assert client.get("/api/products/search", params={"q": "pain"}).status_code == 200
+    finally:
+        restore_env(previous)
+        reset_engine()
