@@ -411,17 +411,26 @@ def _return_view(request: ReturnRequest) -> ReturnView:
 
 
 def return_window(part: VendorOrder, now: datetime) -> tuple[bool, str]:
-    """Whether a return may be asked now, and why not (a French sentence) when it may not."""
-    if part.status == VendorOrderStatus.completed:
-        if part.return_deadline is not None and part.return_deadline > now:
-            return True, ""
-        return False, "Le délai de retour de cette commande est dépassé."
+    """Whether a return may be asked now, and why not (a French sentence) when it may not.
+
+    The part's lines must be loaded. After a refund the window stays open for what is left.
+    """
+    if part.status in (VendorOrderStatus.completed, VendorOrderStatus.refunded):
+        if part.return_deadline is None or part.return_deadline <= now:
+            return False, "Le délai de retour de cette commande est dépassé."
+        left = any(
+            line.status == LineStatus.confirmed and line.returned_quantity < line.quantity
+            for line in part.lines
+        )
+        if not left:
+            return False, "Tous les articles de cette boutique ont déjà été retournés."
+        return True, ""
     if part.status in (
         VendorOrderStatus.return_requested,
         VendorOrderStatus.return_received,
     ):
         return False, "Une demande de retour est déjà en cours pour cette boutique."
-    if part.status in (VendorOrderStatus.refunded, VendorOrderStatus.closed):
+    if part.status == VendorOrderStatus.closed:
         return False, "Cette commande est close : elle ne peut plus faire l'objet d'un retour."
     if part.status == VendorOrderStatus.cancelled:
         return False, "Cette commande a été annulée."

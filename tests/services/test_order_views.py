@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from comptoir.errors import NotFound, Unprocessable
 from comptoir.models import (
@@ -24,7 +24,11 @@ from tests.order_factories import add_message, add_return, complete_vendor_order
 
 
 def _part(db: Session, order_id: int) -> VendorOrder:
-    return db.scalars(select(VendorOrder).where(VendorOrder.order_id == order_id)).one()
+    return db.scalars(
+        select(VendorOrder)
+        .where(VendorOrder.order_id == order_id)
+        .options(selectinload(VendorOrder.lines))
+    ).one()
 
 
 def test_each_role_reads_only_its_own(db: Session) -> None:
@@ -67,6 +71,25 @@ def test_return_window_opens_only_while_completed_before_the_deadline(db: Sessio
     assert not is_open and "déjà en cours" in why
     detail = order_views.order_detail(db, shopper, order.id, now=now)
     assert detail.vendor_orders[0].returns[0].status_label == "Demandé"
+
+
+def test_after_a_partial_refund_the_rest_may_still_be_returned(db: Session) -> None:
+    shopper = create_user(db)
+    product = create_product(db, create_shop(db))
+    order = create_order(db, shopper, [(product, 2)])
+    part = _part(db, order.id)
+    complete_vendor_order(db, part, return_days_left=3)
+    now = datetime.now(UTC)
+    line = part.lines[0]
+    line.returned_quantity = 1
+    set_vendor_status(db, part, VendorOrderStatus.refunded)
+    assert order_views.return_window(part, now) == (True, "")
+    line.returned_quantity = 2
+    db.flush()
+    is_open, why = order_views.return_window(part, now)
+    assert not is_open and "déjà été retournés" in why
+    is_open, why = order_views.return_window(part, now + timedelta(days=4))
+    assert not is_open and "dépassé" in why
 
 
 def test_merchant_next_steps_follow_the_status_and_the_delivery_kind(db: Session) -> None:
