@@ -123,8 +123,11 @@ def record_sale(ref: OrderRef) -> None:
 @activity.defn
 @business_errors_final
 def issue_invoice(ref: VendorOrderRef) -> int:
-    """The PDF invoice of a paid vendor order (issued once); its id."""
+    """The PDF invoice of a paid vendor order (issued once); its id, 0 for a part cancelled
+    meanwhile (nothing was sold: its shop may cancel it before the invoice is written)."""
     with session_scope() as db:
+        if lifecycle.is_cancelled(db, ref.vendor_order_id):
+            return 0
         return invoicing.issue_invoice(db, ref.vendor_order_id).id
 
 

@@ -260,6 +260,14 @@ def _lock_vendor_order(db: Session, vendor_order_id: int) -> VendorOrder:
     return part
 
 
+def is_cancelled(db: Session, vendor_order_id: int) -> bool:
+    """Whether a vendor order is cancelled (NotFound when it does not exist)."""
+    status = db.scalar(select(VendorOrder.status).where(VendorOrder.id == vendor_order_id))
+    if status is None:
+        raise NotFound(f"Commande boutique {vendor_order_id} introuvable.")
+    return bool(status == VendorOrderStatus.cancelled)
+
+
 def project_vendor(db: Session, change: VendorChange) -> VendorChanged:
     """Write one vendor order's status (and what comes with it), then the order's status."""
     part = db.get(VendorOrder, change.vendor_order_id)
