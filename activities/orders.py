@@ -16,7 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from comptoir.db import session_scope
-from comptoir.errors import DomainError, ServiceUnavailable
+from comptoir.errors import Conflict, DomainError, ServiceUnavailable
 from comptoir.services import invoicing, ledger, lifecycle, payments
 from comptoir.services.mail_templates import order_email
 from workflows.inputs import (
@@ -126,9 +126,13 @@ def issue_invoice(ref: VendorOrderRef) -> int:
     """The PDF invoice of a paid vendor order (issued once); its id, 0 for a part cancelled
     meanwhile (nothing was sold: its shop may cancel it before the invoice is written)."""
     with session_scope() as db:
-        if lifecycle.is_cancelled(db, ref.vendor_order_id):
-            return 0
-        return invoicing.issue_invoice(db, ref.vendor_order_id).id
+        try:
+            return invoicing.issue_invoice(db, ref.vendor_order_id).id
+        except Conflict:
+            db.rollback()  # refused under the part's row lock: cancelled meanwhile?
+            if lifecycle.is_cancelled(db, ref.vendor_order_id):
+                return 0
+            raise
 
 
 @activity.defn

@@ -70,12 +70,28 @@ def database_url() -> Iterator[str]:
 
 
 def truncate_all(db: Session) -> None:
-    """Empty every table (faster than re-migrating, keeps sequences' gaps irrelevant)."""
+    """Empty every table (faster than re-migrating, keeps sequences' gaps irrelevant).
+
+    An activity of a previous test's workflow may still be writing: when the truncation
+    loses a deadlock against it, it tries again.
+    """
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
     from comptoir.models import Base
 
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    db.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.commit()
+    for attempt in range(5):
+        try:
+            db.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.commit()
+            return
+        except OperationalError as exc:
+            db.rollback()
+            if "deadlock" not in str(exc.orig) or attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
@@ -230,6 +246,25 @@ class WorkerThread:
         if self.error is not None:
             raise self.error
 
+    def terminate_open_workflows(self) -> int:
+        """Terminate every running workflow on the server (between tests); how many."""
+        import asyncio
+
+        async def terminate_all() -> int:
+            from comptoir.temporal import connect
+
+            client = await connect()
+            ended = 0
+            async for execution in client.list_workflows("ExecutionStatus='Running'"):
+                try:
+                    await client.get_workflow_handle(execution.id).terminate("end of test")
+                    ended += 1
+                except Exception:  # finished meanwhile
+                    pass
+            return ended
+
+        return asyncio.run_coroutine_threadsafe(terminate_all(), self.loop).result(60)
+
     def stop(self) -> None:
         if self.stopped is not None:
             self.loop.call_soon_threadsafe(self.stopped.set)
@@ -319,3 +354,6 @@ def live_platform(
     db.commit()
     mail_sink.clear()
     yield mail_sink
+    # The test's orders may still wait on timers (return windows) or write paperwork: end
+    # them, so that nothing of this test runs into the next one's data.
+    order_worker.terminate_open_workflows()

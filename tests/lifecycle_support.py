@@ -269,7 +269,11 @@ def stuck_refund(client: TestClient, db: Session) -> StuckRefund:
 
         def flagged() -> AttentionItem | None:
             db.rollback()
-            return db.scalar(select(AttentionItem).where(AttentionItem.order_id == order_id))
+            return db.scalar(
+                select(AttentionItem).where(
+                    AttentionItem.order_id == order_id, AttentionItem.step.startswith("refund")
+                )
+            )
 
         item = wait_for(flagged, timeout=60, what="the failed refund to reach operators")
     finally:

@@ -1,11 +1,8 @@
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from comptoir.domain.money import format_eur
 from comptoir.domain.paris_time import PARIS
@@ -56,11 +53,6 @@ INVOICE = InvoiceData(
     paid_at=datetime(2026, 12, 3, 13, 25, tzinfo=UTC),
 )
 
-needs_pdftotext = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed"
-)
-
-
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     """Text of a PDF with every run of whitespace (incl. no-break spaces) as one space."""
     path = tmp_path / "invoice.pdf"
@@ -84,7 +76,6 @@ def test_vat_breakdown_of_the_invoice_includes_delivery_at_20_percent() -> None:
     assert (vat.ht_cents, vat.vat_cents) == (1_905 + 103_288, 105 + 20_658)
 
 
-@needs_pdftotext
 def test_pdf_shows_the_legal_content_in_french(tmp_path: Path) -> None:
     pdf = render_invoice_pdf(INVOICE)
     assert pdf.startswith(b"%PDF")
@@ -129,7 +120,6 @@ def test_pdf_shows_the_legal_content_in_french(tmp_path: Path) -> None:
     assert "indemnité forfaitaire" not in text
 
 
-@needs_pdftotext
 def test_business_buyer_gets_the_b2b_mentions(tmp_path: Path) -> None:
     invoice = replace(INVOICE, buyer=replace(BUYER, is_business=True))
     text = pdf_text(render_invoice_pdf(invoice), tmp_path)
@@ -140,7 +130,6 @@ def test_business_buyer_gets_the_b2b_mentions(tmp_path: Path) -> None:
     )
 
 
-@needs_pdftotext
 def test_unpaid_invoice_without_vat_number_or_delivery(tmp_path: Path) -> None:
     invoice = replace(
         INVOICE,
@@ -181,13 +170,11 @@ def test_html_special_characters_are_escaped() -> None:
     assert "Martin &amp; Fils &lt;SARL&gt;" in html
 
 
-@needs_pdftotext
 def test_escaped_characters_print_as_typed(tmp_path: Path) -> None:
     invoice = replace(INVOICE, lines=[InvoiceLine('Tarte <maison> & "fine"', 1, 1_850, 550)])
     assert 'Tarte <maison> & "fine" 1 18,50 €' in pdf_text(render_invoice_pdf(invoice), tmp_path)
 
 
-@needs_pdftotext
 def test_long_invoice_runs_over_pages_with_page_numbers(tmp_path: Path) -> None:
     lines = [InvoiceLine(f"Article {i:03d}", 1, 100 + i, 2000) for i in range(60)]
     text = pdf_text(render_invoice_pdf(replace(INVOICE, lines=lines)), tmp_path)

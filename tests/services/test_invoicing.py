@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -73,7 +72,6 @@ def test_invoice_is_issued_once_with_the_shop_number(db: Session) -> None:
     assert invoicing.invoice_pdf(db, invoice.id).startswith(b"%PDF")
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_invoice_pdf_shows_siret_buyer_lines_and_totals(db: Session) -> None:
     shop = create_shop(db, siret="81234567800017", legal_name="Épicerie Dupont SARL")
     kept = create_product(db, shop, name="Confiture d'abricots", price_cents=650, vat_rate_bp=550)
@@ -148,3 +146,18 @@ def test_no_invoice_before_payment(db: Session) -> None:
 def test_unknown_invoice_is_not_found(db: Session) -> None:
     with pytest.raises(NotFound):
         invoicing.invoice_pdf(db, 424242)
+
+
+def test_invoice_activity_of_a_part_cancelled_meanwhile_is_not_an_error(db: Session) -> None:
+    from activities.orders import issue_invoice
+    from comptoir.models import VendorOrderStatus
+    from workflows.inputs import VendorOrderRef
+
+    shop = create_shop(db)
+    order = create_order(db, create_user(db), [(create_product(db, shop), 1)])
+    _paid(db, order)
+    part = _vendor_order(db, order, shop)
+    part.status = VendorOrderStatus.cancelled
+    db.commit()
+    assert issue_invoice(VendorOrderRef(part.id)) == 0
+    assert db.scalar(select(Invoice.id).where(Invoice.vendor_order_id == part.id)) is None
