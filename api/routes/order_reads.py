@@ -30,179 +30,12 @@ Merchant = Annotated[User, Depends(require_role(Role.merchant))]
 # --- schemas ----------------------------------------------------------------------------
 
 
-class LineOut(Public):
-    id: int
-    product_id: int | None
-    product_name: str
-    unit_price_cents: int
-    vat_rate_bp: int
-    quantity: int
-    total_cents: int
-    status: str
-    status_label: str
-    requires_confirmation: bool
-    returned_quantity: int
-    refunded_cents: int
-
-
-class EventOut(Public):
-    at: datetime
-    from_status: str
-    to_status: str
-    label: str
-    actor_kind: str
-    note: str
-
-
-class InvoiceOut(Public):
-    id: int
-    number: str
-    issued_at: datetime
-    total_ttc_cents: int
-    url: str
-
-
-class RefundOut(Public):
-    id: int
-    vendor_order_id: int | None
-    amount_cents: int
-    reason: str
-    status: str
-    created_at: datetime
-    succeeded_at: datetime | None
-
-
-class ReturnOut(Public):
-    id: int
-    status: str
-    status_label: str
-    reason: str
-    refusal_reason: str
-    lines: dict[int, int]
-    amount_cents: int
-    created_at: datetime
-    decided_at: datetime | None
-
-
-class VendorOrderOut(Public):
-    id: int
-    order_id: int
-    shop_id: int
-    shop_name: str
-    shop_slug: str
-    status: str
-    status_label: str
-    created_at: datetime
-    delivery_kind: str
-    delivery_kind_label: str
-    delivery_label: str
-    delivery_cents: int
-    pickup_slot_start: datetime | None
-    pickup_slot_end: datetime | None
-    pickup_code: str
-    carrier: str
-    tracking_number: str
-    shipping_name: str
-    shipping_address: str
-    items_cents: int
-    total_cents: int
-    refunded_cents: int
-    needs_attention: bool
-    completed_at: datetime | None
-    return_deadline: datetime | None
-    return_open: bool
-    return_closed_reason: str
-    lines: list[LineOut]
-    timeline: list[EventOut]
-    invoice: InvoiceOut | None
-    returns: list[ReturnOut]
-    refunds: list[RefundOut]
-    next_steps: list[str]
-    customer_name: str
-    fee_cents: int
-    net_cents: int
-
-
-class OrderShopOut(Public):
-    shop_name: str
-    status: str
-    status_label: str
-
-
-class OrderSummaryOut(Public):
-    id: int
-    status: str
-    status_label: str
-    created_at: datetime
-    total_cents: int
-    item_count: int
-    shops: list[OrderShopOut]
-    can_pay: bool
-    can_cancel: bool
-
-
-class OrderOut(Public):
-    id: int
-    status: str
-    status_label: str
-    stage: str
-    created_at: datetime
-    items_cents: int
-    delivery_cents: int
-    total_cents: int
-    refunded_cents: int
-    billing_name: str
-    billing_line1: str
-    billing_line2: str
-    billing_postal_code: str
-    billing_city: str
-    billing_country: str
-    confirmation_deadline: datetime | None
-    payment_deadline: datetime | None
-    paid_at: datetime | None
-    payment_status: str
-    payment_failure_message: str
-    can_pay: bool
-    can_cancel: bool
-    timeline: list[EventOut]
-    vendor_orders: list[VendorOrderOut]
-    refunds: list[RefundOut]
-
-
-class VendorOrderSummaryOut(Public):
-    id: int
-    order_id: int
-    shop_id: int
-    created_at: datetime
-    status: str
-    status_label: str
-    customer_name: str
-    item_count: int
-    total_cents: int
-    delivery_kind: str
-    delivery_label: str
-    pickup_slot_start: datetime | None
-    needs_attention: bool
-
-
-class ThreadOut(Public):
-    shop_id: int
-    shop_name: str
-    shop_slug: str
-    shopper_id: int
-    shopper_name: str
-    last_at: datetime
-    last_body: str
-    unread: int
-    order_id: int | None
-
-
 class DashboardOut(Public):
     shop_id: int
     shop_name: str
     shop_status: str
-    queues: dict[str, list[VendorOrderSummaryOut]]
-    unread_threads: list[ThreadOut]
+    queues: dict[str, list[order_views.VendorOrderSummary]]
+    unread_threads: list[order_views.ThreadSummary]
     unread_count: int
 
 
@@ -214,17 +47,6 @@ class LedgerOut(Public):
     fees_cents: int
     refunds_cents: int
     net_cents: int
-
-
-class MessageOut(Public):
-    id: int
-    shop_id: int
-    shop_name: str
-    order_id: int | None
-    from_shop: bool
-    body: str
-    created_at: datetime
-    read_at: datetime | None
 
 
 class ShopperMessageIn(Strict):
@@ -258,7 +80,7 @@ def _id(value: int) -> int:
     return value
 
 
-@router.get("/orders", response_model=list[OrderSummaryOut])
+@router.get("/orders", response_model=list[order_views.OrderSummary])
 def list_orders(
     db: SessionDep,
     user: ShopperOrOperator,
@@ -269,13 +91,13 @@ def list_orders(
     return order_views.list_orders(db, user, limit=limit, offset=offset)
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut)
+@router.get("/orders/{order_id}", response_model=order_views.OrderDetail)
 def get_order(order_id: int, db: SessionDep, user: ShopperOrOperator) -> order_views.OrderDetail:
     """One order: each shop's part with lines, status timeline, pickup, invoices, returns."""
     return order_views.order_detail(db, user, _id(order_id))
 
 
-@router.get("/orders/{order_id}/messages", response_model=list[MessageOut])
+@router.get("/orders/{order_id}/messages", response_model=list[order_views.MessageView])
 def order_messages(
     order_id: int, db: SessionDep, user: ShopperOrOperator
 ) -> list[order_views.MessageView]:
@@ -283,7 +105,7 @@ def order_messages(
     return order_views.order_messages(db, user, _id(order_id))
 
 
-@router.post("/orders/{order_id}/messages", response_model=MessageOut, status_code=201)
+@router.post("/orders/{order_id}/messages", response_model=order_views.MessageView, status_code=201)
 def write_to_shop(
     order_id: int, body: ShopperMessageIn, db: SessionDep, shopper: Shopper
 ) -> order_views.MessageView:
@@ -294,7 +116,7 @@ def write_to_shop(
 # --- the merchant's vendor orders ---------------------------------------------------------
 
 
-@router.get("/merchant/vendor-orders", response_model=list[VendorOrderSummaryOut])
+@router.get("/merchant/vendor-orders", response_model=list[order_views.VendorOrderSummary])
 def list_vendor_orders(
     db: SessionDep,
     user: MerchantOrOperator,
@@ -306,7 +128,7 @@ def list_vendor_orders(
     return order_views.list_vendor_orders(db, user, status=status, limit=limit, offset=offset)
 
 
-@router.get("/merchant/vendor-orders/{vendor_order_id}", response_model=VendorOrderOut)
+@router.get("/merchant/vendor-orders/{vendor_order_id}", response_model=order_views.VendorOrderView)
 def get_vendor_order(
     vendor_order_id: int, db: SessionDep, user: MerchantOrOperator
 ) -> order_views.VendorOrderView:
@@ -314,7 +136,7 @@ def get_vendor_order(
     return order_views.vendor_order_detail(db, user, _id(vendor_order_id))
 
 
-@router.get("/merchant/vendor-orders/{vendor_order_id}/messages", response_model=list[MessageOut])
+@router.get("/merchant/vendor-orders/{vendor_order_id}/messages", response_model=list[order_views.MessageView])
 def vendor_order_messages(
     vendor_order_id: int, db: SessionDep, user: MerchantOrOperator
 ) -> list[order_views.MessageView]:
@@ -323,7 +145,7 @@ def vendor_order_messages(
 
 
 @router.post(
-    "/merchant/vendor-orders/{vendor_order_id}/messages", response_model=MessageOut, status_code=201
+    "/merchant/vendor-orders/{vendor_order_id}/messages", response_model=order_views.MessageView, status_code=201
 )
 def answer_customer(
     vendor_order_id: int, body: MerchantMessageIn, db: SessionDep, merchant: Merchant
