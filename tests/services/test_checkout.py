@@ -104,3 +104,32 @@ def test_a_full_pickup_slot_is_refused(db: Session) -> None:
     assert sum(isinstance(o, int) for o in outcomes) == 3
     full = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(full) == 1 and full[0].code == "slot_full"
+
+
+def _reads_and_writes_of_a_checkout(db: Session, shops: int, lines: int) -> tuple[int, int]:
+    from tests.api.test_catalogue import counting_statements
+
+    shopper = create_user(db)
+    choices = []
+    for _ in range(shops):
+        shop = create_shop(db)
+        for _ in range(lines):
+            add_item(db, shopper, create_product(db, shop, stock=5).id, 1)
+        choices.append(ShopChoice(shop.id, mode_of(db, shop, DeliveryKind.pickup)))
+    db.commit()
+    with counting_statements() as statements:
+        checkout(db, shopper, CheckoutRequest(BILLING, choices))
+        db.commit()
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    return len(reads), len(statements) - len(reads)
+
+
+def test_checkout_reads_do_not_grow_with_the_cart(db: Session) -> None:
+    small_reads, small_writes = _reads_and_writes_of_a_checkout(db, shops=1, lines=1)
+    big_reads, big_writes = _reads_and_writes_of_a_checkout(db, shops=3, lines=3)
+    # Pinned: the cart, its products, their shops with delivery modes, slot rules and
+    # closures (one statement each), and the stock check's read: no N+1.
+    assert small_reads == big_reads == 6, (small_reads, big_reads)
+    # Writes grow by one conditional stock UPDATE per product and, per shop, its part and
+    # one batched INSERT of its lines: 8 more products and 2 more shops here.
+    assert big_writes - small_writes == 8 + 2 * 2, (small_writes, big_writes)
