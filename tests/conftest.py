@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from temporalio.client import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("COMPTOIR_ENVIRONMENT", "test")
@@ -211,6 +212,7 @@ class WorkerThread:
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
         self.stopped: asyncio.Event | None = None
+        self.client: Client | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._main, name="comptoir-worker", daemon=True)
 
@@ -235,6 +237,7 @@ class WorkerThread:
         self.stopped = asyncio.Event()
         settings = get_settings()
         client = await connect(settings)
+        self.client = client
         with ThreadPoolExecutor(max_workers=16) as executor:
             async with build_worker(client, settings, executor):
                 self.ready.set()
@@ -251,9 +254,9 @@ class WorkerThread:
         import asyncio
 
         async def terminate_all() -> int:
-            from comptoir.temporal import connect
-
-            client = await connect()
+            # The worker's own client: the settings may point elsewhere by now.
+            client = self.client
+            assert client is not None
             ended = 0
             async for execution in client.list_workflows("ExecutionStatus='Running'"):
                 try:
@@ -263,6 +266,7 @@ class WorkerThread:
                     pass
             return ended
 
+        assert self.client is not None, "the worker is not started"
         return asyncio.run_coroutine_threadsafe(terminate_all(), self.loop).result(60)
 
     def stop(self) -> None:
