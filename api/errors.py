@@ -9,7 +9,7 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -98,6 +98,19 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_page_request(request):
             return page_error_response(request, status, message)
         return JSONResponse(error_body(code, message), status_code=status)
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> Response:
+        # PostgreSQL unreachable, restarting, or a deadlock/serialization loss: the request
+        # can be tried again; nothing was committed.
+        log.warning("database unavailable for %s %s: %s", request.method, request.url.path,
+                    type(exc.orig).__name__)
+        message = "Le service est momentanément indisponible ; réessayez dans un instant."
+        if is_page_request(request):
+            return page_error_response(request, 503, message)
+        return JSONResponse(
+            error_body("service_unavailable", message), status_code=503, headers={"Retry-After": "5"}
+        )
 
     @app.exception_handler(PoolTimeout)
     async def database_saturated(request: Request, exc: PoolTimeout) -> Response:

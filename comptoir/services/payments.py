@@ -451,6 +451,12 @@ def refund(
             code="over_refund",
         )
     line_rows = _refundable_lines(db, order_id, vendor_order_id, amount_cents, lines or {})
+    # Who bears the refund is settled before Stripe is asked: a refusal must come first.
+    shares = (
+        [(vendor_order, amount_cents)]
+        if vendor_order is not None
+        else _split_over_vendor_orders(db, order_id, amount_cents)
+    )
     if existing is None:
         existing = Refund(
             refund_key=refund_key,
@@ -471,7 +477,7 @@ def refund(
     existing.stripe_refund_id = made.id
     existing.status = RefundStatus.succeeded
     existing.succeeded_at = _now()
-    _apply_refund(db, order, vendor_order, existing, line_rows, lines or {})
+    _apply_refund(db, order, shares, existing, line_rows, lines or {})
     db.flush()
     return existing
 
@@ -555,26 +561,24 @@ def _refundable_lines(
 def _apply_refund(
     db: Session,
     order: Order,
-    vendor_order: VendorOrder | None,
+    shares: list[tuple[VendorOrder, int]],
     row: Refund,
     line_rows: dict[int, OrderLine],
     lines: dict[int, int],
 ) -> None:
-    """Project a refund Stripe accepted onto the order, its parts, lines and the ledger."""
+    """Project a refund Stripe accepted onto the order, the parts bearing it (`shares`),
+    its lines and the ledger."""
     order.refunded_cents += row.amount_cents
     for line_id, cents in lines.items():
         line_rows[line_id].refunded_cents += cents
-    if vendor_order is not None:
-        shares = [(vendor_order, row.amount_cents)]
-    else:
-        shares = _split_over_vendor_orders(db, order.id, row.amount_cents)
+    order_wide = row.vendor_order_id is None
     for part, cents in shares:
         if cents == 0:
             continue
         part.refunded_cents += cents
         part.net_cents = part.total_cents - part.fee_cents - part.refunded_cents
         key = f"refund:{row.refund_key}"
-        if vendor_order is None and len(shares) > 1:
+        if order_wide and len(shares) > 1:
             key += f":{part.id}"
         db.execute(
             insert(LedgerEntry)

@@ -47,3 +47,21 @@ def test_a_saturated_connection_pool_answers_503_not_500(client: TestClient, db:
     finally:
         restore_env(previous)
         reset_engine()
+
+
+def test_a_database_that_does_not_answer_is_503_not_500(client: TestClient, db: Session) -> None:
+    from comptoir.db import reset_engine
+    from tests.conftest import restore_env, set_env
+
+    previous = set_env({"DATABASE_URL": "postgresql://postgres@127.0.0.1:9/nowhere"})
+    reset_engine()
+    try:
+        answer = client.get("/api/products/search", params={"q": "pain"})
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["error"] == "service_unavailable"
+        page = client.get("/recherche", params={"q": "pain"}, headers={"Accept": "text/html"})
+        assert page.status_code == 503 and "réessayez" in page.text
+    finally:
+        restore_env(previous)
+        reset_engine()
+    assert client.get("/api/products/search", params={"q": "pain"}).status_code == 200

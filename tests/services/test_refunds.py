@@ -243,3 +243,22 @@ def test_stripe_unreachable_raises_for_a_retry_and_records_nothing(db: Session) 
     )  # fmt: skip
     db.commit()
     assert [r.amount for r in refunds_of_intent(intent_id)] == [300]
+
+
+def test_an_order_wide_refund_the_shops_cannot_bear_is_refused_before_stripe(db: Session) -> None:
+    from comptoir.services import lifecycle
+    from workflows.inputs import CancelVendorLines
+
+    order, intent_id = _paid_order(db)
+    first, second = _vendor_orders(db, order.id)
+    # The second shop's part is cancelled without its money going back (yet).
+    lifecycle.cancel_paid_vendor_order(db, CancelVendorLines(second.id, "cancel-second"))
+    db.commit()
+    with pytest.raises(Conflict, match="dépasse"):
+        payments.refund(
+            db, order_id=order.id, vendor_order_id=None, amount_cents=first.total_cents + 1,
+            refund_key="too-much", reason="test",
+        )  # fmt: skip
+    db.rollback()
+    assert refunds_of_intent(intent_id) == []  # Stripe was never asked
+    assert payments.refunded_total(db, order.id) == 0
