@@ -5,6 +5,7 @@ product pages and categories. Only active products of approved shops are public.
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -29,7 +30,6 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from comptoir.errors import NotFound, Unprocessable
@@ -50,6 +50,8 @@ TYPO_SIMILARITY_THRESHOLD = 0.45
 TYPO_FALLBACK_BELOW = 3
 # Weight of a product matching only some words of a multi-word query (ranks in [0, 0.1)).
 ANY_WORD_WEIGHT = 0.1
+MOST_WORDS_MAX = 5
+_QUERY_WORD = re.compile(r"[^\W_]+")
 # Below this many characters trigrams are mostly noise ("riz" would match "rillettes").
 TYPO_MIN_LENGTH = 4
 # A typo match ranks below every real full-text match: full-text hits get this bonus.
@@ -273,27 +275,36 @@ def _blend_typos(q: str, full_text: _TextMatch, *, any_word: bool) -> _TextMatch
         return _TextMatch(
             condition=or_(full_text.condition, typo), score=full_text.score + similarity
         )
-    # Several words that together find nothing ("vin blanc sec", "fromge de chevre"): any of
-    # them may match, ranked well below products matching them all or the whole query.
-    some_query = cast(
-        func.replace(
-            cast(
-                func.plainto_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q), String
-            ),
-            "&",
-            "|",
-        ),
-        TSQUERY,
-    )
-    some_words = Product.search_vector.op("@@")(some_query)
+    most = _most_words_query(q)
+    if most is None:  # a single word: the typo match is the whole fallback
+        return _TextMatch(
+            condition=or_(full_text.condition, typo), score=full_text.score + similarity
+        )
+    # Several words that together find nothing ("vin blanc sec", "fromge de chevre"): all but
+    # one of them may match, ranked well below products matching all of them.
+    most_query = func.to_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), most)
+    most_words = Product.search_vector.op("@@")(most_query)
     partial = case(
-        (some_words, ANY_WORD_WEIGHT * func.ts_rank_cd(Product.search_vector, some_query, 32)),
+        (most_words, ANY_WORD_WEIGHT * func.ts_rank_cd(Product.search_vector, most_query, 32)),
         else_=0.0,
     )
     return _TextMatch(
-        condition=or_(full_text.condition, typo, some_words),
+        condition=or_(full_text.condition, typo, most_words),
         score=full_text.score + similarity + partial,
     )
+
+
+def _most_words_query(q: str) -> str | None:
+    """A `to_tsquery` text matching all the query's words but one ('vin blanc sec' →
+    '(vin & blanc) | (vin & sec) | (blanc & sec)'), or None for a single word.
+
+    Only letters and digits reach to_tsquery (no operator can be smuggled in); the first
+    MOST_WORDS_MAX words count, so the alternatives stay few."""
+    words = [w for w in _QUERY_WORD.findall(q) if len(w) > 1][:MOST_WORDS_MAX]
+    if len(words) < 2:
+        return None
+    groups = itertools.combinations(words, len(words) - 1)
+    return " | ".join("(" + " & ".join(group) + ")" for group in groups)
 
 
 def _delivery_condition(kinds: tuple[DeliveryKind, ...]) -> ColumnElement[bool]:

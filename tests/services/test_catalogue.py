@@ -371,3 +371,26 @@ def test_shop_list_says_which_are_open(db: Session) -> None:
     cards = list_public_shops(db, TUESDAY_10H)
     assert [(c.slug, c.open_now) for c in cards] == [("a-nuit", False), ("b-ouverte", True)]
     assert cards[1].city == "Villeurbanne" and cards[1].trade == "epicerie"
+
+
+def test_most_words_query_keeps_only_words_and_drops_one_at_a_time() -> None:
+    from comptoir.services.catalogue import _most_words_query
+
+    assert _most_words_query("vin blanc sec") == "(vin & blanc) | (vin & sec) | (blanc & sec)"
+    assert _most_words_query("fromge de chevre") == "(fromge & de) | (fromge & chevre) | (de & chevre)"
+    assert _most_words_query("croisant") is None
+    # tsquery operators, quotes and prefixes never reach to_tsquery.
+    assert _most_words_query("vin & !blanc | (sec):* 'x'") == (
+        "(vin & blanc) | (vin & sec) | (blanc & sec)"
+    )
+    assert _most_words_query("a b c d e f g h") is None  # one-letter words drop out
+    six = _most_words_query("un deux trois quatre cinq six")  # the first five words count
+    assert six is not None and six.count("|") == 4 and "six" not in six
+
+
+def test_most_words_fallback_finds_what_matches_all_words_but_one(
+    db: Session, catalogue: dict[str, Shop]
+) -> None:
+    found = names(search(db, "fromage chèvre affiné"))  # nothing has all three
+    assert found[0] == "Fromage de chèvre frais"
+    assert "Comté 18 mois" not in found  # one word of three is not enough
