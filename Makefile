@@ -13,7 +13,7 @@ TYPED_PACKAGES := comptoir api workflows activities storefront admin_ui
 help:
 	@echo "make setup  create .venv, install the project and the Debian libraries it needs"
 	@echo "make run    start the whole platform (URLs and demo logins are printed; Ctrl-C stops it)"
-	@echo "make test   run the test suite (PYTEST_ARGS='-k name' to narrow it)"
+	@echo "make test   ruff, mypy, then the test suite (PYTEST_ARGS='-k name' to narrow it)"
 	@echo "make lint   ruff + mypy"
 
 setup:
@@ -22,8 +22,11 @@ setup:
 run: setup
 	$(PYTHON) -m comptoir.devstack.run
 
-# pytest exits with 5 when it collected no test: that is a failure too, said out loud.
+# Lint first (seconds), then the suite. pytest exits with 5 when it collected no test:
+# that is a failure too, said out loud.
 test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy $(TYPED_PACKAGES)
 	@status=0; $(PYTHON) -m pytest --timeout=$(TEST_TIMEOUT) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
