@@ -18,7 +18,6 @@ from workflows.inputs import ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW
 from workflows.worker import WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 def test_every_workflow_type_has_recorded_histories() -> None:
@@ -27,6 +26,7 @@ def test_every_workflow_type_has_recorded_histories() -> None:
     assert {ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW} == {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
 
 
+@pytest.mark.asyncio(loop_scope="session")
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays_deterministically(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
