@@ -12,11 +12,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Float,
     Integer,
+    MetaData,
     Select,
     String,
+    Table,
     and_,
     case,
     cast,
@@ -27,9 +30,11 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     true,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from comptoir.errors import NotFound, Unprocessable
@@ -501,9 +506,40 @@ def _full_text_hits(
     return int(row[1])
 
 
+_HITS = Table(
+    "comptoir_search_hits",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("score", Float, nullable=False),
+)
+
+
+def _evaluate_once(
+    db: Session, match: _TextMatch, conditions: list[ColumnElement[bool]]
+) -> _TextMatch:
+    """The typo fallback's match (trigram rechecks, costly) evaluated once: its products and
+    scores go to a table of this transaction, which the page and the facets then read."""
+    db.execute(text("DROP TABLE IF EXISTS pg_temp.comptoir_search_hits"))
+    db.execute(
+        text(
+            "CREATE TEMPORARY TABLE comptoir_search_hits "
+            "(id integer PRIMARY KEY, score float8 NOT NULL) ON COMMIT DROP"
+        )
+    )
+    db.execute(
+        insert(_HITS).from_select(
+            ["id", "score"], _catalogue_select(Product.id, match.score).where(*conditions)
+        )
+    )
+    db.execute(text("ANALYZE comptoir_search_hits"))  # its size, so the plans start from it
+    score = select(_HITS.c.score).where(_HITS.c.id == Product.id).scalar_subquery()
+    return _TextMatch(condition=Product.id.in_(select(_HITS.c.id)), score=score)
+
+
 def search_products(db: Session, params: SearchParams) -> SearchResult:
     """Search the public catalogue: one statement for the page, one for count and facets
-    (plus one that decides on the typo fallback when the query allows it)."""
+    (plus one that decides on the typo fallback when the query allows it, and four small
+    ones that evaluate the fallback's costly match once for both)."""
     params = check_search_params(params)
     match: _TextMatch | None = None
     conditions = _base_conditions(params, None)
@@ -513,6 +549,7 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
         hits = _full_text_hits(db, params, conditions) if _typo_tolerant(params.q) else None
         if hits is not None and hits < TYPO_FALLBACK_BELOW:
             match = _blend_typos(params.q, match, any_word=hits == 0)
+            match = _evaluate_once(db, match, _base_conditions(params, match))
             conditions = _base_conditions(params, match)
     in_shop, in_category, in_price = _facet_filters(params)
     page_rows = db.execute(

@@ -394,3 +394,12 @@ def test_most_words_fallback_finds_what_matches_all_words_but_one(
     found = names(search(db, "fromage chèvre affiné"))  # nothing has all three
     assert found[0] == "Fromage de chèvre frais"
     assert "Comté 18 mois" not in found  # one word of three is not enough
+
+
+def test_typo_searches_twice_in_one_transaction(db: Session, catalogue: dict[str, Shop]) -> None:
+    # The fallback's match lives in a table of the transaction: a second search replaces it.
+    assert names(search(db, "croisant"))[0] == "Croissant au beurre"
+    assert names(search(db, "baguete"))[0] == "Baguette tradition"
+    assert search(db, "baguete", shop="le-fournil").total >= 1
+    db.commit()  # ON COMMIT DROP: nothing is left behind
+    assert names(search(db, "eclaire"))[0] == "Éclair au chocolat"
