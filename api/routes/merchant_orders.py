@@ -3,6 +3,9 @@ unavailable lines, returns. Each step is a workflow update (409 when not allowed
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from fastapi import APIRouter, Request
 from pydantic import Field
 from sqlalchemy import select
@@ -71,6 +74,22 @@ def _out(db: SessionDep, merchant: User, vendor_order_id: int) -> VendorOrderSte
     )
 
 
+def _step(
+    request: Request,
+    db: SessionDep,
+    merchant: User,
+    vendor_order_id: int,
+    step: Callable[..., Coroutine[Any, Any, Any]],
+    **arguments: Any,
+) -> VendorOrderStepOut:
+    """Check the part is the merchant's, send the step to its workflow, answer its new state."""
+    owned_vendor_order(db, merchant, vendor_order_id)
+    send_to_workflow(
+        request, step, vendor_order_id=vendor_order_id, actor_id=merchant.id, **arguments
+    )
+    return _out(db, merchant, vendor_order_id)
+
+
 @router.post("/{vendor_order_id}/confirm", response_model=VendorOrderStepOut)
 def confirm_reservation(
     vendor_order_id: int,
@@ -98,11 +117,7 @@ def start_preparing(
     vendor_order_id: int, request: Request, db: SessionDep, merchant: MerchantUser
 ) -> VendorOrderStepOut:
     """Start preparing a paid order."""
-    owned_vendor_order(db, merchant, vendor_order_id)
-    send_to_workflow(
-        request, order_actions.start_preparing, vendor_order_id=vendor_order_id, actor_id=merchant.id
-    )
-    return _out(db, merchant, vendor_order_id)
+    return _step(request, db, merchant, vendor_order_id, order_actions.start_preparing)
 
 
 @router.post("/{vendor_order_id}/unavailable", response_model=VendorOrderStepOut)
@@ -114,16 +129,15 @@ def mark_unavailable(
     merchant: MerchantUser,
 ) -> VendorOrderStepOut:
     """Lines out of stock after all: the shopper is refunded for them automatically."""
-    owned_vendor_order(db, merchant, vendor_order_id)
-    send_to_workflow(
+    return _step(
         request,
+        db,
+        merchant,
+        vendor_order_id,
         order_actions.mark_unavailable,
-        vendor_order_id=vendor_order_id,
         line_ids=body.line_ids,
-        actor_id=merchant.id,
         reason=body.reason,
     )
-    return _out(db, merchant, vendor_order_id)
 
 
 @router.post("/{vendor_order_id}/ready", response_model=VendorOrderStepOut)
@@ -131,11 +145,7 @@ def ready_for_pickup(
     vendor_order_id: int, request: Request, db: SessionDep, merchant: MerchantUser
 ) -> VendorOrderStepOut:
     """The order waits in the shop; the shopper receives a pickup code."""
-    owned_vendor_order(db, merchant, vendor_order_id)
-    send_to_workflow(
-        request, order_actions.ready_for_pickup, vendor_order_id=vendor_order_id, actor_id=merchant.id
-    )
-    return _out(db, merchant, vendor_order_id)
+    return _step(request, db, merchant, vendor_order_id, order_actions.ready_for_pickup)
 
 
 @router.post("/{vendor_order_id}/ship", response_model=VendorOrderStepOut)
@@ -143,16 +153,15 @@ def ship(
     vendor_order_id: int, body: ShipIn, request: Request, db: SessionDep, merchant: MerchantUser
 ) -> VendorOrderStepOut:
     """The order leaves with a carrier (or the shop's own delivery) and a tracking number."""
-    owned_vendor_order(db, merchant, vendor_order_id)
-    send_to_workflow(
+    return _step(
         request,
+        db,
+        merchant,
+        vendor_order_id,
         order_actions.ship,
-        vendor_order_id=vendor_order_id,
         carrier=body.carrier,
         tracking_number=body.tracking_number,
-        actor_id=merchant.id,
     )
-    return _out(db, merchant, vendor_order_id)
 
 
 @router.post("/{vendor_order_id}/complete", response_model=VendorOrderStepOut)
@@ -160,15 +169,9 @@ def complete(
     vendor_order_id: int, body: CompleteIn, request: Request, db: SessionDep, merchant: MerchantUser
 ) -> VendorOrderStepOut:
     """Handed over (the shopper's pickup code is checked) or delivered."""
-    owned_vendor_order(db, merchant, vendor_order_id)
-    send_to_workflow(
-        request,
-        order_actions.complete,
-        vendor_order_id=vendor_order_id,
-        pickup_code=body.pickup_code,
-        actor_id=merchant.id,
+    return _step(
+        request, db, merchant, vendor_order_id, order_actions.complete, pickup_code=body.pickup_code
     )
-    return _out(db, merchant, vendor_order_id)
 
 
 @router.post("/{vendor_order_id}/returns/{return_id}/accept", response_model=VendorOrderStepOut)
@@ -176,15 +179,9 @@ def accept_return(
     vendor_order_id: int, return_id: int, request: Request, db: SessionDep, merchant: MerchantUser
 ) -> VendorOrderStepOut:
     """The goods came back: the shopper is refunded to the card that paid."""
-    owned_vendor_order(db, merchant, vendor_order_id)
-    send_to_workflow(
-        request,
-        order_actions.accept_return,
-        vendor_order_id=vendor_order_id,
-        return_id=return_id,
-        actor_id=merchant.id,
+    return _step(
+        request, db, merchant, vendor_order_id, order_actions.accept_return, return_id=return_id
     )
-    return _out(db, merchant, vendor_order_id)
 
 
 @router.post("/{vendor_order_id}/returns/{return_id}/refuse", response_model=VendorOrderStepOut)
@@ -197,13 +194,12 @@ def refuse_return(
     merchant: MerchantUser,
 ) -> VendorOrderStepOut:
     """Refuse a return, telling the shopper why."""
-    owned_vendor_order(db, merchant, vendor_order_id)
-    send_to_workflow(
+    return _step(
         request,
+        db,
+        merchant,
+        vendor_order_id,
         order_actions.refuse_return,
-        vendor_order_id=vendor_order_id,
         return_id=return_id,
         reason=body.reason,
-        actor_id=merchant.id,
     )
-    return _out(db, merchant, vendor_order_id)
