@@ -362,6 +362,10 @@ class VendorOrderWorkflow:
         self.busy = True
         try:
             amount = sum(self.lines[r.line_id].unit_price_cents * r.quantity for r in request.lines)
+            if self._takes_back_everything_left(request.lines):
+                # A full withdrawal refunds the delivery paid too (Code de la consommation,
+                # L.221-24); a partial one keeps it.
+                amount += self.delivery_cents
             return_id = await self.steps.quick(
                 acts.create_return,
                 NewReturn(
@@ -388,6 +392,14 @@ class VendorOrderWorkflow:
         finally:
             self.busy = False
         return int(return_id)
+
+    def _takes_back_everything_left(self, wanted: list[ReturnLine]) -> bool:
+        asked = {r.line_id: r.quantity for r in wanted}
+        return all(
+            asked.get(line_id, 0) == self._line_returnable(line_id)
+            for line_id, line in self.lines.items()
+            if line.status == "confirmed"
+        )
 
     @request_return.validator
     def validate_request_return(self, request: ReturnRequestInput) -> None:

@@ -7,6 +7,7 @@ and SMTP sink; only the clock of the Temporal server jumps ahead.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sysconfig
 import uuid
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
@@ -94,12 +95,23 @@ async def skipping(
     await env.shutdown()
 
 
-def _order(db: Session, *, reserved: bool) -> tuple[int, User, User, int]:
-    """A committed order of one pickup line (needing a reservation when asked)."""
+_ID_BLOCKS = itertools.count(1)
+
+
+def _order(
+    db: Session, *, reserved: bool, kind: DeliveryKind = DeliveryKind.pickup, price: int = 4200
+) -> tuple[int, User, User, int]:
+    """A committed order of one line of 2 (needing a reservation when asked).
+
+    Its id starts a fresh block: the module's server outlives each test's truncated tables,
+    and an earlier test's workflow may still be running under a low id."""
+    block = next(_ID_BLOCKS) * 1000
+    for table in ("orders", "vendor_orders"):
+        db.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {block})"))
     shopper = create_user(db, first_name="Léa")
     merchant = create_user(db, Role.merchant)
     shop = create_shop(db, owner=merchant)
-    product = create_product(db, shop, name="Pièce montée", price_cents=4200, stock=3,
+    product = create_product(db, shop, name="Pièce montée", price_cents=price, stock=3,
                              requires_confirmation=reserved)  # fmt: skip
     db.commit()
     add_item(db, shopper, product.id, 2)
@@ -108,7 +120,7 @@ def _order(db: Session, *, reserved: bool) -> tuple[int, User, User, int]:
         shopper,
         CheckoutRequest(
             billing=BillingAddress("Léa Roux", "3 quai Voltaire", "49350", "Montlouvier"),
-            shops=[ShopChoice(shop.id, mode_of(db, shop, DeliveryKind.pickup))],
+            shops=[ShopChoice(shop.id, mode_of(db, shop, kind))],
         ),
     )
     db.commit()
@@ -191,7 +203,12 @@ async def _pay_and_hand_over(server: SkippingServer, db: Session, order_id: int)
         "the part to reach its shop",
     )
     client, vid = server.client, part.id
-    await order_actions.ready_for_pickup(client, vendor_order_id=vid, actor_id=None)
+    if part.delivery_kind == DeliveryKind.pickup:
+        await order_actions.ready_for_pickup(client, vendor_order_id=vid, actor_id=None)
+    else:
+        await order_actions.ship(
+            client, vendor_order_id=vid, carrier="Vélo", tracking_number="V-1", actor_id=None
+        )
     code = vendor_orders(db, order_id)[0].pickup_code
     await order_actions.complete(client, vendor_order_id=vid, pickup_code=code, actor_id=None)
     return vid, intent_id
@@ -312,3 +329,41 @@ async def test_idle_merchant_is_reminded_then_flagged_until_it_acts(
     )
     assert not order_row(db, order_id).needs_attention
     assert vendor_orders(db, order_id)[0].status.value == "preparing"
+
+
+async def test_a_full_withdrawal_refunds_the_delivery_too(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink
+) -> None:
+    mail_sink.clear()
+    # 2 × 12,00 € delivered by bike for 4,90 € (free only above 50 €).
+    order_id, shopper, merchant, _ = _order(
+        db, reserved=False, kind=DeliveryKind.local_delivery, price=1200
+    )
+    await _start(skipping, order_id)
+    vid, intent_id = await _pay_and_hand_over(skipping, db, order_id)
+    assert vendor_orders(db, order_id)[0].delivery_cents == 490
+    line = lines_of(db, vid)[0]
+    client = skipping.client
+    # A partial return keeps the delivery fee...
+    first = await order_actions.request_return(
+        client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Une de trop", actor_id=shopper.id
+    )
+    await order_actions.accept_return(client, vendor_order_id=vid, return_id=first, actor_id=None)
+    await _eventually(lambda: len(refunds_of_intent(intent_id)) == 1, "the first refund")
+    # ...taking back what is left refunds it with the last item.
+    await _eventually(
+        lambda: vendor_orders(db, order_id)[0].status.value == "refunded", "the first return"
+    )
+    last = await order_actions.request_return(
+        client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Finalement non",
+        actor_id=shopper.id,
+    )  # fmt: skip
+    await order_actions.accept_return(client, vendor_order_id=vid, return_id=last, actor_id=None)
+    refunds = await _eventually(
+        lambda: (r := refunds_of_intent(intent_id)) and len(r) == 2 and r, "the second refund"
+    )
+    assert sorted(r.amount for r in refunds) == [1200, 1200 + 490]
+    final = await _eventually(
+        lambda: (o := order_row(db, order_id)).status.value == "refunded" and o, "fully refunded"
+    )
+    assert final.refunded_cents == final.total_cents == 2 * 1200 + 490
