@@ -372,7 +372,8 @@ def test_two_shops_from_sign_up_to_refunded_return(
     assert "Retour demandé" in page.inner_text(f"#boutique-{bakery_part.id}")
     _shot(page, "scenario-13-retour-demande")
 
-    # 7. The baker accepts the return; the shopper is refunded once, of exactly that line.
+    # 7. The baker accepts the return; the shopper is refunded once: the croissants and, as
+    # they were everything the bakery delivered (a full withdrawal), the bike delivery too.
     bakery_page.goto(f"{base}/vendeur/commandes/{bakery_part.id}")
     accept = bakery_page.locator("[id^=action-accept-return-]")
     assert accept.count() == 1
@@ -382,20 +383,20 @@ def test_two_shops_from_sign_up_to_refunded_return(
     bakery_page.wait_for_load_state()
     assert "Retour accepté" in _flash(bakery_page)
     order = wait_status(db, order_id, "partially_refunded", timeout=60)
-    assert order.refunded_cents == 240
+    assert order.refunded_cents == 240 + 490
 
     page.goto(f"{base}/commandes/{order_id}")
     assert "Partiellement remboursée" in page.inner_text("h1")
     bakery_block = page.inner_text(f"#boutique-{bakery_part.id}")
-    assert "Remboursements" in bakery_block and "2,40\u00a0€ — retour accepté" in bakery_block
-    assert "-2,40\u00a0€" in page.inner_text("aside")
+    assert "Remboursements" in bakery_block and "7,30\u00a0€ — retour accepté" in bakery_block
+    assert "-7,30\u00a0€" in page.inner_text("aside")
     assert "Remboursée" in page.inner_text(f"#boutique-{bakery_part.id} .card-header")
     _shot(page, "scenario-15-commande-remboursee")
 
     payment = payment_of(db, order_id)
     assert payment is not None and payment.stripe_payment_intent_id
     refunds = refunds_of_intent(payment.stripe_payment_intent_id)
-    assert [(r.amount, r.status) for r in refunds] == [(240, "succeeded")]
+    assert [(r.amount, r.status) for r in refunds] == [(240 + 490, "succeeded")]
     assert order_row(db, order_id).total_cents == 1380
     for context in (shopper_context, cheese_context, bakery_context):
         context.close()
