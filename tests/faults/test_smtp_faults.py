@@ -90,6 +90,9 @@ def _complete_both(client: TestClient, db: Session, town: Town, order_id: int) -
     assert shipped.status_code == 200, shipped.text
     assert merchant_step(client, town, 1, delivery.id, "complete").status_code == 200
     wait_status(db, order_id, "completed")
+    # Each hand-over e-mail goes out just after its step: wait for both before counting.
+    handed_over = {f"vendor-order:{p.id}:completed" for p in (pickup, delivery)}
+    wait_for(lambda: handed_over <= set(_sent_keys(db, order_id)), what="the hand-over e-mails")
 
 
 def _no_mail_twice(db: Session, sink: MailSink, order_id: int) -> None:
