@@ -93,8 +93,11 @@ def test_two_shops_one_payment_pickup_and_delivery_to_completed(
         select(StatusEvent.to_status).where(StatusEvent.vendor_order_id == pickup.id).order_by(StatusEvent.id)
     ).all()
     assert steps[-4:] == ["confirmed", "preparing", "ready_for_pickup", "completed"]
-    mails = [m["Subject"] for m in live_platform.to(town.shopper.email)]
-    assert any("prête" in s for s in mails) and any("expédiée" in s for s in mails)
+    def told_ready_and_shipped() -> bool:  # each e-mail follows its step by a moment
+        mails = [m["Subject"] for m in live_platform.to(town.shopper.email)]
+        return any("prête" in s for s in mails) and any("expédiée" in s for s in mails)
+
+    assert wait_for(told_ready_and_shipped, what="the ready and shipped e-mails")
 
 
 def test_out_of_stock_line_is_refunded_and_the_rest_goes_on(
