@@ -260,6 +260,15 @@ def _lock_vendor_order(db: Session, vendor_order_id: int) -> VendorOrder:
     return part
 
 
+def _lock_part_and_order(db: Session, vendor_order_id: int) -> tuple[Order, VendorOrder]:
+    """A vendor order and its order, both locked: the order first, like every writer, so
+    that concurrent writers never deadlock."""
+    order_id = db.scalar(select(VendorOrder.order_id).where(VendorOrder.id == vendor_order_id))
+    if order_id is None:
+        raise NotFound(f"Commande boutique {vendor_order_id} introuvable.")
+    return lock_order(db, order_id), _lock_vendor_order(db, vendor_order_id)
+
+
 def is_cancelled(db: Session, vendor_order_id: int) -> bool:
     """Whether a vendor order is cancelled (NotFound when it does not exist)."""
     status = db.scalar(select(VendorOrder.status).where(VendorOrder.id == vendor_order_id))
@@ -270,11 +279,7 @@ def is_cancelled(db: Session, vendor_order_id: int) -> bool:
 
 def project_vendor(db: Session, change: VendorChange) -> VendorChanged:
     """Write one vendor order's status (and what comes with it), then the order's status."""
-    part = db.get(VendorOrder, change.vendor_order_id)
-    if part is None:
-        raise NotFound(f"Commande boutique {change.vendor_order_id} introuvable.")
-    lock_order(db, part.order_id)  # the order first, like every writer: no deadlock
-    part = _lock_vendor_order(db, change.vendor_order_id)
+    _, part = _lock_part_and_order(db, change.vendor_order_id)
     from_status = part.status.value
     if change.to_status and change.to_status != from_status:
         part.status = VendorOrderStatus(change.to_status)
@@ -311,11 +316,7 @@ def project_vendor(db: Session, change: VendorChange) -> VendorChanged:
 def apply_line_decisions(db: Session, decisions: LineDecisions) -> OrderSnapshot:
     """A merchant confirmed or declined reservation lines: declined lines release their stock
     and leave the totals; a part with nothing left is cancelled."""
-    part = db.get(VendorOrder, decisions.vendor_order_id)
-    if part is None:
-        raise NotFound("Commande boutique introuvable.")
-    order = lock_order(db, part.order_id)
-    part = _lock_vendor_order(db, decisions.vendor_order_id)
+    order, part = _lock_part_and_order(db, decisions.vendor_order_id)
     lines = {line.id: line for line in _lines(db, [part.id])}
     for line_id in decisions.confirmed:
         line = lines.get(line_id)
@@ -436,11 +437,7 @@ def close_unpaid(db: Session, request: CloseUnpaidInput) -> CloseUnpaidResult:
 def mark_lines_unavailable(db: Session, request: LinesUnavailable) -> int:
     """Lines the shop cannot supply after all: the cents to refund (the delivery too when
     nothing is left of the shop's part, which is then cancelled)."""
-    part = db.get(VendorOrder, request.vendor_order_id)
-    if part is None:
-        raise NotFound("Commande boutique introuvable.")
-    lock_order(db, part.order_id)
-    part = _lock_vendor_order(db, request.vendor_order_id)
+    _, part = _lock_part_and_order(db, request.vendor_order_id)
     lines = {line.id: line for line in _lines(db, [part.id])}
     amount = 0
     for line_id in request.line_ids:
@@ -486,11 +483,7 @@ def mark_lines_unavailable(db: Session, request: LinesUnavailable) -> int:
 def cancel_paid_vendor_order(db: Session, request: CancelVendorLines) -> int:
     """Cancel what is left of a paid vendor order (an operator's decision): its lines go back
     on the shelf; the cents still refundable for it are returned."""
-    part = db.get(VendorOrder, request.vendor_order_id)
-    if part is None:
-        raise NotFound("Commande boutique introuvable.")
-    lock_order(db, part.order_id)
-    part = _lock_vendor_order(db, request.vendor_order_id)
+    _, part = _lock_part_and_order(db, request.vendor_order_id)
     left = part.total_cents - part.refunded_cents
     if part.status == VendorOrderStatus.cancelled:
         return left
@@ -515,7 +508,7 @@ def cancel_paid_vendor_order(db: Session, request: CancelVendorLines) -> int:
 
 def create_return(db: Session, request: NewReturn) -> int:
     """Record the shopper's return request (once per vendor order and set of lines)."""
-    part = _lock_vendor_order(db, request.vendor_order_id)
+    _, part = _lock_part_and_order(db, request.vendor_order_id)
     wanted = {str(r.line_id): r.quantity for r in request.lines}
     open_request = db.scalar(
         select(ReturnRequest).where(
@@ -557,9 +550,7 @@ def decide_return(db: Session, decision: ReturnDecision) -> None:
     row = db.get(ReturnRequest, decision.return_id, populate_existing=True)
     if row is None:
         raise NotFound("Demande de retour introuvable.")
-    part = db.get_one(VendorOrder, row.vendor_order_id)
-    lock_order(db, part.order_id)
-    part = _lock_vendor_order(db, row.vendor_order_id)
+    _, part = _lock_part_and_order(db, row.vendor_order_id)
     status = ReturnStatus(decision.status)
     if row.status == status:
         return
