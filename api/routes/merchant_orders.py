@@ -8,13 +8,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import Field
-from sqlalchemy import select
 
 from api.deps import MerchantUser, SessionDep, send_to_workflow
 from api.schemas import Public, Strict
-from comptoir.errors import NotFound
-from comptoir.models import Shop, User, VendorOrder
-from comptoir.services import order_actions
+from comptoir.models import User
+from comptoir.services import order_actions, order_views
 
 router = APIRouter(prefix="/api/merchant/vendor-orders", tags=["merchant orders"])
 
@@ -50,21 +48,9 @@ class RefusalIn(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def owned_vendor_order(db: SessionDep, merchant: User, vendor_order_id: int) -> VendorOrder:
-    """The merchant's own shop's part; another shop's does not exist for them (404)."""
-    part = db.scalar(
-        select(VendorOrder)
-        .join(Shop, Shop.id == VendorOrder.shop_id)
-        .where(VendorOrder.id == vendor_order_id, Shop.owner_id == merchant.id)
-        .execution_options(populate_existing=True)
-    )
-    if part is None:
-        raise NotFound("Commande introuvable.")
-    return part
-
-
 def _out(db: SessionDep, merchant: User, vendor_order_id: int) -> VendorOrderStepOut:
-    part = owned_vendor_order(db, merchant, vendor_order_id)
+    part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    db.refresh(part)  # as the workflow left it
     return VendorOrderStepOut(
         vendor_order_id=part.id,
         order_id=part.order_id,
@@ -83,7 +69,7 @@ def _step(
     **arguments: Any,
 ) -> VendorOrderStepOut:
     """Check the part is the merchant's, send the step to its workflow, answer its new state."""
-    owned_vendor_order(db, merchant, vendor_order_id)
+    order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request, step, vendor_order_id=vendor_order_id, actor_id=merchant.id, **arguments
     )
@@ -99,7 +85,7 @@ def confirm_reservation(
     merchant: MerchantUser,
 ) -> VendorOrderStepOut:
     """Confirm and/or decline lines waiting for a reservation confirmation."""
-    part = owned_vendor_order(db, merchant, vendor_order_id)
+    part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request,
         order_actions.confirm_lines,

@@ -13,8 +13,8 @@ from api.deps import SessionDep, ShopperUser, get_temporal, run_async, send_to_w
 from api.schemas import Public, Strict
 from comptoir.domain.labels import format_datetime_fr
 from comptoir.errors import Conflict, NotFound
-from comptoir.models import Order, User, VendorOrder
-from comptoir.services import checkout, order_actions
+from comptoir.models import VendorOrder
+from comptoir.services import checkout, order_actions, order_views
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
 
 log = logging.getLogger("comptoir.api.orders")
@@ -123,24 +123,12 @@ class ReturnOut(Public):
     status: str
 
 
-def owned_order(db: SessionDep, shopper: User, order_id: int) -> Order:
-    """The shopper's own order; anyone else's does not exist for them (404)."""
-    order = db.scalar(
-        select(Order)
-        .where(Order.id == order_id, Order.shopper_id == shopper.id)
-        .execution_options(populate_existing=True)
-    )
-    if order is None:
-        raise NotFound("Commande introuvable.")
-    return order
-
-
 @router.post("/orders/{order_id}/cancel", response_model=OrderStatusOut)
 def cancel_order(
     order_id: int, body: CancelIn, request: Request, db: SessionDep, shopper: ShopperUser
 ) -> OrderStatusOut:
     """Cancel an order that is not paid yet; a paid order is refunded through a return."""
-    owned_order(db, shopper, order_id)
+    order = order_views.get_readable_order(db, shopper, order_id)
     send_to_workflow(
         request,
         order_actions.cancel_order,
@@ -149,7 +137,7 @@ def cancel_order(
         actor_id=shopper.id,
         reason=body.reason,
     )
-    order = owned_order(db, shopper, order_id)
+    db.refresh(order)  # as the workflow left it
     return OrderStatusOut(order_id=order.id, status=order.status.value, stage=order.stage)
 
 
@@ -167,7 +155,7 @@ def request_return(
     shopper: ShopperUser,
 ) -> ReturnOut:
     """Ask for a return/refund of some lines of a shop's part, within its return window."""
-    owned_order(db, shopper, order_id)
+    order_views.get_readable_order(db, shopper, order_id)
     part = db.scalar(
         select(VendorOrder).where(VendorOrder.id == vendor_order_id, VendorOrder.order_id == order_id)
     )
