@@ -129,16 +129,31 @@ def paper_rows(data: InvoiceData) -> list[InvoiceLine]:
         goods = list(data.lines)
     rows = list(goods)
     if data.delivery_label or data.delivery_cents:
-        label = data.delivery_label or "Livraison"
-        shares = accessory_vat_split(
+        rows += delivery_rows(
+            data.delivery_label,
             data.delivery_cents,
             [(x.total_cents, x.vat_rate_bp) for x in goods if not x.is_delivery],
             default_rate_bp=0 if data.seller.vat_exempt else 2000,
         )
-        for cents, rate in shares:
-            text = label if len(shares) == 1 else f"{label} (part à {format_rate(rate)})"
-            rows.append(InvoiceLine(text, 1, cents, rate, is_delivery=True))
     return rows
+
+
+def delivery_rows(
+    label: str, cents: int, goods: list[tuple[int, int]], *, default_rate_bp: int = 2000
+) -> list[InvoiceLine]:
+    """The delivery as lines, one per VAT rate of the goods it carries (see accessory_vat_split)."""
+    label = label or "Livraison"
+    shares = accessory_vat_split(cents, goods, default_rate_bp=default_rate_bp)
+    return [
+        InvoiceLine(
+            label if len(shares) == 1 else f"{label} (part à {format_rate(rate)})",
+            1,
+            share,
+            rate,
+            is_delivery=True,
+        )
+        for share, rate in shares
+    ]
 
 
 def _without_vat(line: InvoiceLine) -> InvoiceLine:
