@@ -16,6 +16,7 @@ from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import Role, VendorOrderStatus
 from comptoir.services import ledger, order_views, shops
+from comptoir.services.shop_papers import shop_papers
 from comptoir.settings import get_settings
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, MerchantPage, Visitor, integer, text
@@ -284,6 +285,7 @@ def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
             "month_start": _month_start(now),
             "fee_rate_bp": settings.fee_rate_basis_points,
             "fee_fixed_cents": settings.fee_fixed_cents,
+            "papers": shop_papers(db, shop.id),
         },
     )
 

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 from api.deps import SessionDep
 from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError, NotFound
-from comptoir.models import OrderStatus
-from comptoir.services import order_views, payments
+from comptoir.models import CreditNote, OrderStatus
+from comptoir.services import credit_notes, order_views, payments
 from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
 from storefront.actions import perform_and_redirect
@@ -66,12 +66,17 @@ def order_page(request: Request, order_id: str, db: SessionDep, shopper: Shopper
     by_shop: dict[int, list[order_views.MessageView]] = {}
     for message in messages:
         by_shop.setdefault(message.shop_id, []).append(message)
+    notes = credit_notes.credit_notes_of_vendor_orders(db, [part.id for part in order.vendor_orders])
+    notes_by_part: dict[int, list[CreditNote]] = {}
+    for note in notes:
+        notes_by_part.setdefault(note.vendor_order_id, []).append(note)
     return render(
         request,
         "orders/detail.html",
         {
             "order": order,
             "messages_by_shop": by_shop,
+            "credit_notes_by_part": notes_by_part,
             # Back from Stripe.js: the payment's webhook may not have arrived yet.
             "just_paid": request.query_params.get("paiement") == "ok" and order.can_pay,
         },
