@@ -163,4 +163,6 @@ def _without_vat(line: InvoiceLine) -> InvoiceLine:
 def invoice_vat_breakdown(data: InvoiceData) -> VatBreakdown:
     """HT, TVA and TTC of an invoice per rate and in total, as printed on it."""
     # Free lines (e.g. pickup at 0 €) would print an empty "TVA 20 % : 0,00 €" row.
-    return vat_breakdown([(r.total_cents, r.vat_rate_bp) for r in paper_rows(data) if r.total_cents])
+    return vat_breakdown(
+        [(r.total_cents, r.vat_rate_bp) for r in paper_rows(data) if r.total_cents]
+    )

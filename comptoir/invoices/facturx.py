@@ -21,7 +21,12 @@ from weasyprint.document import Document
 
 from comptoir.domain.money import split_proportionally
 from comptoir.domain.paris_time import to_paris
-from comptoir.invoices.data import VAT_EXEMPTION_MENTION, InvoiceData, invoice_vat_breakdown, paper_rows
+from comptoir.invoices.data import (
+    VAT_EXEMPTION_MENTION,
+    InvoiceData,
+    invoice_vat_breakdown,
+    paper_rows,
+)
 from comptoir.invoices.jinja import env
 
 FACTURX_FILENAME = "factur-x.xml"
@@ -63,14 +68,20 @@ def _cii_lines(data: InvoiceData) -> list[_CiiLine]:
     vat = invoice_vat_breakdown(data)
     net_of_row: dict[int, int] = {}
     for rate in vat.per_rate:
-        members = [i for i, row in enumerate(rows) if row.vat_rate_bp == rate.rate_bp and row.total_cents]
+        members = [
+            i for i, row in enumerate(rows) if row.vat_rate_bp == rate.rate_bp and row.total_cents
+        ]
         shares = split_proportionally(rate.ht_cents, [rows[i].total_cents for i in members])
         net_of_row.update(zip(members, shares, strict=True))
     lines = []
     for i, row in enumerate(rows):
         net = net_of_row.get(i, 0)
         price = (Decimal(net) / Decimal(100 * row.quantity)).quantize(Decimal("0.0001"))
-        lines.append(_CiiLine(row.description, row.quantity, str(price), percent(row.vat_rate_bp), amount(net)))
+        lines.append(
+            _CiiLine(
+                row.description, row.quantity, str(price), percent(row.vat_rate_bp), amount(net)
+            )
+        )
     return lines
 
 

@@ -25,8 +25,14 @@ from comptoir.invoices.facturx import cii_xml, write_facturx_pdf
 from comptoir.invoices.jinja import TEMPLATES, env
 
 __all__ = [
-    "CorrectedInvoice", "InvoiceBuyer", "InvoiceData", "InvoiceLine", "InvoiceSeller",
-    "invoice_vat_breakdown", "render_invoice_html", "render_invoice_pdf",
+    "CorrectedInvoice",
+    "InvoiceBuyer",
+    "InvoiceData",
+    "InvoiceLine",
+    "InvoiceSeller",
+    "invoice_vat_breakdown",
+    "render_invoice_html",
+    "render_invoice_pdf",
 ]
 
 

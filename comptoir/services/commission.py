@@ -113,7 +113,10 @@ def issue_commission_invoice(db: Session, shop_id: int, month: date) -> Commissi
     month = month.replace(day=1)
     # The shop row lock makes a second caller wait, then find the invoice.
     shop = db.scalar(
-        select(Shop).where(Shop.id == shop_id).with_for_update().execution_options(populate_existing=True)
+        select(Shop)
+        .where(Shop.id == shop_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if shop is None:
         raise NotFound("Boutique introuvable.")
@@ -151,8 +154,7 @@ def issue_commission_invoice(db: Session, shop_id: int, month: date) -> Commissi
         delivery_cents=0,
         paid_at=None,
         payment_text=(
-            "Montant déjà retenu sur les encaissements reversés à la boutique : "
-            "rien à payer."
+            "Montant déjà retenu sur les encaissements reversés à la boutique : rien à payer."
         ),
     )
     totals = invoice_vat_breakdown(data)
@@ -206,7 +208,11 @@ def issue_month(month: date) -> list[int]:
 def previous_month(today: date) -> date:
     """The first day of the month before `today`'s (the month to invoice)."""
     first = today.replace(day=1)
-    return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
+    return (
+        first.replace(year=first.year - 1, month=12)
+        if first.month == 1
+        else first.replace(month=first.month - 1)
+    )
 
 
 def commission_invoices_of_shop(db: Session, shop_id: int) -> list[CommissionInvoice]:
@@ -220,7 +226,9 @@ def commission_invoices_of_shop(db: Session, shop_id: int) -> list[CommissionInv
     )
 
 
-def get_commission_invoice(db: Session, invoice_id: int, *, with_pdf: bool = False) -> CommissionInvoice:
+def get_commission_invoice(
+    db: Session, invoice_id: int, *, with_pdf: bool = False
+) -> CommissionInvoice:
     """A commission invoice by id (404 when it does not exist)."""
     query = select(CommissionInvoice).where(CommissionInvoice.id == invoice_id)
     if with_pdf:

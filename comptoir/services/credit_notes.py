@@ -59,7 +59,9 @@ def _invoiced(db: Session, invoice: Invoice, vendor_order: VendorOrder) -> dict[
 
 def _already_credited(db: Session, invoice_id: int) -> Counter[str]:
     credited: Counter[str] = Counter()
-    for amounts in db.scalars(select(CreditNote.credited).where(CreditNote.invoice_id == invoice_id)):
+    for amounts in db.scalars(
+        select(CreditNote.credited).where(CreditNote.invoice_id == invoice_id)
+    ):
         credited.update(amounts)
     return credited
 
@@ -148,7 +150,9 @@ def issue_for_refund(db: Session, refund_id: int, lines: dict[int, int]) -> Cred
     shop = db.get_one(Shop, invoice.shop_id)
     order_lines = {
         line.id: line
-        for line in db.scalars(select(OrderLine).where(OrderLine.vendor_order_id == vendor_order.id))
+        for line in db.scalars(
+            select(OrderLine).where(OrderLine.vendor_order_id == vendor_order.id)
+        )
     }
     sequence = next_number(db, f"avoir:{shop.id}")
     issued_at = datetime.now(UTC)

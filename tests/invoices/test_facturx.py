@@ -2,8 +2,8 @@
 reads back (pdftotext) with the legal mentions."""
 
 from dataclasses import replace
-from io import BytesIO
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 
 from facturx import facturx as fx
@@ -56,10 +56,17 @@ def test_shop_invoice_is_factur_x_with_mandate_and_legal_mentions(tmp_path: Path
     assert texts(root, "//ram:GrandTotalAmount") == [f"{vat.ttc_cents / 100:.2f}"]
     assert texts(root, "//ram:TaxBasisTotalAmount") == [f"{vat.ht_cents / 100:.2f}"]
     # Lines' HT add up to the tax basis (rounded once per rate, as printed).
-    line_totals = texts(root, "//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")
+    line_totals = texts(
+        root, "//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
+    )
     assert sum(round(float(x) * 100) for x in line_totals) == vat.ht_cents
-    assert texts(root, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent") == ["5.50", "20.00"]
-    assert texts(root, "//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID") == ["123456789"]
+    assert texts(
+        root,
+        "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent",
+    ) == ["5.50", "20.00"]
+    assert texts(root, "//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID") == [
+        "123456789"
+    ]
     text = pdf_text(pdf, tmp_path)
     assert "Boulangerie Martin SARL (SARL), capital de 10 000,00 €" in text
     assert "RCS Lyon 123456789" in text
@@ -76,7 +83,9 @@ def test_seller_without_vat_number_charges_no_vat(tmp_path: Path) -> None:
     assert vat.vat_cents == 0 and vat.ht_cents == vat.ttc_cents == 125_956
     pdf = render_invoice_pdf(invoice)
     root = embedded_xml(pdf)
-    assert texts(root, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode") == ["E"]
+    assert texts(
+        root, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode"
+    ) == ["E"]
     assert texts(root, "//ram:ExemptionReason") == ["TVA non applicable, art. 293 B du CGI"]
     text = pdf_text(pdf, tmp_path)
     assert "TVA non applicable, art. 293 B du CGI" in text

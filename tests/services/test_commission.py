@@ -22,8 +22,12 @@ pytestmark = pytest.mark.timeout(120)
 NOVEMBER = date(2026, 11, 1)
 
 
-def _fee(db: Session, shop_id: int, cents: int, at: datetime, kind: LedgerKind = LedgerKind.fee) -> None:
-    order = create_order(db, create_user(db), [(create_product(db, db.get_one(commission.Shop, shop_id)), 1)])
+def _fee(
+    db: Session, shop_id: int, cents: int, at: datetime, kind: LedgerKind = LedgerKind.fee
+) -> None:
+    order = create_order(
+        db, create_user(db), [(create_product(db, db.get_one(commission.Shop, shop_id)), 1)]
+    )
     db.add(
         LedgerEntry(
             entry_key=f"{kind.value}:{order.id}",
@@ -50,7 +54,11 @@ def test_monthly_commission_invoice_of_the_fees_borne(db: Session) -> None:
     assert invoice is not None and invoice.number == "C-000001"
     assert invoice.payments_count == 2
     # 151 + 200 - 50 = 301 TTC at 20 %: 251 HT + 50 VAT.
-    assert (invoice.total_ttc_cents, invoice.total_ht_cents, invoice.total_vat_cents) == (301, 251, 50)
+    assert (invoice.total_ttc_cents, invoice.total_ht_cents, invoice.total_vat_cents) == (
+        301,
+        251,
+        50,
+    )
     again = commission.issue_commission_invoice(db, shop.id, date(2026, 11, 17))
     assert again is not None and again.id == invoice.id
     pdf = bytes(commission.get_commission_invoice(db, invoice.id, with_pdf=True).pdf)
@@ -60,7 +68,10 @@ def test_monthly_commission_invoice_of_the_fees_borne(db: Session) -> None:
     assert b"Fromagerie des Halles SARL" in xml and b"Comptoir SAS" in xml
     text = " ".join(
         subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True)
-        .stdout.decode().replace("\u00a0", " ").replace("\u202f", " ").split()
+        .stdout.decode()
+        .replace("\u00a0", " ")
+        .replace("\u202f", " ")
+        .split()
     )
     assert "FACTURE" in text and "Période novembre 2026" in text
     assert "Frais de paiement en ligne de novembre 2026 (2 paiements" in text

@@ -25,26 +25,40 @@ pytestmark = [pytest.mark.usefixtures("localstripe"), pytest.mark.timeout(120)]
 
 
 def pdf_text(pdf: bytes) -> str:
-    done = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True)
+    done = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True
+    )
     return " ".join(done.stdout.decode().replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
-def _invoiced_order(db: Session, *, shop_fields: dict[str, object] | None = None) -> tuple[Order, VendorOrder, list[OrderLine]]:
+def _invoiced_order(
+    db: Session, *, shop_fields: dict[str, object] | None = None
+) -> tuple[Order, VendorOrder, list[OrderLine]]:
     """A paid order of one shop (bread at 5.5 %, wine at 20 %, delivery 4,90 €), invoiced."""
     shop = create_shop(db, **(shop_fields or {}))
     bread = create_product(db, shop, name="Pain de campagne", price_cents=420, vat_rate_bp=550)
     wine = create_product(db, shop, name="Côtes-du-Rhône", price_cents=1290, vat_rate_bp=2000)
-    order = create_order(db, create_user(db), [(bread, 3), (wine, 1)], delivery_cents={shop.id: 490})
+    order = create_order(
+        db, create_user(db), [(bread, 3), (wine, 1)], delivery_cents={shop.id: 490}
+    )
     db.commit()
     pay_order(db, order.id)
     vendor_order = db.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).one()
     invoicing.issue_invoice(db, vendor_order.id)
     db.commit()
-    lines = list(db.scalars(select(OrderLine).where(OrderLine.vendor_order_id == vendor_order.id).order_by(OrderLine.id)))
+    lines = list(
+        db.scalars(
+            select(OrderLine)
+            .where(OrderLine.vendor_order_id == vendor_order.id)
+            .order_by(OrderLine.id)
+        )
+    )
     return order, vendor_order, lines
 
 
-def _refund(order: Order, vendor_order: VendorOrder, key: str, amount: int, lines: dict[int, int]) -> int:
+def _refund(
+    order: Order, vendor_order: VendorOrder, key: str, amount: int, lines: dict[int, int]
+) -> int:
     """Run the refund activity (as the worker does) in its own transaction; cents refunded."""
     request = RefundRequest(
         order_id=order.id,
@@ -59,7 +73,9 @@ def _refund(order: Order, vendor_order: VendorOrder, key: str, amount: int, line
 
 def test_refund_of_an_invoiced_line_yields_one_credit_note(db: Session) -> None:
     order, vendor_order, (bread, wine) = _invoiced_order(db)
-    invoice = db.scalars(select(invoicing.Invoice).where(invoicing.Invoice.vendor_order_id == vendor_order.id)).one()
+    invoice = db.scalars(
+        select(invoicing.Invoice).where(invoicing.Invoice.vendor_order_id == vendor_order.id)
+    ).one()
     key = f"vo-{vendor_order.id}-unavailable-{wine.id}"
     # The activity runs twice (a retry after a lost answer): one refund, one credit note.
     assert _refund(order, vendor_order, key, 1290, {wine.id: 1290}) == 1290
@@ -133,7 +149,9 @@ def test_credit_note_numbers_have_no_gap_under_concurrency(db: Session) -> None:
         pay_order(db, order.id)
         vendor_order = db.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).one()
         invoicing.issue_invoice(db, vendor_order.id)
-        line = db.scalars(select(OrderLine).where(OrderLine.vendor_order_id == vendor_order.id)).one()
+        line = db.scalars(
+            select(OrderLine).where(OrderLine.vendor_order_id == vendor_order.id)
+        ).one()
         made = payments.refund(
             db, order_id=order.id, vendor_order_id=vendor_order.id, amount_cents=700,
             refund_key=f"concurrent-{n}", reason="", lines={line.id: 700},
@@ -163,7 +181,11 @@ def test_credit_note_numbers_have_no_gap_under_concurrency(db: Session) -> None:
         numbers = list(pool.map(issue, refund_ids * 2))  # each refund twice, at once
         rolled_back.result()
     assert numbers[:4] == numbers[4:]
-    sequences = db.scalars(select(CreditNote.sequence).where(CreditNote.shop_id == shop.id).order_by(CreditNote.sequence)).all()
+    sequences = db.scalars(
+        select(CreditNote.sequence)
+        .where(CreditNote.shop_id == shop.id)
+        .order_by(CreditNote.sequence)
+    ).all()
     assert sequences == [1, 2, 3, 4]
 
 

@@ -20,7 +20,9 @@ def test_credit_note_next_to_the_invoice_and_under_sales(client: TestClient, db:
     shop = create_shop(db, merchant, name="Fromagerie des Halles")
     create_shop(db, rival)
     shopper, stranger = create_user(db), create_user(db)
-    order = create_order(db, shopper, [(create_product(db, shop, price_cents=900), 2)], status=OrderStatus.processing)
+    order = create_order(
+        db, shopper, [(create_product(db, shop, price_cents=900), 2)], status=OrderStatus.processing
+    )
     part = db.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).one()
     invoice = add_invoice(db, part)
     note = add_credit_note(db, invoice, amount_cents=900)
