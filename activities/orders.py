@@ -19,7 +19,7 @@ from comptoir.db import session_scope
 from comptoir.errors import Conflict, DomainError, ServiceUnavailable
 from comptoir.services import invoicing, ledger, lifecycle, payments
 from comptoir.services.mail_templates import order_email
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     AttentionRequest,
     AttentionResolution,
     CancelVendorLines,

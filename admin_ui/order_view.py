@@ -27,7 +27,7 @@ from admin_ui.display import (
 )
 from comptoir.errors import DomainError
 from comptoir.services.checkout import START_PENDING
-from workflows.inputs import order_workflow_id, vendor_order_workflow_id
+from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:

@@ -25,7 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from comptoir.errors import Conflict, NotFound, ServiceUnavailable
 from comptoir.settings import get_settings
 from comptoir.temporal import connect
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     OPERATOR_ACTION_SIGNAL,
     ORDER_WORKFLOW,
     STATE_QUERY,

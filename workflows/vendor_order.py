@@ -19,9 +19,17 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import orders as acts
-    from workflows.inputs import (
+    from comptoir.orders.contracts import (
+        ACCEPT_RETURN,
+        COMPLETE,
+        MARK_UNAVAILABLE,
         NEEDS_ATTENTION,
         OPERATOR_ACTION_SIGNAL,
+        READY_FOR_PICKUP,
+        REFUSE_RETURN,
+        REQUEST_RETURN,
+        SHIP,
+        START_PREPARING,
         STATE_QUERY,
         VENDOR_ORDER_WORKFLOW,
         AttentionRequest,
@@ -228,7 +236,7 @@ class VendorOrderWorkflow:
                 f"Impossible de {action} : la commande boutique est « {self.status} »."
             )
 
-    @workflow.update(name="start_preparing")
+    @workflow.update(name=START_PREPARING)
     async def start_preparing(self, request: MerchantStepInput) -> VendorOrderState:
         """The merchant starts preparing the part."""
         await self._transition("preparing", actor_id=request.actor_id, merchant=True)
@@ -238,7 +246,7 @@ class VendorOrderWorkflow:
     def validate_start_preparing(self, request: MerchantStepInput) -> None:
         self._check_status(("confirmed",), "commencer la préparation")
 
-    @workflow.update(name="mark_unavailable")
+    @workflow.update(name=MARK_UNAVAILABLE)
     async def mark_unavailable(self, request: MarkUnavailableInput) -> VendorOrderState:
         """Lines the shop cannot supply after all: refunded, the rest goes on."""
         self.busy = True
@@ -293,7 +301,7 @@ class VendorOrderWorkflow:
             if line.status != "confirmed":
                 raise ValueError(f"« {line.product_name} » n'est plus à fournir.")
 
-    @workflow.update(name="ready_for_pickup")
+    @workflow.update(name=READY_FOR_PICKUP)
     async def ready_for_pickup(self, request: MerchantStepInput) -> VendorOrderState:
         """The part waits in the shop; the shopper gets a pickup code."""
         code = f"{workflow.random().randint(0, 999_999):06d}"
@@ -310,7 +318,7 @@ class VendorOrderWorkflow:
         if self.delivery_kind != "pickup":
             raise ValueError("Cette commande est à livrer : indiquez plutôt son expédition.")
 
-    @workflow.update(name="ship")
+    @workflow.update(name=SHIP)
     async def ship(self, request: ShipInput) -> VendorOrderState:
         """The part leaves the shop with a carrier and a tracking number."""
         await self._transition(
@@ -331,7 +339,7 @@ class VendorOrderWorkflow:
         if not request.carrier.strip() or not request.tracking_number.strip():
             raise ValueError("Indiquez le transporteur et le numéro de suivi.")
 
-    @workflow.update(name="complete")
+    @workflow.update(name=COMPLETE)
     async def complete(self, request: CompleteInput) -> VendorOrderState:
         """Handed over in the shop (code checked) or delivered: the return window opens."""
         changed = await self._transition(
@@ -356,7 +364,7 @@ class VendorOrderWorkflow:
             return 0
         return line.quantity - self.returned.get(line_id, 0)
 
-    @workflow.update(name="request_return")
+    @workflow.update(name=REQUEST_RETURN)
     async def request_return(self, request: ReturnRequestInput) -> int:
         """The shopper asks to return lines within the window; the return's id."""
         self.busy = True
@@ -430,7 +438,7 @@ class VendorOrderWorkflow:
                     else f"« {line.product_name} » ne peut plus être retourné."
                 )
 
-    @workflow.update(name="accept_return")
+    @workflow.update(name=ACCEPT_RETURN)
     async def accept_return(self, request: ReturnDecisionInput) -> VendorOrderState:
         """The merchant received the goods back: the shopper is refunded."""
         assert self.open_return is not None
@@ -450,7 +458,7 @@ class VendorOrderWorkflow:
     def validate_accept_return(self, request: ReturnDecisionInput) -> None:
         self._check_return_decision(request)
 
-    @workflow.update(name="refuse_return")
+    @workflow.update(name=REFUSE_RETURN)
     async def refuse_return(self, request: ReturnDecisionInput) -> VendorOrderState:
         """The merchant refuses the return, saying why."""
         assert self.open_return is not None

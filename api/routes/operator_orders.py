@@ -13,7 +13,7 @@ from api.schemas import Public, Strict
 from comptoir.errors import NotFound
 from comptoir.models import AuditLog, Order, VendorOrder
 from comptoir.services import order_actions
-from workflows.inputs import order_workflow_id, vendor_order_workflow_id
+from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 
 router = APIRouter(prefix="/api/operator/orders", tags=["operator"])
 

@@ -18,7 +18,7 @@ from comptoir.errors import ServiceUnavailable
 from comptoir.services import payments
 from comptoir.services.payments import PaymentEventResult
 from comptoir.settings import get_settings
-from workflows.inputs import PAYMENT_EVENT_SIGNAL, PaymentEvent, order_workflow_id
+from comptoir.orders.contracts import PAYMENT_EVENT_SIGNAL, PaymentEvent, order_workflow_id
 
 log = logging.getLogger("comptoir.webhooks")
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])

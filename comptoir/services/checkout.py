@@ -47,7 +47,7 @@ from comptoir.models import (
 from comptoir.services.cart import offered_slots, taken_slots
 from comptoir.services.contact_fields import check_postal_code
 from comptoir.settings import Settings, get_settings
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     ORDER_ID_ATTRIBUTE,
     ORDER_STAGE_ATTRIBUTE,
     ORDER_WORKFLOW,

@@ -32,7 +32,7 @@ from comptoir.models import (
     VendorOrderStatus,
 )
 from comptoir.services.payments import lock_order, payment_of, stripe_client
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     AttentionRequest,
     AttentionResolution,
     CancelVendorLines,

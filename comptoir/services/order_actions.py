@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from comptoir.errors import Conflict, ServiceUnavailable
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     OPERATOR_ACTION_SIGNAL,
     CancelOrderInput,
     CompleteInput,

@@ -24,7 +24,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from comptoir.services.checkout import ORDER_ID_KEY, ORDER_STAGE_KEY
 from comptoir.temporal import DATA_CONVERTER
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     OPERATOR_ACTION_SIGNAL,
     ORDER_WORKFLOW,
     STATE_QUERY,

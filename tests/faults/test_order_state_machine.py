@@ -54,7 +54,7 @@ from tests.factories import create_product, create_shop, create_user
 from tests.faults.conftest import STOCK_HOLDING, stripe_intents, stripe_refunds
 from tests.lifecycle_support import mode_of
 from tests.stripe_support import confirm_card
-from workflows.inputs import CloseUnpaidInput, LinesUnavailable, OrderChange
+from comptoir.orders.contracts import CloseUnpaidInput, LinesUnavailable, OrderChange
 
 pytestmark = pytest.mark.timeout(180)
 BILLING = BillingAddress(name="Camille Martin", line1="12 rue des Tanneurs",

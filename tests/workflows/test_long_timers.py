@@ -38,7 +38,7 @@ from tests.conftest import MailSink
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import lines_of, mode_of, order_row, vendor_orders
 from tests.stripe_support import confirm_card, refunds_of_intent
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     ORDER_WORKFLOW,
     OrderWorkflowInput,
     PaymentEvent,

@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from comptoir.temporal import DATA_CONVERTER
-from workflows.inputs import ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW
+from comptoir.orders.contracts import ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW
 from workflows.worker import WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
