@@ -17,8 +17,6 @@ from temporalio.exceptions import ApplicationError
 
 from comptoir.db import session_scope
 from comptoir.errors import Conflict, DomainError, ServiceUnavailable
-from comptoir.services import invoicing, ledger, lifecycle, payments
-from comptoir.services.mail_templates import order_email
 from comptoir.orders.contracts import (
     AttentionRequest,
     AttentionResolution,
@@ -39,6 +37,8 @@ from comptoir.orders.contracts import (
     VendorChanged,
     VendorOrderRef,
 )
+from comptoir.services import invoicing, ledger, lifecycle, payments
+from comptoir.services.mail_templates import order_email
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -26,8 +26,8 @@ from admin_ui.display import (
     when,
 )
 from comptoir.errors import DomainError
-from comptoir.services.checkout import START_PENDING
 from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
+from comptoir.services.checkout import START_PENDING
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:

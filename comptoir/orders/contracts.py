@@ -50,6 +50,12 @@ def vendor_order_workflow_id(vendor_order_id: int) -> str:
     return f"vendor-order-{vendor_order_id}"
 
 
+def order_id_of(workflow_id: str) -> int | None:
+    """The order number of an `order-<id>` workflow id; None for any other workflow."""
+    number = workflow_id.removeprefix("order-")
+    return int(number) if number != workflow_id and number.isdigit() else None
+
+
 @dataclass
 class PaymentEvent:
     """A verified Stripe webhook about the order's PaymentIntent (deduplicated by event_id)."""

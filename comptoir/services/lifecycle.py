@@ -31,7 +31,6 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
-from comptoir.services.payments import lock_order, payment_of, stripe_client
 from comptoir.orders.contracts import (
     AttentionRequest,
     AttentionResolution,
@@ -49,6 +48,7 @@ from comptoir.orders.contracts import (
     VendorChanged,
     VendorOrderInfo,
 )
+from comptoir.services.payments import lock_order, payment_of, stripe_client
 
 log = logging.getLogger("comptoir.lifecycle")
 
