@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep
-from comptoir.domain.labels import vendor_order_status_label
+from comptoir.domain.labels import VENDOR_ORDER_STEP_LABELS, vendor_order_status_label
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import Role, VendorOrderStatus
@@ -99,7 +99,7 @@ def vendor_order_page(
     return render(
         request,
         "merchant/order.html",
-        {"part": part, "messages": messages, "action_labels": order_views.ACTION_LABELS},
+        {"part": part, "messages": messages, "action_labels": VENDOR_ORDER_STEP_LABELS},
     )
 
 
