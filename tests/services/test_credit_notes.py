@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from activities import orders as order_activities
 from comptoir.db import get_sessionmaker
 from comptoir.models import CreditNote, Order, OrderLine, Refund, VendorOrder
+from comptoir.orders.contracts import RefundRequest
 from comptoir.services import credit_notes, invoicing, payments
 from comptoir.services.credit_notes import credit_of_refund
 from tests.factories import create_order, create_product, create_shop, create_user
 from tests.stripe_support import pay_order
-from workflows.inputs import RefundRequest
 
 pytestmark = [pytest.mark.usefixtures("localstripe"), pytest.mark.timeout(120)]
 
