@@ -3,7 +3,7 @@
 `comptoir.services.order_actions` holds one async function per step; each validates the step
 in the workflow and raises `Conflict` (a French sentence) when it is not allowed now, or
 `ServiceUnavailable` when Temporal does not answer. Pages check ownership first (with
-`order_views`), then call `perform` from their sync handler.
+`comptoir.services.scoping`), then call `perform` from their sync handler.
 """
 
 from __future__ import annotations

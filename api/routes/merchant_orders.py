@@ -12,7 +12,7 @@ from pydantic import Field
 from api.deps import MerchantUser, SessionDep, send_to_workflow
 from api.schemas import Public, Strict
 from comptoir.models import User
-from comptoir.services import order_actions, order_views
+from comptoir.services import order_actions, scoping
 
 router = APIRouter(prefix="/api/merchant/vendor-orders", tags=["merchant orders"])
 
@@ -49,7 +49,7 @@ class RefusalIn(Strict):
 
 
 def _out(db: SessionDep, merchant: User, vendor_order_id: int) -> VendorOrderStepOut:
-    part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    part = scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     db.refresh(part)  # as the workflow left it
     return VendorOrderStepOut(
         vendor_order_id=part.id,
@@ -69,7 +69,7 @@ def _step(
     **arguments: Any,
 ) -> VendorOrderStepOut:
     """Check the part is the merchant's, send the step to its workflow, answer its new state."""
-    order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request, step, vendor_order_id=vendor_order_id, actor_id=merchant.id, **arguments
     )
@@ -85,7 +85,7 @@ def confirm_reservation(
     merchant: MerchantUser,
 ) -> VendorOrderStepOut:
     """Confirm and/or decline lines waiting for a reservation confirmation."""
-    part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    part = scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request,
         order_actions.confirm_lines,

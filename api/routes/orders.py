@@ -14,7 +14,7 @@ from api.schemas import Public, Strict
 from comptoir.domain.labels import format_datetime_fr
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import VendorOrder
-from comptoir.services import checkout, order_actions, order_views
+from comptoir.services import checkout, order_actions, scoping
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
 
 log = logging.getLogger("comptoir.api.orders")
@@ -128,7 +128,7 @@ def cancel_order(
     order_id: int, body: CancelIn, request: Request, db: SessionDep, shopper: ShopperUser
 ) -> OrderStatusOut:
     """Cancel an order that is not paid yet; a paid order is refunded through a return."""
-    order = order_views.get_readable_order(db, shopper, order_id)
+    order = scoping.get_readable_order(db, shopper, order_id)
     send_to_workflow(
         request,
         order_actions.cancel_order,
@@ -155,7 +155,7 @@ def request_return(
     shopper: ShopperUser,
 ) -> ReturnOut:
     """Ask for a return/refund of some lines of a shop's part, within its return window."""
-    order_views.get_readable_order(db, shopper, order_id)
+    scoping.get_readable_order(db, shopper, order_id)
     part = db.scalar(
         select(VendorOrder).where(VendorOrder.id == vendor_order_id, VendorOrder.order_id == order_id)
     )
