@@ -14,9 +14,9 @@ from typing import Any
 
 from fastapi import Request
 
-from api.deps import send_to_workflow
 from comptoir.errors import DomainError
 from comptoir.services import order_actions
+from comptoir.web.deps import send_to_workflow
 from storefront.templating import redirect
 
 log = logging.getLogger("comptoir.storefront.actions")

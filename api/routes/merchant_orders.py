@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from api.deps import MerchantUser, SessionDep, send_to_workflow
+from api.deps import MerchantUser
 from api.schemas import Public, Strict
 from comptoir.models import User
 from comptoir.services import order_actions, scoping
+from comptoir.web.deps import SessionDep, send_to_workflow
 
 router = APIRouter(prefix="/api/merchant/vendor-orders", tags=["merchant orders"])
 

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 from sqlalchemy import select
 
-from api.deps import OperatorUser, SessionDep, send_to_workflow
+from api.deps import OperatorUser
 from api.schemas import Public, Strict
 from comptoir.errors import NotFound
 from comptoir.models import AuditLog, Order, VendorOrder
 from comptoir.services import order_actions
+from comptoir.web.deps import SessionDep, send_to_workflow
 from workflows.inputs import order_workflow_id, vendor_order_workflow_id
 
 router = APIRouter(prefix="/api/operator/orders", tags=["operator"])

@@ -13,13 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from api.deps import OptionalUser, SessionDep, require_role
+from api.deps import OptionalUser, require_role
 from api.schemas import Public, Strict
 from comptoir.errors import NotFound
 from comptoir.models import Role, User, VendorOrderStatus
 from comptoir.services import ledger, order_reads, scoping, shops
 from comptoir.services import merchant_dashboard as dashboards
 from comptoir.services import messages as shop_messages
+from comptoir.web.deps import SessionDep
 
 router = APIRouter(prefix="/api", tags=["order reads"])
 

@@ -8,12 +8,13 @@ import stripe
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, SessionDep, ShopperUser
+from api.deps import CurrentUser, ShopperUser
 from api.schemas import Public
 from comptoir.errors import NotFound, ServiceUnavailable
 from comptoir.models import PaymentStatus, VendorOrder
 from comptoir.services import invoicing, payments, scoping
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 
 log = logging.getLogger("comptoir.api.payments")
 router = APIRouter(prefix="/api", tags=["payments"])

@@ -12,12 +12,12 @@ from fastapi.responses import JSONResponse
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import SessionDep, get_temporal, run_async
 from api.errors import error_body
 from comptoir.errors import ServiceUnavailable
 from comptoir.services import payments
 from comptoir.services.payments import PaymentEventResult
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep, get_temporal, run_async
 from workflows.inputs import PAYMENT_EVENT_SIGNAL, PaymentEvent, order_workflow_id
 
 log = logging.getLogger("comptoir.webhooks")

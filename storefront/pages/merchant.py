@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
 from comptoir.domain.labels import vendor_order_status_label
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError, NotFound
@@ -19,6 +18,7 @@ from comptoir.services import ledger, order_reads, scoping, shops
 from comptoir.services import merchant_dashboard as dashboards
 from comptoir.services import messages as shop_messages
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, MerchantPage, Visitor, integer, text
 from storefront.i18n import _

@@ -10,14 +10,13 @@ import stripe
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
-from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import OrderStatus
 from comptoir.services import messages as shop_messages
 from comptoir.services import order_reads, payments, scoping
 from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep, start_workflow_now
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, ShopperPage, integer, text
 from storefront.i18n import _

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
 from comptoir.errors import DomainError, NotFound
 from comptoir.services import messages as shop_messages
+from comptoir.web.deps import SessionDep
 from storefront.deps import Form, ShopperPage, VisitorDep, text
 from storefront.i18n import _
 from storefront.templating import redirect, render
