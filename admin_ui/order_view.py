@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from admin_ui import actions, data, temporal_ops
+from admin_ui import actions, temporal_ops
 from admin_ui.auth import Operator
 from admin_ui.confirm import confirmed_action
 from admin_ui.display import (
@@ -26,7 +26,9 @@ from admin_ui.display import (
     when,
 )
 from comptoir.errors import DomainError
+from comptoir.services import audit as audit_log
 from comptoir.services.checkout import START_PENDING
+from comptoir.services.operations import orders as order_queries
 from workflows.inputs import order_workflow_id, vendor_order_workflow_id
 
 
@@ -40,7 +42,7 @@ def _table(rows: list[dict[str, Any]], empty: str) -> None:
 def show_order(order_id: int, operator: Operator) -> None:
     """The whole detail of one order, its live workflow panel and its actions."""
     try:
-        detail = data.order_detail(order_id)
+        detail = order_queries.order_detail(order_id)
     except DomainError as error:
         st.error(error.message)
         return
@@ -238,14 +240,14 @@ def show_order(order_id: int, operator: Operator) -> None:
     _table(
         [
             {"le": when(a.at), "par": a.actor, "action": a.action, "motif": a.reason}
-            for a in data.recent_audit(target=actions.order_target(order.id), limit=20)
+            for a in audit_log.recent(target=audit_log.order_target(order.id), limit=20)
         ],
         "Aucune action d'opérateur sur cette commande.",
     )
 
 
 def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
-    return lambda: data.invoice_pdf(invoice_id)
+    return lambda: order_queries.invoice_pdf(invoice_id)
 
 
 def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
@@ -266,7 +268,7 @@ def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
     )
 
 
-def show_workflow_panel(detail: data.OrderDetail) -> None:
+def show_workflow_panel(detail: order_queries.OrderDetail) -> None:
     """What Temporal says about the order's workflows right now (a warning if it is down)."""
     st.subheader("Workflow en direct (Temporal)")
     order = detail.order
@@ -345,7 +347,7 @@ ACTION_LABELS = {
 }
 
 
-def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
+def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
     """The operator's actions on this order, each confirmed with a reason."""
     order = detail.order
     st.subheader("Actions")
@@ -439,7 +441,7 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
 
 
 def _part_choice(
-    detail: data.OrderDetail, key: str, part_ids: list[int] | None = None
+    detail: order_queries.OrderDetail, key: str, part_ids: list[int] | None = None
 ) -> int | None:
     ids = part_ids if part_ids is not None else [p.vendor_order.id for p in detail.parts]
     if not ids:

@@ -21,7 +21,6 @@ from comptoir.domain.paris_time import to_paris
 from comptoir.domain.slots import SlotRule
 from comptoir.errors import Conflict, Forbidden, NotFound, Unprocessable
 from comptoir.models import (
-    AuditLog,
     DeliveryKind,
     DeliveryMode,
     OpeningHours,
@@ -32,6 +31,7 @@ from comptoir.models import (
     ShopStatus,
     User,
 )
+from comptoir.services import audit
 from comptoir.services.contact_fields import (
     check_phone,
     check_postal_code,
@@ -492,21 +492,20 @@ def decide_shop(
     shop.status_reason = reason
     if transition.to == ShopStatus.approved and shop.approved_at is None:
         shop.approved_at = _now()
-    audit = AuditLog(
-        actor_id=operator.id,
-        action=f"shop.{decision.value}",
-        target=f"shop:{shop.id}",
-        reason=reason,
-        details={"from": previous.value, "to": transition.to.value},
+    entry = audit.record(
+        db,
+        operator.id,
+        f"shop.{decision.value}",
+        audit.shop_target(shop.id),
+        reason,
+        {"from": previous.value, "to": transition.to.value},
     )
-    db.add(audit)
-    db.flush()
     owner = db.get(User, shop.owner_id) if shop.owner_id else None
     to = owner.email if owner and owner.erased_at is None else shop.email
     if not to:
         return shop, None
     mail = OutgoingMail(
-        email_key=f"shop:{shop.id}:{decision.value}:{audit.id}",
+        email_key=f"shop:{shop.id}:{decision.value}:{entry.id}",
         to=to,
         template=transition.template,
         context={
