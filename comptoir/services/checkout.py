@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 from temporalio.client import Client
 from temporalio.common import (
@@ -44,6 +44,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import stock
 from comptoir.services.cart import offered_slots, taken_slots
 from comptoir.services.contact_fields import check_postal_code
 from comptoir.settings import Settings, get_settings
@@ -151,25 +152,6 @@ def _reserve_slot(db: Session, shop: Shop, start: datetime, now: datetime) -> da
     )
 
 
-def _reserve_stock(db: Session, product: Product, quantity: int) -> None:
-    reserved = db.execute(
-        update(Product)
-        .where(Product.id == product.id, Product.active, Product.stock >= quantity)
-        .values(stock=Product.stock - quantity)
-        .returning(Product.id)
-    ).first()
-    if reserved is None:
-        left = db.scalar(select(Product.stock).where(Product.id == product.id)) or 0
-        if left == 0:
-            message = f"« {product.name} » vient d'être épuisé ; retirez-le de votre panier."
-        else:
-            message = (
-                f"Stock insuffisant pour « {product.name} » : il n'en reste que {left}, "
-                f"vous en demandez {quantity}."
-            )
-        raise Conflict(message, code="out_of_stock")
-
-
 def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime | None = None) -> Order:
     """Turn the shopper's cart into an order with reserved stock (flushed, not committed)."""
     now = now or datetime.now(UTC)
@@ -267,7 +249,7 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
                 code="slot_not_offered",
             )
     for item in sorted(items, key=lambda i: i.product_id):
-        _reserve_stock(db, products[item.product_id], item.quantity)
+        stock.reserve(db, products[item.product_id], item.quantity)
 
     all_items_cents = all_delivery_cents = 0
     for shop_id in sorted(by_shop):
