@@ -29,6 +29,7 @@ from comptoir.errors import DomainError
 from comptoir.services import audit as audit_log
 from comptoir.services.checkout import START_PENDING
 from comptoir.services.operations import orders as order_queries
+from comptoir.services.operations import repairs
 from workflows.inputs import order_workflow_id, vendor_order_workflow_id
 
 
@@ -385,18 +386,18 @@ def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
         template = str(
             st.selectbox(
                 "E-mail",
-                list(actions.RESENDABLE_EMAILS),
-                format_func=lambda t: actions.RESENDABLE_EMAILS[t].label,
+                list(repairs.RESENDABLE_EMAILS),
+                format_func=lambda t: repairs.RESENDABLE_EMAILS[t].label,
                 key=f"{key}_template",
             )
         )
         part_id = None
-        if actions.RESENDABLE_EMAILS[template].per_shop:
+        if repairs.RESENDABLE_EMAILS[template].per_shop:
             part_id = _part_choice(detail, f"{key}_part")
         key = f"{key}_{template}_{part_id or 0}"
 
         def run(reason: str) -> str:
-            return actions.resend_email(operator.id, order.id, template, part_id, reason)
+            return repairs.resend_email(operator.id, order.id, template, part_id, reason)
 
     elif action == "invoice":
         invoiced = {i.vendor_order_id for i in detail.invoices}
@@ -409,7 +410,7 @@ def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
 
         def run(reason: str) -> str:
             assert part_id is not None
-            return actions.issue_missing_invoice(operator.id, order.id, part_id, reason)
+            return repairs.issue_missing_invoice(operator.id, order.id, part_id, reason)
 
     elif action == "start":
 
