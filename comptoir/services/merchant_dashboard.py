@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.errors import NotFound
 from comptoir.models import (
     Shop,
     ShopStatus,
@@ -17,9 +16,7 @@ from comptoir.models import (
 )
 from comptoir.services.messages import ThreadSummary, shop_threads
 from comptoir.services.order_reads import VendorOrderSummary, vendor_summaries
-from comptoir.services.scoping import (
-    first_owned_shop,
-)
+from comptoir.services.shops import merchant_shop
 
 # The merchant's "what needs action now" queues, in the order the dashboard shows them.
 MERCHANT_QUEUES: dict[str, VendorOrderStatus] = {
@@ -46,9 +43,7 @@ class MerchantDashboard:
 
 def merchant_dashboard(db: Session, merchant: User) -> MerchantDashboard:
     """What needs the merchant's action now: one queue per status, and unread messages."""
-    shop = first_owned_shop(db, merchant)
-    if shop is None:
-        raise NotFound("Aucune boutique n'est rattachée à votre compte.", code="no_shop")
+    shop = merchant_shop(db, merchant)
     summaries = vendor_summaries(
         db,
         select(VendorOrder)

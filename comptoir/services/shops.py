@@ -42,6 +42,7 @@ from comptoir.services.contact_fields import (
     slugify,
 )
 from comptoir.services.outbox import OutgoingMail
+from comptoir.services.scoping import first_owned_shop
 
 SHOP_STATUS_LABELS = {
     ShopStatus.pending: "en attente de validation",
@@ -130,7 +131,7 @@ def create_pending_shop(db: Session, owner: User, application: ShopApplication) 
 
 def merchant_shop(db: Session, user: User) -> Shop:
     """The shop `user` owns; 404 when they have none."""
-    shop = db.scalar(select(Shop).where(Shop.owner_id == user.id).order_by(Shop.id).limit(1))
+    shop = first_owned_shop(db, user)
     if shop is None:
         raise NotFound("Aucune boutique n'est rattachée à votre compte.", code="no_shop")
     return shop
