@@ -790,7 +790,7 @@ async def place_order(
 ) -> Placed:
     """Cart (one of each product), a delivery choice per shop, checkout; as a shopper would.
 
-    The API commits after sending its answer (api/deps.py: `get_db` is a yield dependency
+    The API commits after sending its answer (comptoir/web/deps.py: `get_db` is a yield dependency
     whose exit runs once the response is sent), so a 201 on POST /api/cart/items does not
     mean the next request sees the line: the cart is read again until it holds every
     product, and each extra read is counted in STALE_READS.

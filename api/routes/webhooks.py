@@ -10,10 +10,10 @@ import stripe
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import SessionDep, get_temporal, run_async
 from api.errors import error_body
 from comptoir.orders import gateway
 from comptoir.services import payments
+from comptoir.web.deps import SessionDep, get_temporal, run_async
 from comptoir.settings import get_settings
 
 log = logging.getLogger("comptoir.webhooks")

@@ -1,21 +1,18 @@
-"""The order read side: the one place that decides what a caller may read about orders.
+"""The order read models: what a shopper sees of their orders, what a merchant sees of
+their shop's vendor orders (operators see both).
 
-`readable_orders` and `readable_vendor_orders` are the scoping statements: a shopper reads
-their own orders, a merchant their own shop's vendor orders, an operator everything.
-Anything outside the caller's scope is `NotFound` (never reveal that it exists). Each
-view loads what it shows with a fixed number of statements (relationships are
-`lazy="raise"`), whatever the number of orders, shops or lines.
-
-Shopper ↔ shop messages live here too: who may read a conversation is the same question.
+Scoping is decided by `comptoir.services.scoping` only. Each view loads what it shows with a
+fixed number of statements (relationships are `lazy="raise"`), whatever the number of orders,
+shops or lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, false, func, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain import vendor_order_rules
@@ -26,12 +23,10 @@ from comptoir.domain.labels import (
     order_status_label,
     vendor_order_status_label,
 )
-from comptoir.errors import NotFound, Unprocessable
+from comptoir.errors import NotFound
 from comptoir.models import (
-    ContactMessage,
     Invoice,
     LineStatus,
-    Message,
     Order,
     OrderLine,
     OrderStatus,
@@ -39,30 +34,23 @@ from comptoir.models import (
     Refund,
     ReturnRequest,
     Role,
-    Shop,
-    ShopStatus,
     StatusEvent,
     User,
     VendorOrder,
     VendorOrderStatus,
 )
-from comptoir.services.contact_fields import normalize_email
+from comptoir.services.scoping import (
+    ORDER_NOT_FOUND,
+    VENDOR_ORDER_NOT_FOUND,
+    readable_orders,
+    readable_vendor_orders,
+)
 
-ORDER_NOT_FOUND = "Cette commande n'existe pas ou n'est pas la vôtre."
-VENDOR_ORDER_NOT_FOUND = "Cette commande boutique n'existe pas ou ne concerne pas votre boutique."
-MAX_MESSAGE_LENGTH = 4000
 LIST_LIMIT = 100
 
 # The shopper may still cancel (nothing was paid yet).
 UNPAID_ORDER_STATUSES = frozenset({OrderStatus.awaiting_confirmation, OrderStatus.awaiting_payment})
 
-# The merchant's "what needs action now" queues, in the order the dashboard shows them.
-MERCHANT_QUEUES: dict[str, VendorOrderStatus] = {
-    "to_confirm": VendorOrderStatus.awaiting_confirmation,
-    "to_prepare": VendorOrderStatus.confirmed,
-    "preparing": VendorOrderStatus.preparing,
-    "ready_for_pickup": VendorOrderStatus.ready_for_pickup,
-    "returns": VendorOrderStatus.return_requested,
 }
 
 
@@ -242,91 +230,6 @@ class VendorOrderSummary:
     delivery_label: str
     pickup_slot_start: datetime | None
     needs_attention: bool
-
-
-@dataclass
-class ThreadSummary:
-    """A conversation between one shopper and one shop."""
-
-    shop_id: int
-    shop_name: str
-    shop_slug: str
-    shopper_id: int
-    shopper_name: str
-    last_at: datetime
-    last_body: str
-    unread: int
-    order_id: int | None
-
-
-@dataclass
-class MerchantDashboard:
-    shop_id: int
-    shop_name: str
-    shop_status: str
-    queues: dict[str, list[VendorOrderSummary]]
-    unread_threads: list[ThreadSummary] = field(default_factory=list)
-
-    @property
-    def unread_count(self) -> int:
-        return sum(t.unread for t in self.unread_threads)
-
-
-@dataclass
-class MessageView:
-    id: int
-    shop_id: int
-    shop_name: str
-    order_id: int | None
-    from_shop: bool
-    body: str
-    created_at: datetime
-    read_at: datetime | None
-
-
-# --- scoping ----------------------------------------------------------------------------
-
-
-def _owned_shop_ids(user: User) -> Select[tuple[int]]:
-    return select(Shop.id).where(Shop.owner_id == user.id)
-
-
-def readable_orders(user: User) -> Select[tuple[Order]]:
-    """Orders `user` may read: their own (shopper), every one (operator), none (merchant)."""
-    query = select(Order)
-    if user.role == Role.operator:
-        return query
-    if user.role == Role.shopper:
-        return query.where(Order.shopper_id == user.id)
-    return query.where(false())  # a merchant reads vendor orders, never a whole order
-
-
-def readable_vendor_orders(user: User) -> Select[tuple[VendorOrder]]:
-    """Vendor orders `user` may read: their shop's (merchant), their orders' (shopper), all."""
-    query = select(VendorOrder)
-    if user.role == Role.operator:
-        return query
-    if user.role == Role.merchant:
-        return query.where(VendorOrder.shop_id.in_(_owned_shop_ids(user)))
-    return query.where(
-        VendorOrder.order_id.in_(select(Order.id).where(Order.shopper_id == user.id))
-    )
-
-
-def get_readable_order(db: Session, user: User, order_id: int) -> Order:
-    """The order row when `user` may read it; NotFound otherwise."""
-    order = db.scalar(readable_orders(user).where(Order.id == order_id))
-    if order is None:
-        raise NotFound(ORDER_NOT_FOUND, code="order_not_found")
-    return order
-
-
-def get_readable_vendor_order(db: Session, user: User, vendor_order_id: int) -> VendorOrder:
-    """The vendor order row when `user` may read it; NotFound otherwise."""
-    part = db.scalar(readable_vendor_orders(user).where(VendorOrder.id == vendor_order_id))
-    if part is None:
-        raise NotFound(VENDOR_ORDER_NOT_FOUND, code="vendor_order_not_found")
-    return part
 
 
 # --- building views ---------------------------------------------------------------------
@@ -630,7 +533,8 @@ def order_detail(
 # --- merchant (and operator) reads --------------------------------------------------------
 
 
-def _vendor_summaries(db: Session, query: Select[tuple[VendorOrder]]) -> list[VendorOrderSummary]:
+def vendor_summaries(db: Session, query: Select[tuple[VendorOrder]]) -> list[VendorOrderSummary]:
+    """Summaries of the vendor orders `query` selects (already scoped by the caller)."""
     rows = db.execute(
         query.add_columns(Order.billing_name)
         .join(Order, Order.id == VendorOrder.order_id)
@@ -677,7 +581,7 @@ def list_vendor_orders(
         .limit(max(1, min(limit, LIST_LIMIT)))
         .offset(max(0, offset))
     )
-    return _vendor_summaries(db, query)
+    return vendor_summaries(db, query)
 
 
 def vendor_order_detail(
@@ -706,283 +610,3 @@ def vendor_order_detail(
         customer_name=customer,
         now=now,
     )
-
-
-def merchant_dashboard(db: Session, merchant: User) -> MerchantDashboard:
-    """What needs the merchant's action now: one queue per status, and unread messages."""
-    shop = db.scalar(select(Shop).where(Shop.owner_id == merchant.id).order_by(Shop.id).limit(1))
-    if shop is None:
-        raise NotFound("Aucune boutique n'est rattachée à votre compte.", code="no_shop")
-    summaries = _vendor_summaries(
-        db,
-        select(VendorOrder)
-        .where(
-            VendorOrder.shop_id == shop.id,
-            VendorOrder.status.in_(list(MERCHANT_QUEUES.values())),
-        )
-        # The oldest first: it is the one waiting longest.
-        .order_by(VendorOrder.pickup_slot_start.asc().nulls_last(), VendorOrder.id),
-    )
-    queues: dict[str, list[VendorOrderSummary]] = {name: [] for name in MERCHANT_QUEUES}
-    by_status = {status.value: name for name, status in MERCHANT_QUEUES.items()}
-    for summary in summaries:
-        queues[by_status[summary.status]].append(summary)
-    threads = [t for t in shop_threads(db, merchant) if t.unread]
-    return MerchantDashboard(
-        shop_id=shop.id,
-        shop_name=shop.name,
-        shop_status=shop.status.value,
-        queues=queues,
-        unread_threads=threads,
-    )
-
-
-def pending_shop_of(db: Session, merchant_id: int) -> Shop | None:
-    """The merchant's shop while it awaits the operators' approval (for the banner)."""
-    return db.scalar(
-        select(Shop)
-        .where(Shop.owner_id == merchant_id, Shop.status == ShopStatus.pending)
-        .order_by(Shop.id)
-        .limit(1)
-    )
-
-
-# --- messages between a shopper and a shop ------------------------------------------------
-
-
-def _message_views(db: Session, query: Select[tuple[Message]]) -> list[MessageView]:
-    rows = db.execute(
-        query.add_columns(Shop.name)
-        .join(Shop, Shop.id == Message.shop_id)
-        .order_by(Message.created_at, Message.id)
-    ).all()
-    return [
-        MessageView(
-            id=m.id,
-            shop_id=m.shop_id,
-            shop_name=shop_name,
-            order_id=m.order_id,
-            from_shop=m.from_shop,
-            body=m.body,
-            created_at=m.created_at,
-            read_at=m.read_at,
-        )
-        for m, shop_name in rows
-    ]
-
-
-def _mark_read(db: Session, *conditions: ColumnElement[bool], from_shop: bool) -> None:
-    db.execute(
-        update(Message)
-        .where(*conditions, Message.from_shop.is_(from_shop), Message.read_at.is_(None))
-        .values(read_at=_now())
-    )
-
-
-def _clean_body(body: str) -> str:
-    text = body.strip()
-    if not text:
-        raise Unprocessable("Votre message est vide.", code="empty_message")
-    if len(text) > MAX_MESSAGE_LENGTH:
-        raise Unprocessable(
-            f"Votre message est trop long (au plus {MAX_MESSAGE_LENGTH} caractères).",
-            code="message_too_long",
-        )
-    return text
-
-
-def order_messages(db: Session, user: User, order_id: int) -> list[MessageView]:
-    """The messages about an order between its shopper and its shops; marks the shops' read."""
-    order = get_readable_order(db, user, order_id)
-    query = select(Message).where(Message.order_id == order.id)
-    if user.role == Role.shopper:
-        query = query.where(Message.shopper_id == user.id)
-        _mark_read(db, Message.order_id == order.id, Message.shopper_id == user.id, from_shop=True)
-    return _message_views(db, query)
-
-
-def post_order_message(
-    db: Session, shopper: User, order_id: int, shop_id: int, body: str
-) -> MessageView:
-    """A shopper writes to one shop of their order."""
-    order = get_readable_order(db, shopper, order_id)
-    if shopper.role != Role.shopper:
-        raise NotFound(ORDER_NOT_FOUND, code="order_not_found")
-    in_order = db.scalar(
-        select(VendorOrder.id).where(
-            VendorOrder.order_id == order.id, VendorOrder.shop_id == shop_id
-        )
-    )
-    if in_order is None:
-        raise Unprocessable(
-            "Cette boutique ne fait pas partie de la commande.", code="shop_not_in_order"
-        )
-    return _add_message(db, shop_id, shopper.id, order.id, shopper.id, False, body)
-
-
-def vendor_order_messages(db: Session, user: User, vendor_order_id: int) -> list[MessageView]:
-    """The conversation about a vendor order; the merchant reading it marks the shopper's read."""
-    part = get_readable_vendor_order(db, user, vendor_order_id)
-    conditions = (Message.order_id == part.order_id, Message.shop_id == part.shop_id)
-    if user.role == Role.merchant:
-        _mark_read(db, *conditions, from_shop=False)
-    return _message_views(db, select(Message).where(*conditions))
-
-
-def post_vendor_order_message(
-    db: Session, merchant: User, vendor_order_id: int, body: str
-) -> MessageView:
-    """The shop answers about a vendor order."""
-    if merchant.role != Role.merchant:
-        raise NotFound(VENDOR_ORDER_NOT_FOUND, code="vendor_order_not_found")
-    part = get_readable_vendor_order(db, merchant, vendor_order_id)
-    shopper_id = db.scalar(select(Order.shopper_id).where(Order.id == part.order_id))
-    return _add_message(db, part.shop_id, shopper_id, part.order_id, merchant.id, True, body)
-
-
-def _add_message(
-    db: Session,
-    shop_id: int,
-    shopper_id: int | None,
-    order_id: int | None,
-    sender_id: int,
-    from_shop: bool,
-    body: str,
-) -> MessageView:
-    message = Message(
-        shop_id=shop_id,
-        shopper_id=shopper_id,
-        order_id=order_id,
-        sender_id=sender_id,
-        from_shop=from_shop,
-        body=_clean_body(body),
-    )
-    db.add(message)
-    db.flush()
-    db.refresh(message)
-    shop_name = db.scalar(select(Shop.name).where(Shop.id == shop_id)) or ""
-    return MessageView(
-        id=message.id,
-        shop_id=shop_id,
-        shop_name=shop_name,
-        order_id=order_id,
-        from_shop=from_shop,
-        body=message.body,
-        created_at=message.created_at,
-        read_at=None,
-    )
-
-
-def shop_threads(db: Session, user: User) -> list[ThreadSummary]:
-    """Conversations of a shopper (with shops) or of a merchant's shop (with shoppers)."""
-    if user.role == Role.shopper:
-        scope = Message.shopper_id == user.id
-        unread_side = True
-    elif user.role == Role.merchant:
-        scope = Message.shop_id.in_(_owned_shop_ids(user))
-        unread_side = False
-    else:
-        return []
-    latest = (
-        select(
-            Message.shop_id,
-            Message.shopper_id,
-            func.max(Message.id).label("last_id"),
-            func.count()
-            .filter(Message.from_shop.is_(unread_side), Message.read_at.is_(None))
-            .label("unread"),
-        )
-        .where(scope, Message.shopper_id.is_not(None))
-        .group_by(Message.shop_id, Message.shopper_id)
-        .subquery()
-    )
-    rows = db.execute(
-        select(Message, Shop.name, Shop.slug, User.first_name, User.last_name, latest.c.unread)
-        .join(latest, latest.c.last_id == Message.id)
-        .join(Shop, Shop.id == Message.shop_id)
-        .join(User, User.id == Message.shopper_id)
-        .order_by(Message.id.desc())
-    ).all()
-    return [
-        ThreadSummary(
-            shop_id=m.shop_id,
-            shop_name=shop_name,
-            shop_slug=slug,
-            shopper_id=m.shopper_id or 0,
-            shopper_name=f"{first} {last}".strip(),
-            last_at=m.created_at,
-            last_body=m.body[:140],
-            unread=int(unread),
-            order_id=m.order_id,
-        )
-        for m, shop_name, slug, first, last, unread in rows
-    ]
-
-
-def shop_conversation(db: Session, shopper: User, shop_slug: str) -> tuple[Shop, list[MessageView]]:
-    """A shopper's whole conversation with a public shop (about orders or not); marks it read."""
-    shop = db.scalar(select(Shop).where(Shop.slug == shop_slug, Shop.status == ShopStatus.approved))
-    if shop is None or shopper.role != Role.shopper:
-        raise NotFound("Cette boutique n'existe pas.", code="shop_not_found")
-    conditions = (Message.shop_id == shop.id, Message.shopper_id == shopper.id)
-    _mark_read(db, *conditions, from_shop=True)
-    return shop, _message_views(db, select(Message).where(*conditions))
-
-
-def post_shop_message(db: Session, shopper: User, shop_slug: str, body: str) -> MessageView:
-    """A shopper writes to a shop outside any order (a question about a product…)."""
-    shop, _ = shop_conversation(db, shopper, shop_slug)
-    return _add_message(db, shop.id, shopper.id, None, shopper.id, False, body)
-
-
-def customer_conversation(
-    db: Session, merchant: User, shopper_id: int
-) -> tuple[str, list[MessageView]]:
-    """A merchant's conversation with one shopper who wrote to the shop; marks it read."""
-    conditions = (
-        Message.shop_id.in_(_owned_shop_ids(merchant)),
-        Message.shopper_id == shopper_id,
-    )
-    if (
-        merchant.role != Role.merchant
-        or db.scalar(select(Message.id).where(*conditions).limit(1)) is None
-    ):
-        raise NotFound("Cette conversation n'existe pas.", code="thread_not_found")
-    _mark_read(db, *conditions, from_shop=False)
-    name = db.execute(select(User.first_name, User.last_name).where(User.id == shopper_id)).one()
-    return f"{name[0]} {name[1]}".strip(), _message_views(db, select(Message).where(*conditions))
-
-
-def answer_customer(db: Session, merchant: User, shopper_id: int, body: str) -> MessageView:
-    """The shop answers a shopper in their conversation (outside any particular order)."""
-    customer_conversation(db, merchant, shopper_id)
-    shop = db.scalar(select(Shop).where(Shop.owner_id == merchant.id).order_by(Shop.id).limit(1))
-    assert shop is not None  # the conversation exists, so the shop does
-    return _add_message(db, shop.id, shopper_id, None, merchant.id, True, body)
-
-
-# --- the public contact form ----------------------------------------------------------------
-
-
-def save_contact_message(
-    db: Session, name: str, email: str, subject: str, body: str
-) -> ContactMessage:
-    """Keep a message of the contact form (e.g. a shop to suggest) for the operators."""
-    problems = []
-    if not name.strip():
-        problems.append("votre nom")
-    if not subject.strip():
-        problems.append("le sujet")
-    if not body.strip():
-        problems.append("le message")
-    if problems:
-        raise Unprocessable("Indiquez " + ", ".join(problems) + ".", code="contact_incomplete")
-    message = ContactMessage(
-        name=name.strip()[:200],
-        email=normalize_email(email),
-        subject=subject.strip()[:200],
-        body=_clean_body(body),
-    )
-    db.add(message)
-    db.flush()
-    return message

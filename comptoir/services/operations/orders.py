@@ -1,4 +1,4 @@
-"""Postgres reads of the console (and its audit log writes), each a fixed number of queries.
+"""The console's order reads (list, filters, one order in full), each a fixed number of queries.
 
 Rows leave the session as plain dataclasses, or as detached ORM objects whose columns are
 loaded (sessions do not expire on commit); relationships are never touched while rendering.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -19,7 +19,6 @@ from comptoir.domain.paris_time import paris_datetime
 from comptoir.errors import NotFound
 from comptoir.models import (
     AttentionItem,
-    AuditLog,
     Invoice,
     LedgerEntry,
     Message,
@@ -38,60 +37,6 @@ from comptoir.models import (
 from comptoir.services import invoicing
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    at: datetime
-    actor: str
-    action: str
-    target: str
-    reason: str
-    details: dict[str, Any]
-
-
-def record_audit(
-    db: Session,
-    actor_id: int,
-    action: str,
-    target: str,
-    reason: str,
-    details: dict[str, Any] | None = None,
-) -> AuditLog:
-    """Write who did what and why (in the caller's transaction, so it commits with the act)."""
-    entry = AuditLog(
-        actor_id=actor_id, action=action, target=target, reason=reason, details=details or {}
-    )
-    db.add(entry)
-    db.flush()
-    return entry
-
-
-def recent_audit(target_prefix: str = "", limit: int = 50, *, target: str = "") -> list[AuditRow]:
-    """The latest audit entries, optionally only for targets starting with `target_prefix`
-    or equal to `target`."""
-    query = (
-        select(AuditLog, User.email)
-        .outerjoin(User, User.id == AuditLog.actor_id)
-        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
-        .limit(limit)
-    )
-    if target_prefix:
-        query = query.where(AuditLog.target.startswith(target_prefix))
-    if target:
-        query = query.where(AuditLog.target == target)
-    with session_scope() as db:
-        return [
-            AuditRow(
-                at=entry.at,
-                actor=email or "",
-                action=entry.action,
-                target=entry.target,
-                reason=entry.reason,
-                details=dict(entry.details or {}),
-            )
-            for entry, email in db.execute(query).tuples()
-        ]
 
 
 # --- orders --------------------------------------------------------------------------------

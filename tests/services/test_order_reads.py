@@ -18,7 +18,9 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
-from comptoir.services import order_views
+from comptoir.services import merchant_dashboard as dashboards
+from comptoir.services import messages as shop_messages
+from comptoir.services import order_reads, scoping
 from tests.factories import create_order, create_product, create_shop, create_user
 from tests.order_factories import add_message, add_return, complete_vendor_order, set_vendor_status
 
@@ -40,18 +42,18 @@ def test_each_role_reads_only_its_own(db: Session) -> None:
     order = create_order(db, shopper, [(create_product(db, shop), 2)])
     part = _part(db, order.id)
 
-    assert order_views.get_readable_order(db, shopper, order.id).id == order.id
-    assert order_views.get_readable_order(db, operator, order.id).id == order.id
+    assert scoping.get_readable_order(db, shopper, order.id).id == order.id
+    assert scoping.get_readable_order(db, operator, order.id).id == order.id
     for outsider in (stranger, merchant):
         with pytest.raises(NotFound):
-            order_views.get_readable_order(db, outsider, order.id)
+            scoping.get_readable_order(db, outsider, order.id)
     for reader in (merchant, shopper, operator):
-        assert order_views.get_readable_vendor_order(db, reader, part.id).id == part.id
+        assert scoping.get_readable_vendor_order(db, reader, part.id).id == part.id
     for outsider in (stranger_merchant, stranger):
         with pytest.raises(NotFound):
-            order_views.vendor_order_detail(db, outsider, part.id)
-    assert order_views.list_orders(db, stranger) == []
-    assert order_views.list_vendor_orders(db, stranger_merchant) == []
+            order_reads.vendor_order_detail(db, outsider, part.id)
+    assert order_reads.list_orders(db, stranger) == []
+    assert order_reads.list_vendor_orders(db, stranger_merchant) == []
 
 
 def test_return_window_opens_only_while_completed_before_the_deadline(db: Session) -> None:
@@ -59,17 +61,17 @@ def test_return_window_opens_only_while_completed_before_the_deadline(db: Sessio
     order = create_order(db, shopper, [(create_product(db, create_shop(db)), 1)])
     part = _part(db, order.id)
     now = datetime.now(UTC)
-    assert order_views.return_window(part, now)[0] is False
+    assert order_reads.return_window(part, now)[0] is False
     complete_vendor_order(db, part, return_days_left=1)
-    assert order_views.return_window(part, now) == (True, "")
+    assert order_reads.return_window(part, now) == (True, "")
     later = now + timedelta(days=2)
-    is_open, why = order_views.return_window(part, later)
+    is_open, why = order_reads.return_window(part, later)
     assert not is_open and "dépassé" in why
     add_return(db, part, {1: 1})
     set_vendor_status(db, part, VendorOrderStatus.return_requested)
-    is_open, why = order_views.return_window(part, now)
+    is_open, why = order_reads.return_window(part, now)
     assert not is_open and "déjà en cours" in why
-    detail = order_views.order_detail(db, shopper, order.id, now=now)
+    detail = order_reads.order_detail(db, shopper, order.id, now=now)
     assert detail.vendor_orders[0].returns[0].status_label == "Demandé"
 
 
@@ -83,12 +85,12 @@ def test_after_a_partial_refund_the_rest_may_still_be_returned(db: Session) -> N
     line = part.lines[0]
     line.returned_quantity = 1
     set_vendor_status(db, part, VendorOrderStatus.refunded)
-    assert order_views.return_window(part, now) == (True, "")
+    assert order_reads.return_window(part, now) == (True, "")
     line.returned_quantity = 2
     db.flush()
-    is_open, why = order_views.return_window(part, now)
+    is_open, why = order_reads.return_window(part, now)
     assert not is_open and "déjà été retournés" in why
-    is_open, why = order_views.return_window(part, now + timedelta(days=4))
+    is_open, why = order_reads.return_window(part, now + timedelta(days=4))
     assert not is_open and "dépassé" in why
 
 
@@ -98,7 +100,7 @@ def test_merchant_next_steps_follow_the_status_and_the_delivery_kind(db: Session
     part = db.scalars(select(VendorOrder).where(VendorOrder.id == _part(db, order.id).id)).one()
 
     def steps() -> list[str]:
-        return order_views.vendor_order_detail(db, merchant, part.id).next_steps
+        return order_reads.vendor_order_detail(db, merchant, part.id).next_steps
 
     line = db.scalars(select(OrderLine).where(OrderLine.vendor_order_id == part.id)).one()
     line.status = LineStatus.pending_confirmation
@@ -151,30 +153,30 @@ def test_dashboard_queues_and_unread_messages(db: Session) -> None:
     add_message(db, mine, shopper, "Vous êtes là ?")
     db.flush()
 
-    dashboard = order_views.merchant_dashboard(db, merchant)
+    dashboard = dashboards.merchant_dashboard(db, merchant)
     assert {name: [s.id for s in items] for name, items in dashboard.queues.items()} == {
-        name: [ids[name]] for name in order_views.MERCHANT_QUEUES
+        name: [ids[name]] for name in dashboards.MERCHANT_QUEUES
     }
     assert dashboard.unread_count == 2
     thread = dashboard.unread_threads[0]
     assert thread.shopper_name == "Alix Martin" and thread.last_body == "Vous êtes là ?"
 
-    name, messages = order_views.customer_conversation(db, merchant, shopper.id)
+    name, messages = shop_messages.customer_conversation(db, merchant, shopper.id)
     assert name == "Alix Martin" and [m.body for m in messages] == ["Bonjour", "Vous êtes là ?"]
-    assert order_views.merchant_dashboard(db, merchant).unread_count == 0
+    assert dashboards.merchant_dashboard(db, merchant).unread_count == 0
     with pytest.raises(NotFound):
-        order_views.customer_conversation(db, merchant, create_user(db).id)
+        shop_messages.customer_conversation(db, merchant, create_user(db).id)
 
 
 def test_shopper_conversation_with_a_shop(db: Session) -> None:
     shop = create_shop(db)
     shopper = create_user(db)
-    order_views.post_shop_message(db, shopper, shop.slug, "Avez-vous du comté 36 mois ?")
-    _, messages = order_views.shop_conversation(db, shopper, shop.slug)
+    shop_messages.post_shop_message(db, shopper, shop.slug, "Avez-vous du comté 36 mois ?")
+    _, messages = shop_messages.shop_conversation(db, shopper, shop.slug)
     assert [(m.body, m.from_shop, m.order_id) for m in messages] == [
         ("Avez-vous du comté 36 mois ?", False, None)
     ]
     with pytest.raises(Unprocessable):
-        order_views.post_shop_message(db, shopper, shop.slug, "  ")
+        shop_messages.post_shop_message(db, shopper, shop.slug, "  ")
     with pytest.raises(NotFound):
-        order_views.shop_conversation(db, shopper, "pas-de-boutique")
+        shop_messages.shop_conversation(db, shopper, "pas-de-boutique")
