@@ -20,7 +20,7 @@ setup:
 	@scripts/setup.sh
 
 run: setup
-	$(PYTHON) -m comptoir.devstack.run
+	$(PYTHON) -m devstack.run
 
 # Lint first (seconds), then the suite. pytest exits with 5 when it collected no test:
 # that is a failure too, said out loud.

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from comptoir.devstack.services import SmtpSink, free_port, start_smtp_sink
+from devstack.services import SmtpSink, free_port, start_smtp_sink
 from comptoir.models import Role, User
 from tests.factories import create_user
 

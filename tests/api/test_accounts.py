@@ -90,7 +90,7 @@ def reset_token_from(mail_sink: MailSink, address: str) -> str:
 @pytest.fixture
 def smtp_down() -> Iterator[None]:
     """Point the platform at a port where no SMTP server listens."""
-    from comptoir.devstack.services import free_port
+    from devstack.services import free_port
     from comptoir.settings import get_settings
 
     previous = os.environ.get("COMPTOIR_SMTP_PORT")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.db import get_sessionmaker
-from comptoir.devstack.services import free_port
+from devstack.services import free_port
 from comptoir.errors import Conflict
 from comptoir.models import (
     LedgerEntry,

@@ -5,7 +5,7 @@ Plain data (no database): the dev stack imports `DEMO_LOGINS` before anything is
 
 from __future__ import annotations
 
-from comptoir.demo.town import OPERATOR, SHOPPERS, SHOPS
+from demo.town import OPERATOR, SHOPPERS, SHOPS
 from comptoir.models.shops import ShopStatus
 
 # One password for every demo account, long enough for the platform's password rule: the

@@ -1,6 +1,6 @@
 """Montlouvier-sur-Loire, an invented town of the Loire valley, and its shops.
 
-Everything here is plain data; `comptoir.demo.load` turns it into rows. Telephone numbers
+Everything here is plain data; `demo.load` turns it into rows. Telephone numbers
 are in the ranges ARCEP reserves for fiction (02 61 91 …, 06 39 98 …), e-mail domains end
 in `.test` (reserved, never routable), and the SIRET numbers are made up but pass INSEE's
 Luhn check like real ones.
@@ -140,7 +140,7 @@ ALCOHOL_NOTICE = (
 class DemoShop:
     """One shop of the town, its owner's login and what it sells (`assortment`)."""
 
-    assortment: str  # key of comptoir.demo.assortments.ASSORTMENTS
+    assortment: str  # key of demo.assortments.ASSORTMENTS
     sku_prefix: str
     slug: str
     name: str

@@ -4,7 +4,7 @@ delicatessen and chocolate maker. Prices are in cents for the range's first form
 
 from __future__ import annotations
 
-from comptoir.demo.catalogue import (
+from demo.catalogue import (
     VAT_FOOD,
     VAT_INTERMEDIATE,
     VAT_STANDARD,

@@ -4,7 +4,7 @@ soap maker who is waiting for approval. Book titles and authors are invented.
 
 from __future__ import annotations
 
-from comptoir.demo.catalogue import (
+from demo.catalogue import (
     VAT_FOOD,
     VAT_INTERMEDIATE,
     VAT_STANDARD,

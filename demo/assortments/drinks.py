@@ -5,7 +5,7 @@ Estates, breweries and roasts are invented; appellations are real Loire ones.
 
 from __future__ import annotations
 
-from comptoir.demo.catalogue import VAT_FOOD, VAT_STANDARD, Format, ProductRange, Variety
+from demo.catalogue import VAT_FOOD, VAT_STANDARD, Format, ProductRange, Variety
 
 V = Variety
 F = Format
