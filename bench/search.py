@@ -104,12 +104,12 @@ def scratch_database(server_url: str) -> Iterator[str]:
 def load_catalogue(url: str, total_products: int, extra_shops: int) -> None:
     """Demo town, then `extra_shops` approved shops and COPY-loaded products up to the total."""
     from comptoir.db import session_scope
+    from comptoir.migrate import upgrade
+    from comptoir.models import Category, DeliveryKind, DeliveryMode, Shop, ShopStatus
     from demo.assortments import ASSORTMENTS
     from demo.catalogue import ProductDraft, generate_products
     from demo.load import load_demo
     from demo.town import SHOPS
-    from comptoir.migrate import upgrade
-    from comptoir.models import Category, DeliveryKind, DeliveryMode, Shop, ShopStatus
 
     started = time.perf_counter()
     upgrade(url)

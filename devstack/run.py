@@ -37,6 +37,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, ClassVar
 
+from comptoir.settings import Settings, get_settings
 from devstack.services import (
     HOST,
     PROJECT_ROOT,
@@ -51,7 +52,6 @@ from devstack.services import (
     start_smtp_sink,
     start_temporal,
 )
-from comptoir.settings import Settings, get_settings
 
 PYTHON = sys.executable
 

@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from comptoir.models import Product
+from comptoir.settings import Settings
 from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 from demo.town import OPERATOR
 from devstack.run import Ports, Supervisor, child_environment
 from devstack.services import free_port, port_is_open
-from comptoir.models import Product
-from comptoir.settings import Settings
 from tests.conftest import ROOT
 
 READY_LINE = "Comptoir is running"

@@ -84,8 +84,8 @@ def web_server(
 @pytest.fixture
 def stripe_webhook(web_server: str, stripe_server: str, live_platform: MailSink) -> Iterator[None]:
     """localstripe posts its signed payment events to the server while the test runs."""
-    from devstack.services import configure_localstripe_webhook
     from comptoir.settings import get_settings
+    from devstack.services import configure_localstripe_webhook
 
     secret = get_settings().stripe_webhook_secret
     events = ["payment_intent.succeeded", "payment_intent.payment_failed"]
