@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "messages.json"
 
 
 @dataclass(frozen=True)
@@ -20,57 +24,16 @@ class Conversation:
     messages: tuple[DemoMessage, ...]
 
 
-CONVERSATIONS: tuple[Conversation, ...] = (
-    Conversation(
-        "claire.martin@exemple.test",
-        "fromagerie-le-petit-affineur",
-        (
-            DemoMessage(
-                False,
-                "Bonjour, je reçois huit personnes samedi soir : pouvez-vous me conseiller un "
-                "plateau avec surtout des chèvres de la région ? Merci !",
-                50,
-            ),
-            DemoMessage(
-                True,
-                "Bonjour Claire, avec plaisir : le plateau de fromages de Loire « pour 8 "
-                "personnes » comprend un sainte-maure, un selles-sur-cher, un valençay et un "
-                "pouligny. Commandez-le avant jeudi midi, nous le préparons samedi matin.",
-                46,
-            ),
-            DemoMessage(False, "Parfait, je le commande tout de suite.", 45),
-        ),
-    ),
-    Conversation(
-        "julien.lefevre@exemple.test",
-        "la-cave-du-coteau",
-        (
-            DemoMessage(
-                False,
-                "Bonjour, livrez-vous à vélo jusqu'au hameau de La Croix-Verte ? Je "
-                "voudrais un carton de Saumur-Champigny.",
-                20,
-            ),
-            DemoMessage(
-                True,
-                "Bonjour Julien, oui, La Croix-Verte est dans notre tournée du mercredi et du "
-                "samedi, et la livraison est offerte au-delà de 60 €.",
-                18,
-                read=False,
-            ),
-        ),
-    ),
-    Conversation(
-        "amina.haddad@exemple.test",
-        "librairie-les-mots-passants",
-        (
-            DemoMessage(
-                False,
-                "Bonjour, pourriez-vous me mettre de côté le tome 2 des Enquêtes de Zoé "
-                "Castor ? Mon fils l'attend avec impatience.",
-                3,
-                read=False,
-            ),
-        ),
-    ),
-)
+def load_conversations(path: Path = DATA_FILE) -> tuple[Conversation, ...]:
+    """The conversations of `demo/data/messages.json`."""
+    return tuple(
+        Conversation(
+            item["shopper_email"],
+            item["shop_slug"],
+            tuple(DemoMessage(**message) for message in item["messages"]),
+        )
+        for item in json.loads(path.read_text("utf-8"))
+    )
+
+
+CONVERSATIONS: tuple[Conversation, ...] = load_conversations()
