@@ -1,7 +1,7 @@
 """Montlouvier-sur-Loire, an invented town of the Loire valley, and its shops.
 
-Everything here is plain data; `demo.load` turns it into rows. Telephone numbers
-are in the ranges ARCEP reserves for fiction (02 61 91 …, 06 39 98 …), e-mail domains end
+The data lives in `demo/data/shops.json` and `accounts.json`; `demo.load` turns it into
+rows. Telephone numbers are in the ranges ARCEP reserves for fiction (02 61 91 …, 06 39 98 …), e-mail domains end
 in `.test` (reserved, never routable), and the SIRET numbers are made up but pass INSEE's
 Luhn check like real ones.
 """
