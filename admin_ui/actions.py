@@ -11,10 +11,10 @@ from admin_ui import temporal_ops
 from comptoir.db import session_scope
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import Order
+from comptoir.orders.contracts import order_workflow_id
 from comptoir.services import audit
 from comptoir.services.checkout import START_PENDING
 from comptoir.services.operations import decisions
-from comptoir.orders.contracts import order_workflow_id
 
 
 def operator_signal(

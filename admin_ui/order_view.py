@@ -28,11 +28,11 @@ from comptoir.domain.labels import (
     RETURN_STATUS_LABELS,
 )
 from comptoir.errors import DomainError
+from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 from comptoir.services import audit as audit_log
 from comptoir.services.checkout import START_PENDING
 from comptoir.services.operations import orders as order_queries
 from comptoir.services.operations import repairs
-from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:

@@ -57,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from comptoir.devstack.services import (
+    from devstack.services import (
         HOST,
         ServiceProcess,
         SmtpSink,
@@ -677,9 +677,9 @@ def seed_town(shoppers: int, stock: int = 1_000_000) -> Seed:
     from sqlalchemy import select, update
 
     from comptoir.db import session_scope
-    from comptoir.demo.load import load_demo
     from comptoir.models import Product, Role, Shop, ShopStatus, User
     from comptoir.security import hash_password
+    from demo.load import load_demo
 
     password_hash = hash_password(BENCH_PASSWORD)
     with session_scope() as db:

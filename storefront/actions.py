@@ -15,7 +15,6 @@ from typing import Any
 from fastapi import Request
 
 from comptoir.errors import DomainError
-from comptoir.orders import gateway
 from comptoir.web.deps import send_to_workflow
 from storefront.templating import redirect
 

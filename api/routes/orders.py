@@ -15,8 +15,8 @@ from comptoir.domain.labels import format_datetime_fr
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import VendorOrder
 from comptoir.orders import gateway
-from comptoir.services import scoping
 from comptoir.services import place_order as order_placing
+from comptoir.services import scoping
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
 from comptoir.web.deps import SessionDep, send_to_workflow, start_workflow_now
 

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from api.errors import error_body
 from comptoir.orders import gateway
 from comptoir.services import payments
-from comptoir.web.deps import SessionDep, get_temporal, run_async
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep, get_temporal, run_async
 
 log = logging.getLogger("comptoir.webhooks")
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])

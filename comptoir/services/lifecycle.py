@@ -30,14 +30,6 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
-from comptoir.services import stock
-from comptoir.services.locking import (
-    lock_order,
-    lock_part_and_order,
-    lock_parts_of_order,
-    lock_vendor_order,
-)
-from comptoir.services.payments import payment_of, stripe_client
 from comptoir.orders.contracts import (
     AttentionRequest,
     AttentionResolution,
@@ -55,6 +47,14 @@ from comptoir.orders.contracts import (
     VendorChanged,
     VendorOrderInfo,
 )
+from comptoir.services import stock
+from comptoir.services.locking import (
+    lock_order,
+    lock_part_and_order,
+    lock_parts_of_order,
+    lock_vendor_order,
+)
+from comptoir.services.payments import payment_of, stripe_client
 
 log = logging.getLogger("comptoir.lifecycle")
 

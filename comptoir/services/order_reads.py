@@ -51,7 +51,6 @@ LIST_LIMIT = 100
 # The shopper may still cancel (nothing was paid yet).
 UNPAID_ORDER_STATUSES = frozenset({OrderStatus.awaiting_confirmation, OrderStatus.awaiting_payment})
 
-}
 
 
 def _now() -> datetime:

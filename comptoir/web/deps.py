@@ -18,8 +18,8 @@ from temporalio.client import Client
 
 from comptoir.db import get_sessionmaker
 from comptoir.errors import ServiceUnavailable
-from comptoir.services import sessions
 from comptoir.orders import gateway
+from comptoir.services import sessions
 from comptoir.settings import get_settings
 
 log = logging.getLogger("comptoir.web")

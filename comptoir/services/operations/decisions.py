@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import AttentionItem, Order, VendorOrder
-from comptoir.services import audit
 from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
+from comptoir.services import audit
 
 DECISION_LABELS = {
     "retry": "relance de l'étape en échec",

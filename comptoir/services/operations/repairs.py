@@ -13,8 +13,8 @@ from sqlalchemy import select
 from comptoir.db import session_scope
 from comptoir.errors import Conflict, NotFound, ServiceUnavailable
 from comptoir.models import Invoice, VendorOrder
-from comptoir.services import audit, invoicing
 from comptoir.orders.contracts import EmailRequest
+from comptoir.services import audit, invoicing
 
 
 @dataclass(frozen=True)

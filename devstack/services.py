@@ -1,6 +1,6 @@
 """Start and stop the platform's backing services as child processes bound to 127.0.0.1.
 
-Shared by `make run` (`comptoir.devstack.run`) and the test suite, which starts its own
+Shared by `make run` (`devstack.run`) and the test suite, which starts its own
 copies on free ports. Every child runs in its own session/process group, so a Ctrl-C in
 the terminal reaches only the supervisor, which then stops each group in order (SIGTERM,
 then SIGKILL), leaving no orphans. A child's output goes to `<var>/log/<name>.log`.
@@ -34,7 +34,7 @@ from types import TracebackType
 from typing import Any, Self, cast
 
 HOST = "127.0.0.1"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Custom search attributes every Temporal server of ours knows (operators filter on them).
 SEARCH_ATTRIBUTES: dict[str, str] = {"OrderId": "Keyword", "OrderStage": "Keyword"}
 MAIL_SUFFIX = ".eml"
@@ -418,7 +418,7 @@ def start_localstripe(
 ) -> ServiceProcess:
     """localstripe on 127.0.0.1:port; its objects persist in `state_file` (memory when None)."""
     argv: list[str | os.PathLike[str]] = [
-        sys.executable, "-m", "comptoir.devstack.localstripe_server", "--port", str(port),
+        sys.executable, "-m", "devstack.localstripe_server", "--port", str(port),
     ]  # fmt: skip
     if state_file is not None:
         argv += ["--state-file", state_file]
@@ -509,7 +509,7 @@ def start_smtp_sink(
     maildir = maildir or default_var_dir() / "mail"
     maildir.mkdir(parents=True, exist_ok=True)
     argv: list[str | os.PathLike[str]] = [
-        sys.executable, "-m", "comptoir.devstack.smtp_sink",
+        sys.executable, "-m", "devstack.smtp_sink",
         "--port", str(port), "--maildir", maildir,
     ]  # fmt: skip
     url = None

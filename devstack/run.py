@@ -1,4 +1,4 @@
-"""`python -m comptoir.devstack.run` (`make run`): the whole platform on 127.0.0.1; Ctrl-C stops it.
+"""`python -m devstack.run` (`make run`): the whole platform on 127.0.0.1; Ctrl-C stops it.
 
 Starts PostgreSQL (DATABASE_URL's server, else an embedded one in var/pg), migrates it,
 then the Temporal dev server (state in var/temporal.db, Web UI), localstripe (state in
@@ -37,7 +37,8 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, ClassVar
 
-from comptoir.devstack.services import (
+from comptoir.settings import Settings, get_settings
+from devstack.services import (
     HOST,
     PROJECT_ROOT,
     Closer,
@@ -51,7 +52,6 @@ from comptoir.devstack.services import (
     start_smtp_sink,
     start_temporal,
 )
-from comptoir.settings import Settings, get_settings
 
 PYTHON = sys.executable
 
@@ -274,7 +274,7 @@ class Supervisor:
                 f"demo data already loaded on {loaded[identity]} (COMPTOIR_LOAD_DEMO=force reloads)"
             )
             return
-        if self.run_step("loading demo data", "comptoir.demo.load"):
+        if self.run_step("loading demo data", "demo.load"):
             loaded[identity] = datetime.now().isoformat(timespec="seconds")
             stamp.write_text(json.dumps(loaded, indent=2) + "\n")
 
@@ -396,11 +396,11 @@ class Supervisor:
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    """`comptoir.demo.accounts.DEMO_LOGINS` when that module exists."""
-    if module_file("comptoir.demo.accounts") is None:
+    """`demo.accounts.DEMO_LOGINS` when that module exists."""
+    if module_file("demo.accounts") is None:
         return []
     try:
-        from comptoir.demo.accounts import DEMO_LOGINS  # type: ignore[import-not-found,unused-ignore]
+        from demo.accounts import DEMO_LOGINS  # type: ignore[import-not-found,unused-ignore]
     except Exception as error:
         say(f"– demo logins unavailable: {error}")
         return []

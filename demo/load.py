@@ -1,4 +1,4 @@
-"""`python -m comptoir.demo.load`: load the demo town of Montlouvier-sur-Loire.
+"""`python -m demo.load`: load the demo town of Montlouvier-sur-Loire.
 
 Safe to run again (`COMPTOIR_LOAD_DEMO=force make run`): an account, a shop or a product
 that is already there is left as it is (the merchant may have changed it since), only
@@ -21,11 +21,6 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from comptoir.db import session_scope
-from comptoir.demo.accounts import DEMO_PASSWORD
-from comptoir.demo.assortments import ASSORTMENTS
-from comptoir.demo.catalogue import CATEGORIES, ProductDraft, generate_products
-from comptoir.demo.messages import CONVERSATIONS
-from comptoir.demo.town import OPERATOR, POSTAL_CODE, SHOPPERS, SHOPS, TOWN_NAME, DemoShop, Person
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError
 from comptoir.models import Category, Message, Product, Role, Shop, ShopStatus, User
@@ -39,6 +34,11 @@ from comptoir.services.shops import (
     replace_pickup_slot_rules,
     update_shop,
 )
+from demo.accounts import DEMO_PASSWORD
+from demo.assortments import ASSORTMENTS
+from demo.catalogue import CATEGORIES, ProductDraft, generate_products
+from demo.messages import CONVERSATIONS
+from demo.town import OPERATOR, POSTAL_CODE, SHOPPERS, SHOPS, TOWN_NAME, DemoShop, Person
 
 
 @dataclass

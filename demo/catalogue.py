@@ -7,40 +7,18 @@ are drawn from a random generator seeded by the shop, so each run gives the same
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 # The platform's shared category list (slug, name); products point at them by slug.
-CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("pain-viennoiseries", "Pain & viennoiseries"),
-    ("patisseries", "Pâtisseries & gâteaux"),
-    ("traiteur", "Traiteur & plats cuisinés"),
-    ("fromages", "Fromages"),
-    ("cremerie", "Crèmerie & œufs"),
-    ("boucherie-volailles", "Boucherie & volailles"),
-    ("charcuterie", "Charcuterie"),
-    ("poissons-fruits-de-mer", "Poissons & fruits de mer"),
-    ("fruits-legumes", "Fruits & légumes"),
-    ("epicerie-salee", "Épicerie salée"),
-    ("epicerie-sucree", "Épicerie sucrée"),
-    ("chocolats-confiseries", "Chocolats & confiseries"),
-    ("cafes-thes", "Cafés, thés & infusions"),
-    ("boissons", "Jus & boissons sans alcool"),
-    ("vins-spiritueux", "Vins & spiritueux"),
-    ("bieres-cidres", "Bières & cidres"),
-    ("coffrets-cadeaux", "Coffrets cadeaux"),
-    ("livres", "Livres"),
-    ("bd-jeunesse", "BD & jeunesse"),
-    ("papeterie", "Papeterie & fournitures"),
-    ("jouets-jeux", "Jouets & jeux"),
-    ("loisirs-creatifs", "Loisirs créatifs"),
-    ("fleurs-plantes", "Fleurs & plantes"),
-    ("bricolage", "Bricolage & quincaillerie"),
-    ("jardin", "Jardin"),
-    ("maison-entretien", "Maison & entretien"),
-    ("arts-de-la-table", "Arts de la table"),
-    ("hygiene-beaute", "Hygiène & beauté"),
+CATEGORIES: tuple[tuple[str, str], ...] = tuple(
+    (item["slug"], item["name"])
+    for item in json.loads(
+        (Path(__file__).resolve().parent / "data" / "categories.json").read_text("utf-8")
+    )
 )
 CATEGORY_SLUGS = frozenset(slug for slug, _ in CATEGORIES)
 

@@ -1,4 +1,4 @@
-"""`python -m comptoir.devstack.smtp_sink`: catch the platform's e-mails in development and tests.
+"""`python -m devstack.smtp_sink`: catch the platform's e-mails in development and tests.
 
 An SMTP server on 127.0.0.1 that accepts every message and writes it, unchanged but for
 `X-MailFrom`/`X-RcptTo` envelope headers on top, to `<maildir>/<time_ns>-<n>.eml` (names
@@ -24,7 +24,7 @@ from pathlib import Path
 from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from comptoir.devstack.services import HOST, MAIL_SUFFIX, read_mail
+from devstack.services import HOST, MAIL_SUFFIX, read_mail
 
 MAIL_NAME = re.compile(r"^[0-9]{20}-[0-9]+-[0-9]+$")
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; form-action 'none'"

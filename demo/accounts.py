@@ -5,8 +5,8 @@ Plain data (no database): the dev stack imports `DEMO_LOGINS` before anything is
 
 from __future__ import annotations
 
-from comptoir.demo.town import OPERATOR, SHOPPERS, SHOPS
 from comptoir.models.shops import ShopStatus
+from demo.town import OPERATOR, SHOPPERS, SHOPS
 
 # One password for every demo account, long enough for the platform's password rule: the
 # demo runs on loopback only, and one thing to remember beats a table to look up.

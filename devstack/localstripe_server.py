@@ -1,4 +1,4 @@
-"""`python -m comptoir.devstack.localstripe_server --port N [--state-file F]`: localstripe on loopback.
+"""`python -m devstack.localstripe_server --port N [--state-file F]`: localstripe on loopback.
 
 localstripe's own CLI binds every interface and pickles its store to a fixed
 `/tmp/localstripe.pickle` shared by every instance; here each instance keeps its objects in
