@@ -8,14 +8,14 @@ import logging
 import stripe
 from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from api.deps import CurrentUser, SessionDep, ShopperUser
+from api.deps import CurrentUser, ShopperUser
 from api.schemas import Public
 from comptoir.errors import Forbidden, NotFound, ServiceUnavailable
-from comptoir.models import Order, PaymentStatus, Role, Shop, User, VendorOrder
-from comptoir.services import commission, credit_notes, invoicing, payments
+from comptoir.models import PaymentStatus, Role, Shop, VendorOrder
+from comptoir.services import commission, credit_notes, invoicing, payments, scoping
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 
 log = logging.getLogger("comptoir.api.payments")
 router = APIRouter(prefix="/api", tags=["payments"])
@@ -33,17 +33,11 @@ class PaymentOut(Public):
     last_failure_message: str
 
 
-def _own_order(db: SessionDep, order_id: int, shopper: User) -> Order:
-    order = db.scalar(select(Order).where(Order.id == order_id, Order.shopper_id == shopper.id))
-    if order is None:  # another shopper's order does not exist for this caller
-        raise NotFound("Commande introuvable.")
-    return order
-
-
 @router.get("/orders/{order_id}/payment", response_model=PaymentOut)
 def order_payment(order_id: int, db: SessionDep, shopper: ShopperUser) -> PaymentOut:
     """What the payment page needs to confirm the order's card payment with Stripe.js."""
-    _own_order(db, order_id, shopper)
+    # The payment API has always answered the generic "not_found" code (clients rely on it).
+    scoping.get_readable_order(db, shopper, order_id, code="not_found")
     try:
         payment = payments.ensure_payment_intent(db, order_id)
     except stripe.StripeError as exc:
@@ -61,24 +55,14 @@ def order_payment(order_id: int, db: SessionDep, shopper: ShopperUser) -> Paymen
     )
 
 
-def _may_read_invoice(db: SessionDep, user: User, vendor_order_id: int) -> bool:
-    if user.role == Role.operator:
-        return True
-    query = select(VendorOrder.id).where(VendorOrder.id == vendor_order_id)
-    if user.role == Role.shopper:
-        query = query.join(Order, Order.id == VendorOrder.order_id).where(
-            Order.shopper_id == user.id
-        )
-    else:
-        query = query.join(Shop, Shop.id == VendorOrder.shop_id).where(Shop.owner_id == user.id)
-    return db.scalar(query) is not None
-
-
 @router.get("/invoices/{invoice_id}.pdf", response_class=Response)
 def invoice_pdf(invoice_id: int, db: SessionDep, user: CurrentUser) -> Response:
     """An invoice as PDF: for the shopper who ordered, the shop's merchant and operators."""
     invoice = invoicing.get_invoice(db, invoice_id, with_pdf=True)
-    if not _may_read_invoice(db, user, invoice.vendor_order_id):
+    readable = scoping.readable_vendor_orders(user).where(
+        VendorOrder.id == invoice.vendor_order_id
+    )
+    if db.scalar(readable) is None:
         raise NotFound("Facture introuvable.")
     return Response(
         content=bytes(invoice.pdf),
@@ -99,7 +83,8 @@ def _pdf(content: bytes, filename: str) -> Response:
 def credit_note_pdf(credit_note_id: int, db: SessionDep, user: CurrentUser) -> Response:
     """A credit note as PDF: for whoever may read the invoice it corrects."""
     note = credit_notes.get_credit_note(db, credit_note_id, with_pdf=True)
-    if not _may_read_invoice(db, user, note.vendor_order_id):
+    readable = scoping.readable_vendor_orders(user).where(VendorOrder.id == note.vendor_order_id)
+    if db.scalar(readable) is None:
         raise NotFound("Avoir introuvable.")
     return _pdf(bytes(note.pdf), f"avoir-{note.number}.pdf")
 
@@ -111,7 +96,7 @@ def commission_invoice_pdf(commission_invoice_id: int, db: SessionDep, user: Cur
         raise Forbidden("Les factures de commission concernent les boutiques.")
     invoice = commission.get_commission_invoice(db, commission_invoice_id, with_pdf=True)
     if user.role != Role.operator:
-        owner = db.scalar(select(Shop.owner_id).where(Shop.id == invoice.shop_id))
-        if owner != user.id:
+        own = db.scalar(scoping.owned_shop_ids(user).where(Shop.id == invoice.shop_id))
+        if own is None:
             raise NotFound("Facture de commission introuvable.")
     return _pdf(bytes(invoice.pdf), f"commission-{invoice.number}.pdf")

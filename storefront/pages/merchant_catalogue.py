@@ -8,11 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
-from api.deps import SessionDep
 from comptoir.errors import DomainError
 from comptoir.models import Product, Shop
 from comptoir.services import products, shops
 from comptoir.services.contact_fields import format_share_capital
+from comptoir.web.deps import SessionDep
 from storefront.deps import Form, MerchantPage, checkbox, integer, text
 from storefront.i18n import _
 from storefront.pages.catalogue import numeric_id
