@@ -46,6 +46,22 @@ class Settings(BaseSettings):
     smtp_port: int = 8025
     mail_from: str = "Comptoir <no-reply@comptoir.localhost>"
 
+    # The platform's identity on the papers it issues: in the shops' name under a billing
+    # mandate (invoices, credit notes) and in its own name (monthly commission invoices).
+    platform_name: str = "Comptoir"
+    platform_legal_name: str = "Comptoir SAS"
+    platform_legal_form: str = "SAS"
+    platform_share_capital_cents: int = 1_000_000
+    platform_registration: str = "RCS Lyon"
+    platform_siret: str = "73282932000074"
+    platform_vat_number: str = "FR44732829320"
+    platform_address_line: str = "1 place de la Comédie"
+    platform_postal_code: str = "69001"
+    platform_city: str = "Lyon"
+    platform_email: str = "factures@comptoir.localhost"
+    # VAT on the platform's commission (the payment fee), included in the fee withheld.
+    commission_vat_rate_bp: int = 2000
+
     # Payment fee borne by merchants: 1.4 % + 0.25 EUR per payment (FAQ).
     fee_rate_basis_points: int = 140
     fee_fixed_cents: int = 25

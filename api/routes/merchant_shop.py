@@ -136,6 +136,9 @@ class ShopPatch(Strict):
     legal_name: str | None = Field(default=None, max_length=200)
     siret: str | None = Field(default=None, max_length=20)
     vat_number: str | None = Field(default=None, max_length=20)
+    legal_form: str | None = Field(default=None, max_length=60)
+    registration: str | None = Field(default=None, max_length=120)
+    share_capital: str | None = Field(default=None, max_length=30, description="en euros")
 
 
 class ShopSummaryOut(Public):
@@ -148,6 +151,9 @@ class ShopSummaryOut(Public):
     legal_name: str
     siret: str
     vat_number: str
+    legal_form: str
+    registration: str
+    share_capital_cents: int | None
     description: str
     address_line: str
     postal_code: str

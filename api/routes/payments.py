@@ -1,4 +1,5 @@
-"""Paying an order (the PaymentIntent the payment page confirms) and downloading invoices."""
+"""Paying an order (the PaymentIntent the payment page confirms) and downloading its papers:
+invoices, credit notes, and the platform's commission invoices to shops."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from fastapi.responses import Response
 
 from api.deps import CurrentUser, ShopperUser
 from api.schemas import Public
-from comptoir.errors import NotFound, ServiceUnavailable
-from comptoir.models import PaymentStatus, VendorOrder
-from comptoir.services import invoicing, payments, scoping
+from comptoir.errors import Forbidden, NotFound, ServiceUnavailable
+from comptoir.models import PaymentStatus, Role, Shop, VendorOrder
+from comptoir.services import commission, credit_notes, invoicing, payments, scoping
 from comptoir.settings import get_settings
 from comptoir.web.deps import SessionDep
 
@@ -68,3 +69,34 @@ def invoice_pdf(invoice_id: int, db: SessionDep, user: CurrentUser) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="facture-{invoice.number}.pdf"'},
     )
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content=content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get("/credit-notes/{credit_note_id}.pdf", response_class=Response)
+def credit_note_pdf(credit_note_id: int, db: SessionDep, user: CurrentUser) -> Response:
+    """A credit note as PDF: for whoever may read the invoice it corrects."""
+    note = credit_notes.get_credit_note(db, credit_note_id, with_pdf=True)
+    readable = scoping.readable_vendor_orders(user).where(VendorOrder.id == note.vendor_order_id)
+    if db.scalar(readable) is None:
+        raise NotFound("Avoir introuvable.")
+    return _pdf(bytes(note.pdf), f"avoir-{note.number}.pdf")
+
+
+@router.get("/commission-invoices/{commission_invoice_id}.pdf", response_class=Response)
+def commission_invoice_pdf(commission_invoice_id: int, db: SessionDep, user: CurrentUser) -> Response:
+    """The platform's commission invoice to a shop: for its merchant and operators."""
+    if user.role == Role.shopper:
+        raise Forbidden("Les factures de commission concernent les boutiques.")
+    invoice = commission.get_commission_invoice(db, commission_invoice_id, with_pdf=True)
+    if user.role != Role.operator:
+        own = db.scalar(scoping.owned_shop_ids(user).where(Shop.id == invoice.shop_id))
+        if own is None:
+            raise NotFound("Facture de commission introuvable.")
+    return _pdf(bytes(invoice.pdf), f"commission-{invoice.number}.pdf")

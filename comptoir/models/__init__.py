@@ -12,6 +12,9 @@ from comptoir.models.accounts import (
 from comptoir.models.base import Base
 from comptoir.models.catalogue import Category, Product
 from comptoir.models.money import (
+    CommissionInvoice,
+    CreditNote,
+    DocumentCounter,
     Invoice,
     InvoiceCounter,
     LedgerEntry,
@@ -46,7 +49,8 @@ from comptoir.models.shops import (
 from comptoir.models.support import AttentionItem, AuditLog, ContactMessage, Message, SentEmail
 
 __all__ = [
-    "AttentionItem", "AuditLog", "Base", "CartItem", "Category", "ContactMessage",
+    "AttentionItem", "AuditLog", "Base", "CartItem", "Category", "CommissionInvoice",
+    "ContactMessage", "CreditNote", "DocumentCounter",
     "DeletionRequest", "DeletionStatus", "DeliveryKind", "DeliveryMode", "Invoice",
     "InvoiceCounter", "LedgerEntry", "LedgerKind", "LineStatus", "LoginAttempt", "LoginSession",
     "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",

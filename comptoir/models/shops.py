@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -48,6 +49,11 @@ class Shop(Base):
     trade: Mapped[str] = mapped_column(String(60), default="")
     legal_name: Mapped[str] = mapped_column(String(200), default="")
     siret: Mapped[str] = mapped_column(String(14), default="")
+    # Mentions a French invoice must carry (Code de commerce R.123-237): legal form, share
+    # capital, trade or crafts register (e.g. "RCS Lyon" / "RM 69").
+    legal_form: Mapped[str] = mapped_column(String(60), default="")
+    share_capital_cents: Mapped[int | None] = mapped_column(BigInteger)
+    registration: Mapped[str] = mapped_column(String(120), default="")
     vat_number: Mapped[str] = mapped_column(String(20), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     address_line: Mapped[str] = mapped_column(String(300), default="")

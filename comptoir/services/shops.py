@@ -7,7 +7,7 @@ A merchant reaches only the shop they own (`merchant_shop`); an operator reaches
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -36,6 +36,7 @@ from comptoir.services.contact_fields import (
     check_phone,
     check_postal_code,
     check_required,
+    check_share_capital,
     check_siret,
     check_vat_number,
     normalize_email,
@@ -51,10 +52,13 @@ SHOP_STATUS_LABELS = {
     ShopStatus.suspended: "suspendue",
 }
 # What a merchant may change in their shop; status, owner and slug belong to the platform.
+# Form fields stored under another name (the capital is typed in euros, kept in cents).
+COLUMN_OF_FIELD = {"share_capital": "share_capital_cents"}
 EDITABLE_SHOP_FIELDS = frozenset(
     {
         "name", "trade", "description", "phone", "email", "address_line", "postal_code",
-        "city", "return_policy", "legal_name", "siret", "vat_number",
+        "city", "return_policy", "legal_name", "siret", "vat_number", "legal_form",
+        "registration", "share_capital",
     }
 )  # fmt: skip
 MAX_DELIVERY_PRICE_CENTS = 100_000
@@ -162,7 +166,7 @@ def update_shop(db: Session, shop: Shop, changes: Mapping[str, str]) -> Shop:
         raise Unprocessable(
             "Ces champs ne peuvent pas être modifiés : " + ", ".join(sorted(unknown)) + "."
         )
-    checks = {
+    checks: dict[str, Callable[[str], object]] = {
         "name": lambda v: check_required(v, "nom de la boutique"),
         "trade": lambda v: check_required(v, "activité"),
         "legal_name": lambda v: check_required(v, "raison sociale"),
@@ -173,10 +177,13 @@ def update_shop(db: Session, shop: Shop, changes: Mapping[str, str]) -> Shop:
         "city": lambda v: check_required(v, "ville"),
         "phone": lambda v: check_phone(v, required=True),
         "email": lambda v: normalize_email(v, "adresse e-mail de la boutique"),
+        "legal_form": lambda v: v.strip()[:60],
+        "registration": lambda v: v.strip()[:120],
+        "share_capital": check_share_capital,
     }
     for name, value in changes.items():
         check = checks.get(name)
-        setattr(shop, name, check(value) if check else value.strip())
+        setattr(shop, COLUMN_OF_FIELD.get(name, name), check(value) if check else value.strip())
     db.flush()
     return shop
 

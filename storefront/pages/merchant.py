@@ -18,6 +18,7 @@ from comptoir.orders import gateway
 from comptoir.services import ledger, order_reads, scoping, shops
 from comptoir.services import merchant_dashboard as dashboards
 from comptoir.services import messages as shop_messages
+from comptoir.services.shop_papers import shop_papers
 from comptoir.settings import get_settings
 from comptoir.web.deps import SessionDep
 from storefront.actions import perform_and_redirect
@@ -287,6 +288,7 @@ def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
             "month_start": _month_start(now),
             "fee_rate_bp": settings.fee_rate_basis_points,
             "fee_fixed_cents": settings.fee_fixed_cents,
+            "papers": shop_papers(db, shop.id),
         },
     )
 

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from comptoir.errors import DomainError
 from comptoir.models import Product, Shop
 from comptoir.services import products, shops
+from comptoir.services.contact_fields import format_share_capital
 from comptoir.web.deps import SessionDep
 from storefront.deps import Form, MerchantPage, checkbox, integer, text
 from storefront.i18n import _
@@ -22,7 +23,7 @@ router = APIRouter()
 PRODUCT_TEXT_FIELDS = ("name", "sku", "brand", "unit_label", "description", "category")
 SHOP_FIELDS = (
     "name", "trade", "description", "phone", "email", "address_line", "postal_code", "city",
-    "return_policy", "legal_name", "siret", "vat_number",
+    "return_policy", "legal_name", "siret", "vat_number", "legal_form", "registration",
 )  # fmt: skip
 
 
@@ -265,6 +266,7 @@ def shop_page(request: Request, db: SessionDep, merchant: MerchantPage) -> Respo
     """My shop's details as customers and invoices show them."""
     shop = shops.merchant_shop(db, merchant)
     values = {name: str(getattr(shop, name) or "") for name in SHOP_FIELDS}
+    values["share_capital"] = format_share_capital(shop.share_capital_cents)
     return render(request, "merchant/shop.html", {"shop": shop, "values": values})
 
 
@@ -272,7 +274,7 @@ def shop_page(request: Request, db: SessionDep, merchant: MerchantPage) -> Respo
 def save_shop(request: Request, form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
     """Save the shop's details (each one checked: SIRET, postal code, phone, e-mail…)."""
     shop = shops.merchant_shop(db, merchant)
-    values = {name: text(form, name, 4000) for name in SHOP_FIELDS}
+    values = {name: text(form, name, 4000) for name in (*SHOP_FIELDS, "share_capital")}
     try:
         shops.update_shop(db, shop, values)
     except DomainError as exc:

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from comptoir.errors import DomainError, NotFound
-from comptoir.models import OrderStatus
+from comptoir.models import CreditNote, OrderStatus
 from comptoir.orders import gateway
+from comptoir.services import credit_notes, order_reads, payments, scoping
 from comptoir.services import messages as shop_messages
-from comptoir.services import order_reads, payments, scoping
 from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
 from comptoir.web.deps import SessionDep, start_workflow_now
@@ -67,12 +67,17 @@ def order_page(request: Request, order_id: str, db: SessionDep, shopper: Shopper
     by_shop: dict[int, list[shop_messages.MessageView]] = {}
     for message in messages:
         by_shop.setdefault(message.shop_id, []).append(message)
+    notes = credit_notes.credit_notes_of_vendor_orders(db, [part.id for part in order.vendor_orders])
+    notes_by_part: dict[int, list[CreditNote]] = {}
+    for note in notes:
+        notes_by_part.setdefault(note.vendor_order_id, []).append(note)
     return render(
         request,
         "orders/detail.html",
         {
             "order": order,
             "messages_by_shop": by_shop,
+            "credit_notes_by_part": notes_by_part,
             # Back from Stripe.js: the payment's webhook may not have arrived yet.
             "just_paid": request.query_params.get("paiement") == "ok" and order.can_pay,
         },

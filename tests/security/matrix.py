@@ -132,6 +132,14 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/invoices/{invoice_id}.pdf"): Access(
         EVERYONE, others=("other_shopper", "other_merchant"), missing_id="invoice_id"
     ),
+    # A credit note: whoever may read the invoice it corrects.
+    ("GET", "/api/credit-notes/{credit_note_id}.pdf"): Access(
+        EVERYONE, others=("other_shopper", "other_merchant"), missing_id="credit_note_id"
+    ),
+    # The platform's commission invoice to a shop: its merchant and operators.
+    ("GET", "/api/commission-invoices/{commission_invoice_id}.pdf"): of_merchant(
+        MERCHANT_OR_OPERATOR, missing_id="commission_invoice_id"
+    ),
     # --- shoppers ---------------------------------------------------------------------------
     ("GET", "/api/cart"): Access(SHOPPER),
     ("POST", "/api/cart/items"): Access(
