@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, ShopperUser
 from api.schemas import Public
+from comptoir.domain.card_declines import failure_text
 from comptoir.errors import NotFound, ServiceUnavailable
 from comptoir.models import Order, PaymentStatus, Role, Shop, User, VendorOrder
 from comptoir.services import invoicing, payments
@@ -30,6 +31,7 @@ class PaymentOut(Public):
     amount_cents: int
     status: PaymentStatus
     last_failure_message: str
+    last_failure_code: str
 
 
 def _own_order(db: SessionDep, order_id: int, shopper: User) -> Order:
@@ -56,7 +58,8 @@ def order_payment(order_id: int, db: SessionDep, shopper: ShopperUser) -> Paymen
         stripe_js_url=settings.stripe_js_url,
         amount_cents=payment.amount_cents,
         status=payment.status,
-        last_failure_message=payment.failure_message,
+        last_failure_message=failure_text(payment.failure_message, payment.failure_code),
+        last_failure_code=payment.failure_code,
     )
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, Select, false, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from comptoir.domain.card_declines import failure_text
 from comptoir.domain.labels import (
     delivery_kind_label,
     order_status_label,
@@ -655,7 +656,9 @@ def order_detail(
         payment_deadline=order.payment_deadline,
         paid_at=order.paid_at,
         payment_status=payment.status.value if payment else "",
-        payment_failure_message=payment.failure_message if payment else "",
+        payment_failure_message=(
+            failure_text(payment.failure_message, payment.failure_code) if payment else ""
+        ),
         can_pay=_can_pay(order),
         can_cancel=_can_cancel(order),
         timeline=[_event_view(e, vendor_level=False) for e in events.get(None, [])],

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from api.routes.orders import start_workflow_now
+from comptoir.domain.card_declines import decline_code, decline_message
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import OrderStatus
 from comptoir.services import order_views, payments
@@ -124,12 +125,9 @@ def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: Shopp
         client = payments.stripe_client().v1
         client.payment_intents.update(intent_id, params={"payment_method": card})
         client.payment_intents.confirm(intent_id)
-    except stripe.CardError:
-        return redirect(
-            payment_page_path,
-            _("Votre carte a été refusée. Vérifiez ses informations ou essayez une autre carte."),
-            "error",
-        )
+    except stripe.CardError as exc:
+        code = decline_code(exc.error.to_dict() if exc.error else {}) or exc.code or ""
+        return redirect(payment_page_path, _(decline_message(code)), "error")
     except stripe.InvalidRequestError:
         # The intent of a declined attempt is replaced once the workflow has recorded the
         # failure (a Stripe webhook away): until then it cannot be confirmed again.
