@@ -10,6 +10,7 @@ import stripe
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from comptoir.domain.card_declines import decline_code, decline_message
 from comptoir.models import (
     Invoice,
     Order,
@@ -21,7 +22,6 @@ from comptoir.models import (
     User,
     VendorOrder,
 )
-from comptoir.domain.card_declines import decline_code, decline_message
 from comptoir.services import invoicing, payments
 from comptoir.settings import get_settings
 from tests.factories import create_order, create_product, create_shop, create_user, login_headers
