@@ -19,9 +19,8 @@ from comptoir.domain.labels import WEEKDAYS_FR, format_time_fr
 from comptoir.errors import DomainError, Unprocessable
 from comptoir.models import DeliveryKind, Shop
 from comptoir.services import products, shops
-from storefront.deps import Form, MerchantPage, checkbox, text
+from storefront.deps import Form, MerchantPage, checkbox, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
 
 router = APIRouter()

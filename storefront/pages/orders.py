@@ -19,9 +19,8 @@ from comptoir.services import order_views, payments
 from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
 from storefront.actions import perform_and_redirect
-from storefront.deps import Form, ShopperPage, integer, text
+from storefront.deps import Form, ShopperPage, integer, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
 
 log = logging.getLogger("comptoir.storefront.orders")
