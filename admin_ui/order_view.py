@@ -25,6 +25,7 @@ from admin_ui.display import (
     vendor_status,
     when,
 )
+from admin_ui.markdown_text import plain
 from comptoir.errors import DomainError
 from comptoir.services.checkout import START_PENDING
 from workflows.inputs import order_workflow_id, vendor_order_workflow_id
@@ -42,7 +43,7 @@ def show_order(order_id: int, operator: Operator) -> None:
     try:
         detail = data.order_detail(order_id)
     except DomainError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     order = detail.order
     st.header(f"Commande n° {order.id}")
@@ -52,7 +53,7 @@ def show_order(order_id: int, operator: Operator) -> None:
     cols[2].metric("Total", eur(order.total_cents))
     cols[3].metric("Remboursé", eur(order.refunded_cents))
     st.caption(
-        f"Client : {order.shopper_email} — créée le {when(order.created_at)}"
+        f"Client : {plain(order.shopper_email)} — créée le {when(order.created_at)}"
         + (f" — payée le {when(order.paid_at)}" if order.paid_at else "")
     )
     if order.needs_attention:
@@ -66,7 +67,7 @@ def show_order(order_id: int, operator: Operator) -> None:
     for part in detail.parts:
         vo = part.vendor_order
         st.markdown(
-            f"**{part.shop_name}** — {vendor_status(vo.status)} — {vo.delivery_label} — "
+            f"**{plain(part.shop_name)}** — {vendor_status(vo.status)} — {plain(vo.delivery_label)} — "
             f"{eur(vo.total_cents)} (commission {eur(vo.fee_cents)}, remboursé "
             f"{eur(vo.refunded_cents)})"
         )
@@ -311,7 +312,9 @@ def show_workflow_panel(detail: data.OrderDetail) -> None:
             )
         )
     else:
-        st.caption(f"Le workflow ne répond pas à la requête « state » ({panel.state_error}).")
+        st.caption(
+            f"Le workflow ne répond pas à la requête « state » ({plain(panel.state_error)})."
+        )
     st.markdown("**Workflows des boutiques**")
     st.table(
         pd.DataFrame(

@@ -10,6 +10,7 @@ import streamlit as st
 from admin_ui import data_stuck, temporal_ops
 from admin_ui.auth import require_operator
 from admin_ui.display import age, order_status, when
+from admin_ui.markdown_text import plain
 from comptoir.errors import DomainError
 
 REFRESH_SECONDS = 30
@@ -30,7 +31,9 @@ def temporal_disagreements() -> list[data_stuck.StuckItem]:
             datetime.now(UTC) - DISAGREEMENT_WINDOW
         )
     except DomainError as error:
-        st.warning(f"{error.message} Les écarts entre Temporal et la base ne sont pas vérifiés.")
+        st.warning(
+            f"{plain(error.message)} Les écarts entre Temporal et la base ne sont pas vérifiés."
+        )
         return []
     return data_stuck.workflow_disagreements(closed, running)
 
