@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.cache_control import NoStoreForPersonalData
 from api.errors import install_error_handlers
 
 log = logging.getLogger("comptoir.api")
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(NoStoreForPersonalData)
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
     from storefront.router import mount_static
