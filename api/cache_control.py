@@ -46,7 +46,8 @@ class NoStoreForPersonalData:
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                if personal or _opens_session(headers):
+                already = "no-store" in headers.get("Cache-Control", "")
+                if (personal or _opens_session(headers)) and not already:
                     headers["Cache-Control"] = API_NO_STORE if is_api else PAGE_NO_STORE
             await send(message)
 

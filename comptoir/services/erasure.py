@@ -30,6 +30,7 @@ from comptoir.models import (
     PasswordResetToken,
     SentEmail,
     Shop,
+    SignUpAttempt,
     User,
     VendorOrder,
     VendorOrderStatus,
@@ -148,6 +149,7 @@ def erase_account(
     for model in (LoginSession, PasswordResetToken, CartItem):
         db.execute(delete(model).where(model.user_id == user.id))
     db.execute(delete(LoginAttempt).where(func.lower(LoginAttempt.email) == old_email))
+    db.execute(delete(SignUpAttempt).where(func.lower(SignUpAttempt.email) == old_email))
 
     if order_ids:
         db.execute(
