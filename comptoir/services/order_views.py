@@ -198,6 +198,8 @@ class VendorOrderView:
     customer_name: str = ""
     fee_cents: int = 0
     net_cents: int = 0
+    # Whether the shopper has paid the order yet (a reservation may wait for payment).
+    paid: bool = False
 
 
 @dataclass
@@ -466,6 +468,7 @@ def _vendor_order_view(
     refunds: Sequence[Refund],
     customer_name: str,
     now: datetime,
+    paid: bool,
 ) -> VendorOrderView:
     is_merchant = reader.role == Role.merchant
     is_shopper = reader.role == Role.shopper
@@ -517,6 +520,7 @@ def _vendor_order_view(
         customer_name="" if is_shopper else customer_name,
         fee_cents=0 if is_shopper else part.fee_cents,
         net_cents=0 if is_shopper else part.net_cents,
+        paid=paid,
     )
 
 
@@ -672,6 +676,7 @@ def order_detail(
                 refunds=refunds.get(part.id, []),
                 customer_name=order.billing_name,
                 now=now,
+                paid=order.paid_at is not None,
             )
             for part in order.vendor_orders
         ],
@@ -739,14 +744,14 @@ def vendor_order_detail(
     now = now or _now()
     row = db.execute(
         readable_vendor_orders(user)
-        .add_columns(Order.billing_name)
+        .add_columns(Order.billing_name, Order.paid_at)
         .join(Order, Order.id == VendorOrder.order_id)
         .where(VendorOrder.id == vendor_order_id)
         .options(selectinload(VendorOrder.shop), selectinload(VendorOrder.lines))
     ).first()
     if row is None:
         raise NotFound(VENDOR_ORDER_NOT_FOUND, code="vendor_order_not_found")
-    part, customer = row
+    part, customer, paid_at = row
     events, invoices, returns, refunds = _parts_extras(db, [part.order_id], [part.id])
     return _vendor_order_view(
         part,
@@ -757,6 +762,7 @@ def vendor_order_detail(
         refunds=refunds.get(part.id, []),
         customer_name=customer,
         now=now,
+        paid=paid_at is not None,
     )
 
 
