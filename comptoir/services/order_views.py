@@ -46,7 +46,9 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import outbox
 from comptoir.services.contact_fields import normalize_email
+from comptoir.services.message_notices import message_notice
 
 ORDER_NOT_FOUND = "Cette commande n'existe pas ou n'est pas la vôtre."
 VENDOR_ORDER_NOT_FOUND = "Cette commande boutique n'existe pas ou ne concerne pas votre boutique."
@@ -918,6 +920,9 @@ def _add_message(
     db.add(message)
     db.flush()
     db.refresh(message)
+    outbox.send_after_commit(db, message_notice(
+        db, shop_id=shop_id, shopper_id=shopper_id, order_id=order_id, from_shop=from_shop,
+        body=message.body))  # fmt: skip
     shop_name = db.scalar(select(Shop.name).where(Shop.id == shop_id)) or ""
     return MessageView(
         id=message.id,
