@@ -31,6 +31,4 @@ def contact_messages(limit: int = CONTACT_PAGE_SIZE) -> list[ContactRow]:
             .order_by(ContactMessage.created_at.desc(), ContactMessage.id.desc())
             .limit(limit)
         )
-        return [
-            ContactRow(m.id, m.created_at, m.name, m.email, m.subject, m.body) for m in rows
-        ]
+        return [ContactRow(m.id, m.created_at, m.name, m.email, m.subject, m.body) for m in rows]

@@ -19,9 +19,11 @@ from admin_ui.display import (
     PAYMENT_STATUS_LABELS,
     RETURN_STATUS_LABELS,
     age,
+    audit_action,
     eur,
     label,
     order_status,
+    stage,
     vendor_status,
     when,
 )
@@ -49,7 +51,7 @@ def show_order(order_id: int, operator: Operator) -> None:
     st.header(f"Commande n° {order.id}")
     cols = st.columns(4)
     cols[0].metric("Statut", order_status(order.status))
-    cols[1].metric("Étape", order.stage)
+    cols[1].metric("Étape", stage(order.stage))
     cols[2].metric("Total", eur(order.total_cents))
     cols[3].metric("Remboursé", eur(order.refunded_cents))
     st.caption(
@@ -238,7 +240,7 @@ def show_order(order_id: int, operator: Operator) -> None:
     st.subheader("Journal des actions des opérateurs")
     _table(
         [
-            {"le": when(a.at), "par": a.actor, "action": a.action, "motif": a.reason}
+            {"le": when(a.at), "par": a.actor, "action": audit_action(a.action), "motif": a.reason}
             for a in data.recent_audit(target=actions.order_target(order.id), limit=20)
         ],
         "Aucune action d'opérateur sur cette commande.",
@@ -302,7 +304,7 @@ def show_workflow_panel(detail: data.OrderDetail) -> None:
                 [
                     {
                         "statut": order_status(state.status),
-                        "étape": state.stage,
+                        "étape": stage(state.stage),
                         "prochaine échéance": when(state.next_deadline),
                         "nature de l'échéance": state.next_deadline_kind,
                         "à traiter": "oui" if state.needs_attention else "non",
@@ -348,13 +350,42 @@ ACTION_LABELS = {
 }
 
 
+# Orders whose workflow has ended (or never will act again): nothing to signal, cancel or reset.
+ENDED_STATUSES = frozenset({"cancelled", "payment_failed", "refunded"})
+ENDED_STAGES = frozenset({"closed", "cancelled", "payment_failed"})
+
+
+def applicable_actions(detail: data.OrderDetail) -> list[str]:
+    """The actions that make sense for this order now, in ACTION_LABELS order."""
+    order = detail.order
+    status, order_stage = str(order.status), str(order.stage)
+    if order_stage == START_PENDING:
+        return ["start", "cancel"]
+    running = status not in ENDED_STATUSES and order_stage not in ENDED_STAGES
+    waiting_operator = any(a.resolved_at is None for a in detail.attention)
+    invoiced = {i.vendor_order_id for i in detail.invoices}
+    sold = order.paid_at is not None and status not in ("cancelled", "payment_failed")
+    wanted = {
+        "retry": running and waiting_operator,
+        "skip": running and waiting_operator,
+        "cancel": running and status != "completed",
+        "resend_email": sold,
+        "invoice": sold
+        and any(p.vendor_order.id not in invoiced for p in detail.parts),
+        "terminate": running,
+        "reset": running,
+    }
+    return [action for action in ACTION_LABELS if wanted.get(action)]
+
+
 def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
-    """The operator's actions on this order, each confirmed with a reason."""
+    """The operator's actions that apply to this order, each confirmed with a reason."""
     order = detail.order
     st.subheader("Actions")
-    choices = list(ACTION_LABELS)
-    if order.stage != START_PENDING:
-        choices.remove("start")
+    choices = applicable_actions(detail)
+    if not choices:
+        st.caption("Aucune action ne s'applique à cette commande dans son état actuel.")
+        return
     action = st.selectbox(
         "Action", choices, format_func=ACTION_LABELS.__getitem__, key=f"order_action_{order.id}"
     )

@@ -8,7 +8,7 @@ import streamlit as st
 from admin_ui import data
 from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
-from admin_ui.display import when
+from admin_ui.display import audit_action, when
 from comptoir.db import session_scope
 from comptoir.models import ShopStatus, User
 from comptoir.services import outbox
@@ -134,7 +134,7 @@ if audit:
                 {
                     "le": when(a.at),
                     "par": a.actor,
-                    "action": a.action,
+                    "action": audit_action(a.action),
                     "cible": a.target,
                     "motif": a.reason,
                 }

@@ -11,6 +11,7 @@ from admin_ui import data
 from admin_ui.auth import require_operator
 from admin_ui.confirm import show_flash
 from admin_ui.display import eur, order_status, when
+from admin_ui.display import stage as stage_label
 from admin_ui.order_view import show_order
 from comptoir.domain.labels import ORDER_STATUS_LABELS
 
@@ -40,7 +41,7 @@ with st.expander("Filtres", expanded=True):
     stage = row1[1].selectbox(
         "Étape du workflow",
         ["", *data.order_stages()],
-        format_func=lambda s: s or "toutes",
+        format_func=lambda s: stage_label(s) if s else "toutes",
         key="orders_stage",
     )
     shops = dict(data.shop_choices())
@@ -89,7 +90,7 @@ if rows:
                     "créée le": when(r.created_at),
                     "client": r.shopper_email,
                     "statut": order_status(r.status),
-                    "étape": r.stage,
+                    "étape": stage_label(r.stage),
                     "boutiques": r.shops,
                     "montant": eur(r.total_cents),
                     "remboursé": eur(r.refunded_cents) if r.refunded_cents else "",

@@ -9,9 +9,12 @@ import streamlit as st
 
 from admin_ui import data_stuck, temporal_ops
 from admin_ui.auth import require_operator
-from admin_ui.display import age, order_status, when
+from admin_ui.display import age, order_status, stage, when
 from admin_ui.markdown_text import plain
+from comptoir.db import session_scope
 from comptoir.errors import DomainError
+from comptoir.models import ShopStatus
+from comptoir.services.shops import list_shops
 
 REFRESH_SECONDS = 30
 DISAGREEMENT_WINDOW = timedelta(days=30)
@@ -59,7 +62,7 @@ def stuck_list() -> None:
                     "depuis": when(i.since),
                     "attente": age(i.since),
                     "statut": order_status(i.status),
-                    "étape": i.stage,
+                    "étape": stage(i.stage),
                 }
                 for i in items
             ]
@@ -73,3 +76,39 @@ def stuck_list() -> None:
 
 
 stuck_list()
+
+
+def pending_approvals() -> None:
+    """Merchants waiting for the community's approval, the longest waiting first."""
+    with session_scope() as db:
+        pending = [
+            (shop.name, shop.city, email or "", shop.created_at)
+            for shop, email in list_shops(db, ShopStatus.pending)
+        ]
+    st.subheader("Commerçants en attente de validation")
+    st.metric("Boutiques à valider", len(pending))
+    if not pending:
+        st.caption("Aucune boutique n'attend de validation.")
+        return
+    # st.dataframe shows cells as plain text: a shop's name is never rendered as markdown.
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "boutique": name,
+                    "ville": city,
+                    "compte commerçant": email,
+                    "demande du": when(since),
+                    "attente": age(since),
+                }
+                for name, city, email, since in pending
+            ]
+        ),
+        hide_index=True,
+        key="stuck_pending_shops",
+    )
+    if st.button("Valider ou refuser sur la page Commerçants", key="stuck_open_merchants"):
+        st.switch_page("views/merchants.py")
+
+
+pending_approvals()

@@ -137,10 +137,11 @@ def test_cancel_of_a_shop_item_goes_to_the_vendor_order_workflow(
 def test_a_signal_to_a_missing_workflow_is_an_error_and_not_audited(
     db: Session, operator: User, temporal: TemporalHarness
 ) -> None:
-    order = make_order(db)
+    order = make_order(db, stage="needs_attention")
+    item = add_attention(db, order)
     db.commit()
     app = open_order(db, operator, order.id, "retry")
-    app = act(app, f"order_{order.id}_retry_0", "Relance.")
+    app = act(app, f"order_{order.id}_retry_{item.id}", "Relance.")
     # comptoir.services.order_actions words it; without that module, temporal_ops does.
     assert set(errors_of(app)) & {
         "Ce workflow est terminé : il n'attend plus rien.",
