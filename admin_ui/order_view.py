@@ -15,9 +15,6 @@ from admin_ui.display import (
     ACTOR_KIND_LABELS,
     ATTENTION_KIND_LABELS,
     LEDGER_KIND_LABELS,
-    LINE_STATUS_LABELS,
-    PAYMENT_STATUS_LABELS,
-    RETURN_STATUS_LABELS,
     age,
     audit_action,
     eur,
@@ -28,9 +25,14 @@ from admin_ui.display import (
     when,
 )
 from admin_ui.markdown_text import plain
+from comptoir.domain.labels import (
+    CONSOLE_LINE_STATUS_LABELS,
+    PAYMENT_STATUS_LABELS,
+    RETURN_STATUS_LABELS,
+)
 from comptoir.errors import DomainError
+from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 from comptoir.services.checkout import START_PENDING
-from workflows.inputs import order_workflow_id, vendor_order_workflow_id
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
@@ -80,7 +82,7 @@ def show_order(order_id: int, operator: Operator) -> None:
                     "quantité": line.quantity,
                     "prix unitaire": eur(line.unit_price_cents),
                     "total": eur(line.total_cents),
-                    "statut": label(LINE_STATUS_LABELS, line.status),
+                    "statut": label(CONSOLE_LINE_STATUS_LABELS, line.status),
                     "retourné": line.returned_quantity,
                 }
                 for line in part.lines

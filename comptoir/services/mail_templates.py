@@ -15,8 +15,8 @@ from comptoir.domain.paris_time import to_paris
 from comptoir.errors import NotFound
 from comptoir.mail import already_sent, send_templated
 from comptoir.models import DeliveryKind, OpeningHours, Order, OrderLine, Shop, User, VendorOrder
+from comptoir.orders.contracts import EmailRequest
 from comptoir.services.shop_pages import opening_ranges
-from workflows.inputs import EmailRequest
 
 
 def shop_address(shop: Shop) -> str:
