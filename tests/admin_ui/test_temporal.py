@@ -67,7 +67,7 @@ def test_live_panel_shows_pending_activity_attempts_and_the_workflow_state(
     state = next(t.value for t in app.table if "nature de l'échéance" in t.value.columns)
     assert (state["statut"].iloc[0], state["étape"].iloc[0], state["à traiter"].iloc[0]) == (
         "En cours",
-        "needs_attention",
+        "Attend un opérateur",  # the stage's French label, not its code
         "oui",
     )
     children = next(t.value for t in app.table if "workflow" in t.value.columns)

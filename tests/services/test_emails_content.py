@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.models import Order, Role, Shop, User, VendorOrder
+from comptoir.orders.contracts import EmailRequest
 from comptoir.services import order_views
 from comptoir.services.mail_templates import order_email
 from tests.conftest import MailSink
 from tests.factories import create_order, create_product, create_shop, create_user
-from workflows.inputs import EmailRequest
 
 ORDER_TEMPLATES = {
     "lines_unavailable": {"amount_cents": "450"},
