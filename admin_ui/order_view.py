@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from admin_ui import actions, data, temporal_ops
@@ -24,7 +23,7 @@ from admin_ui.display import (
     vendor_status,
     when,
 )
-from admin_ui.markdown_text import plain
+from admin_ui.markdown_text import plain, plain_frame
 from comptoir.domain.labels import (
     CONSOLE_LINE_STATUS_LABELS,
     PAYMENT_STATUS_LABELS,
@@ -37,7 +36,7 @@ from comptoir.services.checkout import START_PENDING
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
     if rows:
-        st.table(pd.DataFrame(rows))
+        st.table(plain_frame(rows))
     else:
         st.caption(empty)
 
@@ -255,7 +254,7 @@ def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
 
 def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "activité": p.activity_type,
@@ -302,7 +301,7 @@ def show_workflow_panel(detail: data.OrderDetail) -> None:
         state = panel.state
         st.markdown("**État vu par le workflow**")
         st.table(
-            pd.DataFrame(
+            plain_frame(
                 [
                     {
                         "statut": order_status(state.status),
@@ -321,7 +320,7 @@ def show_workflow_panel(detail: data.OrderDetail) -> None:
         )
     st.markdown("**Workflows des boutiques**")
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "boutique": detail.shop_of_part(part_id),

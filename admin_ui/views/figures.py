@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pandas as pd
 import streamlit as st
 
 from admin_ui import data_figures, data_stuck
 from admin_ui.auth import require_operator
 from admin_ui.display import duration, eur, order_status, percent
 from admin_ui.figures_chart import daily_chart_frame
+from admin_ui.markdown_text import plain_frame
 
 PERIODS = {7: "7 derniers jours", 30: "30 derniers jours", 90: "90 derniers jours"}
 
@@ -52,7 +52,7 @@ st.subheader("Ventes et commissions par jour")
 st.line_chart(by_day[["ventes (€)", "commissions (€)", "remboursements (€)"]])
 with st.expander("Détail par jour"):
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "jour": d.day.strftime("%d/%m/%Y"),
@@ -68,7 +68,7 @@ with st.expander("Détail par jour"):
 
 st.subheader("Où en sont les commandes de la période")
 st.table(
-    pd.DataFrame(
+    plain_frame(
         [
             {"statut": order_status(status), "commandes": count}
             for status, count in data_figures.status_funnel(period)
@@ -80,7 +80,7 @@ st.subheader("Délai médian du paiement à « prête » ou « expédiée », pa
 delays = data_figures.paid_to_ready(period)
 if delays:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "boutique": d.shop,

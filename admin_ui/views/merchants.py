@@ -9,6 +9,7 @@ from admin_ui import data
 from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import audit_action, when
+from admin_ui.markdown_text import plain_frame
 from comptoir.db import session_scope
 from comptoir.models import ShopStatus, User
 from comptoir.services import outbox
@@ -129,7 +130,7 @@ st.subheader("Dernières décisions")
 audit = data.recent_audit("shop:", limit=20)
 if audit:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "le": when(a.at),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from admin_ui import data
@@ -12,6 +11,7 @@ from admin_ui.auth import require_operator
 from admin_ui.confirm import show_flash
 from admin_ui.display import eur, order_status, when
 from admin_ui.display import stage as stage_label
+from admin_ui.markdown_text import plain_frame
 from admin_ui.order_view import show_order
 from comptoir.domain.labels import ORDER_STATUS_LABELS
 
@@ -83,7 +83,7 @@ rows = data.list_orders(
 st.caption(f"{len(rows)} commande(s) (les 200 plus récentes au plus).")
 if rows:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "n°": r.id,

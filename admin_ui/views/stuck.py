@@ -10,7 +10,7 @@ import streamlit as st
 from admin_ui import data_stuck, temporal_ops
 from admin_ui.auth import require_operator
 from admin_ui.display import age, order_status, stage, when
-from admin_ui.markdown_text import plain
+from admin_ui.markdown_text import plain, plain_frame
 from comptoir.db import session_scope
 from comptoir.errors import DomainError
 from comptoir.models import ShopStatus
@@ -52,7 +52,7 @@ def stuck_list() -> None:
         st.success("Aucune commande n'attend d'opérateur.")
         return
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "commande": i.order_id,

@@ -18,14 +18,18 @@ from tests.factories import create_shop
 
 pytestmark = pytest.mark.timeout(120)
 
-EVIL = "![x](http://evil) [lien](http://evil) **gras** <img src=x> :red[rouge] $x$ # titre"
+EVIL = (
+    "![x](http://evil) [lien](http://evil) **gras** __souligné__ _it_ <img src=x> :red[rouge] "
+    "$x$ # titre www.evil.test"
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_plain_text_renders_literally_with_a_commonmark_renderer() -> None:
     html = MarkdownIt("commonmark").render(plain(EVIL))
     assert "<img" not in html and "<a " not in html and "<strong>" not in html, html
-    assert "<h1>" not in html and html.startswith("<p>")
+    assert "<h1>" not in html and "<em>" not in html and html.startswith("<p>")
+    assert plain("issue_invoice") == "issue_invoice"  # intraword "_" is no emphasis
     assert "![x](http://evil)" in html and "**gras**" in html  # shown as typed
     assert "http\\://" in plain(EVIL) and plain("www.evil.test") == "www\\.evil.test"
     assert plain("Boulangerie Martin, 12 rue du Pont.") == "Boulangerie Martin, 12 rue du Pont."
@@ -51,6 +55,9 @@ def test_shop_names_and_delivery_labels_are_escaped_on_the_order_page(
         html = MarkdownIt("commonmark").render(text)
         assert "<img" not in html and "<a " not in html, html
     assert any(plain(EVIL) in text for text in shown)
+    # st.table renders markdown in its cells too: the shop's name there is escaped as well.
+    cells = [str(v) for t in app.table for v in t.value.to_numpy().ravel() if "evil" in str(v)]
+    assert cells and all("http://" not in c and "![x]" not in c for c in cells), cells
 
 
 def test_the_console_hides_the_deploy_button() -> None:
