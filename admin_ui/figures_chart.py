@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from admin_ui.data_figures import DayFigures
+from comptoir.services.operations.figures import DayFigures
 
 CHART_COLUMNS = ("commandes", "ventes (€)", "commissions (€)", "remboursements (€)")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from admin_ui import actions, data, temporal_ops
+from admin_ui import actions, temporal_ops
 from admin_ui.auth import Operator
 from admin_ui.confirm import confirmed_action
 from admin_ui.display import (
@@ -31,7 +31,10 @@ from comptoir.domain.labels import (
 )
 from comptoir.errors import DomainError
 from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
+from comptoir.services import audit as audit_log
 from comptoir.services.checkout import START_PENDING
+from comptoir.services.operations import orders as order_queries
+from comptoir.services.operations import repairs
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
@@ -44,7 +47,7 @@ def _table(rows: list[dict[str, Any]], empty: str) -> None:
 def show_order(order_id: int, operator: Operator) -> None:
     """The whole detail of one order, its live workflow panel and its actions."""
     try:
-        detail = data.order_detail(order_id)
+        detail = order_queries.order_detail(order_id)
     except DomainError as error:
         st.error(plain(error.message))
         return
@@ -242,14 +245,14 @@ def show_order(order_id: int, operator: Operator) -> None:
     _table(
         [
             {"le": when(a.at), "par": a.actor, "action": audit_action(a.action), "motif": a.reason}
-            for a in data.recent_audit(target=actions.order_target(order.id), limit=20)
+            for a in audit_log.recent(target=audit_log.order_target(order.id), limit=20)
         ],
         "Aucune action d'opérateur sur cette commande.",
     )
 
 
 def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
-    return lambda: data.invoice_pdf(invoice_id)
+    return lambda: order_queries.invoice_pdf(invoice_id)
 
 
 def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
@@ -270,7 +273,7 @@ def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
     )
 
 
-def show_workflow_panel(detail: data.OrderDetail) -> None:
+def show_workflow_panel(detail: order_queries.OrderDetail) -> None:
     """What Temporal says about the order's workflows right now (a warning if it is down)."""
     st.subheader("Workflow en direct (Temporal)")
     order = detail.order
@@ -356,7 +359,7 @@ ENDED_STATUSES = frozenset({"cancelled", "payment_failed", "refunded"})
 ENDED_STAGES = frozenset({"closed", "cancelled", "payment_failed"})
 
 
-def applicable_actions(detail: data.OrderDetail) -> list[str]:
+def applicable_actions(detail: order_queries.OrderDetail) -> list[str]:
     """The actions that make sense for this order now, in ACTION_LABELS order."""
     order = detail.order
     status, order_stage = str(order.status), str(order.stage)
@@ -379,7 +382,7 @@ def applicable_actions(detail: data.OrderDetail) -> list[str]:
     return [action for action in ACTION_LABELS if wanted.get(action)]
 
 
-def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
+def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
     """The operator's actions that apply to this order, each confirmed with a reason."""
     order = detail.order
     st.subheader("Actions")
@@ -418,18 +421,18 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
         template = str(
             st.selectbox(
                 "E-mail",
-                list(actions.RESENDABLE_EMAILS),
-                format_func=lambda t: actions.RESENDABLE_EMAILS[t].label,
+                list(repairs.RESENDABLE_EMAILS),
+                format_func=lambda t: repairs.RESENDABLE_EMAILS[t].label,
                 key=f"{key}_template",
             )
         )
         part_id = None
-        if actions.RESENDABLE_EMAILS[template].per_shop:
+        if repairs.RESENDABLE_EMAILS[template].per_shop:
             part_id = _part_choice(detail, f"{key}_part")
         key = f"{key}_{template}_{part_id or 0}"
 
         def run(reason: str) -> str:
-            return actions.resend_email(operator.id, order.id, template, part_id, reason)
+            return repairs.resend_email(operator.id, order.id, template, part_id, reason)
 
     elif action == "invoice":
         invoiced = {i.vendor_order_id for i in detail.invoices}
@@ -442,7 +445,7 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
 
         def run(reason: str) -> str:
             assert part_id is not None
-            return actions.issue_missing_invoice(operator.id, order.id, part_id, reason)
+            return repairs.issue_missing_invoice(operator.id, order.id, part_id, reason)
 
     elif action == "start":
 
@@ -474,7 +477,7 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
 
 
 def _part_choice(
-    detail: data.OrderDetail, key: str, part_ids: list[int] | None = None
+    detail: order_queries.OrderDetail, key: str, part_ids: list[int] | None = None
 ) -> int | None:
     ids = part_ids if part_ids is not None else [p.vendor_order.id for p in detail.parts]
     if not ids:

@@ -5,18 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from admin_ui import data_contact
 from admin_ui.auth import require_operator
 from admin_ui.display import when
+from comptoir.services.operations import contact as contact_queries
 
 require_operator()
 st.title("Messages de contact")
 st.caption(
     f"Messages du formulaire « Nous contacter » (suggestions de commerces, questions), "
-    f"les plus récents d'abord ; les {data_contact.CONTACT_PAGE_SIZE} derniers au plus. "
+    f"les plus récents d'abord ; les {contact_queries.CONTACT_PAGE_SIZE} derniers au plus. "
     "Répondez depuis votre messagerie à l'adresse indiquée."
 )
-rows = data_contact.contact_messages()
+rows = contact_queries.contact_messages()
 if not rows:
     st.info("Aucun message reçu.")
 else:

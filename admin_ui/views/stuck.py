@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from admin_ui import data_stuck, temporal_ops
+from admin_ui import temporal_ops
 from admin_ui.auth import require_operator
 from admin_ui.display import age, order_status, stage, when
 from admin_ui.markdown_text import plain, plain_frame
 from comptoir.db import session_scope
 from comptoir.errors import DomainError
 from comptoir.models import ShopStatus
+from comptoir.services.operations import stuck as stuck_queries
 from comptoir.services.shops import list_shops
 
 REFRESH_SECONDS = 30
@@ -27,7 +28,7 @@ st.caption(
 )
 
 
-def temporal_disagreements() -> list[data_stuck.StuckItem]:
+def temporal_disagreements() -> list[stuck_queries.StuckItem]:
     """Orders whose workflow contradicts Postgres; a warning (and none) when Temporal is down."""
     try:
         closed, running = temporal_ops.order_workflow_states(
@@ -38,13 +39,13 @@ def temporal_disagreements() -> list[data_stuck.StuckItem]:
             f"{plain(error.message)} Les écarts entre Temporal et la base ne sont pas vérifiés."
         )
         return []
-    return data_stuck.workflow_disagreements(closed, running)
+    return stuck_queries.workflow_disagreements(closed, running)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def stuck_list() -> None:
     """The list, redrawn on its own every REFRESH_SECONDS."""
-    items = data_stuck.stuck_items() + temporal_disagreements()
+    items = stuck_queries.stuck_items() + temporal_disagreements()
     items.sort(key=lambda i: (i.since, i.order_id))
     orders = sorted({i.order_id for i in items})
     st.metric("Commandes à traiter", len(orders))

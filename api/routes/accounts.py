@@ -8,12 +8,13 @@ from datetime import datetime
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from pydantic import Field
 
-from api.deps import CurrentUser, LoginDep, SessionDep
-from api.routes.auth import UserPublic, client_ip
+from api.deps import CurrentUser, LoginDep
+from api.routes.auth import UserPublic
 from api.schemas import Message, Public, Strict
 from comptoir.models import DeletionStatus
 from comptoir.services import accounts, outbox
 from comptoir.services.shops import ShopApplication
+from comptoir.web.deps import SessionDep, client_ip
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])
 

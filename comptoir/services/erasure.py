@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
-    AuditLog,
     CartItem,
     ContactMessage,
     DeletionRequest,
@@ -35,6 +34,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import audit
 from comptoir.services.merchant_departure import (
     lock_shops_of,
     suspend_shops_of_departed_merchant,
@@ -216,21 +216,20 @@ def erase_account(
         invoices_kept=invoices,
         messages_redacted=redacted,
     )
-    db.add(
-        AuditLog(
-            actor_id=operator_id,
-            action="account.erase",
-            target=f"user:{user.id}",
-            reason=reason,
-            details={
-                "deletion_request_id": request.id,
-                "orders_anonymised": result.orders_anonymised,
-                "invoices_kept": result.invoices_kept,
-                "messages_redacted": result.messages_redacted,
-                "shops_suspended": [shop.id for shop in shops],
-                "order_parts_flagged": flagged,
-            },
-        )
+    audit.record(
+        db,
+        operator_id,
+        "account.erase",
+        audit.user_target(user.id),
+        reason,
+        {
+            "deletion_request_id": request.id,
+            "orders_anonymised": result.orders_anonymised,
+            "invoices_kept": result.invoices_kept,
+            "messages_redacted": result.messages_redacted,
+            "shops_suspended": [shop.id for shop in shops],
+            "order_parts_flagged": flagged,
+        },
     )
     db.flush()
     return result

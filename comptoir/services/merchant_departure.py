@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from comptoir.models import AttentionItem, AuditLog, Order, Shop, ShopStatus, VendorOrder
+from comptoir.models import AttentionItem, Order, Shop, ShopStatus, VendorOrder
 from comptoir.models import VendorOrderStatus as Status
+from comptoir.services import audit
 
 SUSPENSION_REASON = "Compte du commerçant effacé à sa demande : boutique retirée de la plateforme."
 ATTENTION_KIND = "merchant_erased"
@@ -37,14 +38,13 @@ def suspend_shops_of_departed_merchant(
     flagged: list[int] = []
     for shop in shops:
         if shop.status != ShopStatus.suspended:
-            db.add(
-                AuditLog(
-                    actor_id=operator_id,
-                    action="shop.suspend",
-                    target=f"shop:{shop.id}",
-                    reason=SUSPENSION_REASON,
-                    details={"previous_status": shop.status.value, "cause": "account.erase"},
-                )
+            audit.record(
+                db,
+                operator_id,
+                "shop.suspend",
+                audit.shop_target(shop.id),
+                SUSPENSION_REASON,
+                {"previous_status": shop.status.value, "cause": "account.erase"},
             )
         shop.status = ShopStatus.suspended
         shop.status_reason = SUSPENSION_REASON

@@ -87,8 +87,8 @@ def test_figures_of_the_period(db: Session, operator: User) -> None:
 def test_chart_days_stay_in_calendar_order_across_a_month() -> None:
     from datetime import date
 
-    from admin_ui.data_figures import DayFigures
     from admin_ui.figures_chart import daily_chart_frame
+    from comptoir.services.operations.figures import DayFigures
 
     days = [date(2026, 11, 28) + timedelta(days=n) for n in range(7)]  # 28/11 → 04/12
     frame = daily_chart_frame(

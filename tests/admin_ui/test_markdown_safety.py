@@ -63,6 +63,6 @@ def test_shop_names_and_delivery_labels_are_escaped_on_the_order_page(
 def test_the_console_hides_the_deploy_button() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["toolbarMode"] == "minimal"
-    launcher = (ROOT / "comptoir" / "devstack" / "run.py").read_text()
+    launcher = (ROOT / "devstack" / "run.py").read_text()
     assert '"--client.toolbarMode", "minimal"' in launcher
     assert '"--client.toolbarMode", "minimal"' in (ROOT / "docker-compose.yml").read_text()
