@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.models import Order, Role, Shop, User, VendorOrder
 from comptoir.orders.contracts import EmailRequest
-from comptoir.services import order_views
+from comptoir.services import messages as shop_messages
 from comptoir.services.mail_templates import order_email
 from tests.conftest import MailSink
 from tests.factories import create_order, create_product, create_shop, create_user
@@ -93,9 +93,9 @@ def test_a_message_notifies_the_other_side_once_per_conversation_and_window(
     shopper = db.get_one(User, order.shopper_id)
     merchant = db.get_one(User, halles.owner_id)
     mail_sink.clear()
-    order_views.post_order_message(db, shopper, order.id, halles.id, "Je peux venir à 18 h ?")
+    shop_messages.post_order_message(db, shopper, order.id, halles.id, "Je peux venir à 18 h ?")
     db.commit()
-    order_views.post_order_message(db, shopper, order.id, halles.id, "Ou plutôt 17 h ?")
+    shop_messages.post_order_message(db, shopper, order.id, halles.id, "Ou plutôt 17 h ?")
     db.commit()
     to_shop = mail_sink.to(merchant.email)
     assert len(to_shop) == 1, [str(m["Subject"]) for m in to_shop]  # one per window
@@ -103,14 +103,14 @@ def test_a_message_notifies_the_other_side_once_per_conversation_and_window(
     assert "Nouveau message de Léa" in subject and "Fromagerie des Halles" in subject
     assert f"commande n° {order.id}" in subject and "Je peux venir à 18 h ?" in text
     assert f"/vendeur/commandes/{parts[0].id}" in text
-    order_views.post_vendor_order_message(db, merchant, parts[0].id, "Oui, à 17 h c'est parfait.")
+    shop_messages.post_vendor_order_message(db, merchant, parts[0].id, "Oui, à 17 h c'est parfait.")
     db.commit()
     (answer,) = mail_sink.to(shopper.email)
     assert "Nouveau message de « Fromagerie des Halles »" in str(answer["Subject"])
     assert "parfait" in answer.get_content()
     assert f"/commandes/{order.id}#messages-{halles.id}" in answer.get_content()
     # A message that is not committed sends nothing.
-    order_views.post_order_message(db, shopper, order.id, parts[1].shop_id, "Annulé")
+    shop_messages.post_order_message(db, shopper, order.id, parts[1].shop_id, "Annulé")
     db.rollback()
     assert len(mail_sink.messages()) == 2
     assert merchant.role == Role.merchant
