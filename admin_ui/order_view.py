@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from admin_ui import actions, temporal_ops
@@ -16,12 +15,15 @@ from admin_ui.display import (
     ATTENTION_KIND_LABELS,
     LEDGER_KIND_LABELS,
     age,
+    audit_action,
     eur,
     label,
     order_status,
+    stage,
     vendor_status,
     when,
 )
+from admin_ui.markdown_text import plain, plain_frame
 from comptoir.domain.labels import (
     CONSOLE_LINE_STATUS_LABELS,
     PAYMENT_STATUS_LABELS,
@@ -37,7 +39,7 @@ from comptoir.services.operations import repairs
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
     if rows:
-        st.table(pd.DataFrame(rows))
+        st.table(plain_frame(rows))
     else:
         st.caption(empty)
 
@@ -47,17 +49,17 @@ def show_order(order_id: int, operator: Operator) -> None:
     try:
         detail = order_queries.order_detail(order_id)
     except DomainError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     order = detail.order
     st.header(f"Commande n° {order.id}")
     cols = st.columns(4)
     cols[0].metric("Statut", order_status(order.status))
-    cols[1].metric("Étape", order.stage)
+    cols[1].metric("Étape", stage(order.stage))
     cols[2].metric("Total", eur(order.total_cents))
     cols[3].metric("Remboursé", eur(order.refunded_cents))
     st.caption(
-        f"Client : {order.shopper_email} — créée le {when(order.created_at)}"
+        f"Client : {plain(order.shopper_email)} — créée le {when(order.created_at)}"
         + (f" — payée le {when(order.paid_at)}" if order.paid_at else "")
     )
     if order.needs_attention:
@@ -71,7 +73,7 @@ def show_order(order_id: int, operator: Operator) -> None:
     for part in detail.parts:
         vo = part.vendor_order
         st.markdown(
-            f"**{part.shop_name}** — {vendor_status(vo.status)} — {vo.delivery_label} — "
+            f"**{plain(part.shop_name)}** — {vendor_status(vo.status)} — {plain(vo.delivery_label)} — "
             f"{eur(vo.total_cents)} (commission {eur(vo.fee_cents)}, remboursé "
             f"{eur(vo.refunded_cents)})"
         )
@@ -242,7 +244,7 @@ def show_order(order_id: int, operator: Operator) -> None:
     st.subheader("Journal des actions des opérateurs")
     _table(
         [
-            {"le": when(a.at), "par": a.actor, "action": a.action, "motif": a.reason}
+            {"le": when(a.at), "par": a.actor, "action": audit_action(a.action), "motif": a.reason}
             for a in audit_log.recent(target=audit_log.order_target(order.id), limit=20)
         ],
         "Aucune action d'opérateur sur cette commande.",
@@ -255,7 +257,7 @@ def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
 
 def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "activité": p.activity_type,
@@ -302,11 +304,11 @@ def show_workflow_panel(detail: order_queries.OrderDetail) -> None:
         state = panel.state
         st.markdown("**État vu par le workflow**")
         st.table(
-            pd.DataFrame(
+            plain_frame(
                 [
                     {
                         "statut": order_status(state.status),
-                        "étape": state.stage,
+                        "étape": stage(state.stage),
                         "prochaine échéance": when(state.next_deadline),
                         "nature de l'échéance": state.next_deadline_kind,
                         "à traiter": "oui" if state.needs_attention else "non",
@@ -316,10 +318,12 @@ def show_workflow_panel(detail: order_queries.OrderDetail) -> None:
             )
         )
     else:
-        st.caption(f"Le workflow ne répond pas à la requête « state » ({panel.state_error}).")
+        st.caption(
+            f"Le workflow ne répond pas à la requête « state » ({plain(panel.state_error)})."
+        )
     st.markdown("**Workflows des boutiques**")
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "boutique": detail.shop_of_part(part_id),
@@ -350,13 +354,42 @@ ACTION_LABELS = {
 }
 
 
+# Orders whose workflow has ended (or never will act again): nothing to signal, cancel or reset.
+ENDED_STATUSES = frozenset({"cancelled", "payment_failed", "refunded"})
+ENDED_STAGES = frozenset({"closed", "cancelled", "payment_failed"})
+
+
+def applicable_actions(detail: order_queries.OrderDetail) -> list[str]:
+    """The actions that make sense for this order now, in ACTION_LABELS order."""
+    order = detail.order
+    status, order_stage = str(order.status), str(order.stage)
+    if order_stage == START_PENDING:
+        return ["start", "cancel"]
+    running = status not in ENDED_STATUSES and order_stage not in ENDED_STAGES
+    waiting_operator = any(a.resolved_at is None for a in detail.attention)
+    invoiced = {i.vendor_order_id for i in detail.invoices}
+    sold = order.paid_at is not None and status not in ("cancelled", "payment_failed")
+    wanted = {
+        "retry": running and waiting_operator,
+        "skip": running and waiting_operator,
+        "cancel": running and status != "completed",
+        "resend_email": sold,
+        "invoice": sold
+        and any(p.vendor_order.id not in invoiced for p in detail.parts),
+        "terminate": running,
+        "reset": running,
+    }
+    return [action for action in ACTION_LABELS if wanted.get(action)]
+
+
 def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
-    """The operator's actions on this order, each confirmed with a reason."""
+    """The operator's actions that apply to this order, each confirmed with a reason."""
     order = detail.order
     st.subheader("Actions")
-    choices = list(ACTION_LABELS)
-    if order.stage != START_PENDING:
-        choices.remove("start")
+    choices = applicable_actions(detail)
+    if not choices:
+        st.caption("Aucune action ne s'applique à cette commande dans son état actuel.")
+        return
     action = st.selectbox(
         "Action", choices, format_func=ACTION_LABELS.__getitem__, key=f"order_action_{order.id}"
     )

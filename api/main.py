@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 import storefront.router
+from api.cache_control import NoStoreForPersonalData
 from api.errors import install_error_handlers
 from api.routes import (
     accounts,
@@ -87,6 +88,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(NoStoreForPersonalData)
     for router in ROUTERS:
         app.include_router(router)
     storefront.router.mount_static(app)

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     password_reset_ttl_minutes: int = 60
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # At most one "new message" e-mail per conversation and direction in this many minutes.
+    message_notice_minutes: int = 15
+    # Sign-ups accepted per address and per IP within the window (then 429).
+    sign_up_max_per_address: int = 3
+    sign_up_max_per_ip: int = 10
+    sign_up_window_minutes: int = 60
 
     # Connections per process: 10 + 30 = 40 at most, the API's thread pool (anyio's default),
     # so a request never waits on the pool; PostgreSQL's default max_connections is 100.

@@ -221,7 +221,8 @@ class Supervisor:
             "admin_ui.app",
             [PYTHON, "-m", "streamlit", "run", "admin_ui/app.py",
              "--server.address", HOST, "--server.port", str(self.ports.admin),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--client.toolbarMode", "minimal"],
             port=self.ports.admin,
         )  # fmt: skip
         for web_process in (api, admin):

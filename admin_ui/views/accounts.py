@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import when
+from admin_ui.markdown_text import plain_frame
 from comptoir.db import session_scope
 from comptoir.services import audit as audit_log
 from comptoir.services.erasure import erase_account
@@ -24,7 +24,7 @@ if not rows:
     st.info("Aucune demande de suppression à traiter.")
 else:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "n°": r.id,
@@ -88,7 +88,7 @@ st.subheader("Derniers effacements")
 audit = audit_log.recent("user:", limit=20)
 if audit:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {"le": when(a.at), "par": a.actor, "cible": a.target, "motif": a.reason}
                 for a in audit

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from api.deps import CurrentUser, ShopperUser
 from api.schemas import Public
+from comptoir.domain.card_declines import failure_text
 from comptoir.errors import Forbidden, NotFound, ServiceUnavailable
 from comptoir.models import PaymentStatus, Role, Shop, VendorOrder
 from comptoir.services import commission, credit_notes, invoicing, payments, scoping
@@ -31,6 +32,7 @@ class PaymentOut(Public):
     amount_cents: int
     status: PaymentStatus
     last_failure_message: str
+    last_failure_code: str
 
 
 @router.get("/orders/{order_id}/payment", response_model=PaymentOut)
@@ -51,7 +53,8 @@ def order_payment(order_id: int, db: SessionDep, shopper: ShopperUser) -> Paymen
         stripe_js_url=settings.stripe_js_url,
         amount_cents=payment.amount_cents,
         status=payment.status,
-        last_failure_message=payment.failure_message,
+        last_failure_message=failure_text(payment.failure_message, payment.failure_code),
+        last_failure_code=payment.failure_code,
     )
 
 

@@ -150,3 +150,47 @@ def format_datetime_fr(dt: datetime) -> str:
     """French long date and time in Europe/Paris, e.g. 'jeudi 3 décembre 2026 à 14 h 30'."""
     local = to_paris(dt)
     return f"{format_date_fr(local.date())} à {format_time_fr(local.time())}"
+
+
+# --- console (operators) labels: stages and audited actions ---------------------------------
+# Kept apart from the status labels above so each can grow without the other.
+
+CONSOLE_STAGE_LABELS = MappingProxyType(
+    {
+        **ORDER_STATUS_LABELS,  # a stage is often the order's status itself
+        "created": "Créée",
+        "start_pending": "Démarrage du workflow en attente",
+        "fulfilment": "Préparation par les boutiques",
+        "needs_attention": "Attend un opérateur",
+        "finished": "Terminée (délai de retour en cours)",
+        "closed": "Clôturée",
+    }
+)
+
+CONSOLE_AUDIT_ACTION_LABELS = MappingProxyType(
+    {
+        "shop.approve": "Boutique validée",
+        "shop.refuse": "Boutique refusée",
+        "shop.suspend": "Boutique suspendue",
+        "shop.reinstate": "Boutique rétablie",
+        "account.erase": "Compte effacé",
+        "order.retry": "Étape relancée",
+        "order.skip": "Étape passée",
+        "order.cancel": "Commande annulée",
+        "order.resend_email": "E-mail renvoyé",
+        "order.issue_invoice": "Facture émise",
+        "order.start_workflow": "Workflow démarré",
+        "order.terminate": "Workflow arrêté de force",
+        "order.reset": "Workflow repris au dernier point sain",
+    }
+)
+
+
+def console_stage_label(code: str) -> str:
+    """French label of an order's workflow stage; unknown codes are returned as they are."""
+    return CONSOLE_STAGE_LABELS.get(str(code), str(code))
+
+
+def console_audit_action_label(code: str) -> str:
+    """French label of an audited operator action; unknown codes are returned as they are."""
+    return CONSOLE_AUDIT_ACTION_LABELS.get(str(code), str(code))

@@ -7,6 +7,7 @@ from comptoir.models.accounts import (
     LoginSession,
     PasswordResetToken,
     Role,
+    SignUpAttempt,
     User,
 )
 from comptoir.models.base import Base
@@ -56,5 +57,6 @@ __all__ = [
     "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
     "Payment", "PaymentStatus", "PickupSlotRule", "Product", "Refund", "RefundStatus",
     "ReturnRequest", "ReturnStatus", "Role", "SentEmail", "Shop", "ShopClosure", "ShopStatus",
+    "SignUpAttempt",
     "StatusEvent", "StripeEvent", "User", "VendorOrder", "VendorOrderStatus",
 ]

@@ -43,6 +43,8 @@ class Payment(Base):
     currency: Mapped[str] = mapped_column(String(3), default="eur")
     status: Mapped[PaymentStatus] = mapped_column(enum_column(PaymentStatus, "payment_status"))
     failure_message: Mapped[str] = mapped_column(String(500), default="")
+    # Stripe's decline code of the last failed attempt (its English text is never shown).
+    failure_code: Mapped[str] = mapped_column(String(60), default="", server_default="")
     fee_cents: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[CreatedAt]
     succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

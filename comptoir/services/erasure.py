@@ -29,11 +29,16 @@ from comptoir.models import (
     PasswordResetToken,
     SentEmail,
     Shop,
+    SignUpAttempt,
     User,
     VendorOrder,
     VendorOrderStatus,
 )
 from comptoir.services import audit
+from comptoir.services.merchant_departure import (
+    lock_shops_of,
+    suspend_shops_of_departed_merchant,
+)
 
 OPEN_REQUEST_STATUSES = (DeletionStatus.requested, DeletionStatus.waiting)
 # An order is over for its shopper once it reached one of these and no return is possible.
@@ -126,6 +131,7 @@ def erase_account(
     )
     if user is None or user.erased_at is not None:
         raise Conflict("Ce compte est déjà effacé.")
+    shops = lock_shops_of(db, user.id)  # before the check: no order may slip in after it
     still_open = open_orders_of(db, [user.id], now)[user.id]
     if still_open:
         numbers = ", ".join(f"n° {i}" for i in still_open)
@@ -148,6 +154,7 @@ def erase_account(
     for model in (LoginSession, PasswordResetToken, CartItem):
         db.execute(delete(model).where(model.user_id == user.id))
     db.execute(delete(LoginAttempt).where(func.lower(LoginAttempt.email) == old_email))
+    db.execute(delete(SignUpAttempt).where(func.lower(SignUpAttempt.email) == old_email))
 
     if order_ids:
         db.execute(
@@ -190,6 +197,7 @@ def erase_account(
         .where(DeletionRequest.user_id == user.id)
         .values(email_at_request=placeholder)
     )
+    flagged = suspend_shops_of_departed_merchant(db, shops, operator_id, now)
     request.status = DeletionStatus.completed
     request.completed_at = now
     request.handled_by = operator_id
@@ -219,6 +227,8 @@ def erase_account(
             "orders_anonymised": result.orders_anonymised,
             "invoices_kept": result.invoices_kept,
             "messages_redacted": result.messages_redacted,
+            "shops_suspended": [shop.id for shop in shops],
+            "order_parts_flagged": flagged,
         },
     )
     db.flush()

@@ -23,7 +23,9 @@ from comptoir.models import (
     User,
     VendorOrder,
 )
+from comptoir.services import outbox
 from comptoir.services.contact_fields import normalize_email
+from comptoir.services.message_notices import message_notice
 from comptoir.services.scoping import (
     ORDER_NOT_FOUND,
     VENDOR_ORDER_NOT_FOUND,
@@ -183,6 +185,9 @@ def _add_message(
     db.add(message)
     db.flush()
     db.refresh(message)
+    outbox.send_after_commit(db, message_notice(
+        db, shop_id=shop_id, shopper_id=shopper_id, order_id=order_id, from_shop=from_shop,
+        body=message.body))  # fmt: skip
     shop_name = db.scalar(select(Shop.name).where(Shop.id == shop_id)) or ""
     return MessageView(
         id=message.id,

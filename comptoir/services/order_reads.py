@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain import vendor_order_rules
+from comptoir.domain.card_declines import failure_text
 from comptoir.domain.labels import (
     LINE_STATUS_LABELS,
     RETURN_STATUS_LABELS,
@@ -161,6 +162,8 @@ class VendorOrderView:
     customer_name: str = ""
     fee_cents: int = 0
     net_cents: int = 0
+    # Whether the shopper has paid the order yet (a reservation may wait for payment).
+    paid: bool = False
 
 
 @dataclass
@@ -318,6 +321,7 @@ def _vendor_order_view(
     refunds: Sequence[Refund],
     customer_name: str,
     now: datetime,
+    paid: bool,
 ) -> VendorOrderView:
     is_merchant = reader.role == Role.merchant
     is_shopper = reader.role == Role.shopper
@@ -369,6 +373,7 @@ def _vendor_order_view(
         customer_name="" if is_shopper else customer_name,
         fee_cents=0 if is_shopper else part.fee_cents,
         net_cents=0 if is_shopper else part.net_cents,
+        paid=paid,
     )
 
 
@@ -508,7 +513,9 @@ def order_detail(
         payment_deadline=order.payment_deadline,
         paid_at=order.paid_at,
         payment_status=payment.status.value if payment else "",
-        payment_failure_message=payment.failure_message if payment else "",
+        payment_failure_message=(
+            failure_text(payment.failure_message, payment.failure_code) if payment else ""
+        ),
         can_pay=_can_pay(order),
         can_cancel=_can_cancel(order),
         timeline=[_event_view(e, vendor_level=False) for e in events.get(None, [])],
@@ -522,6 +529,7 @@ def order_detail(
                 refunds=refunds.get(part.id, []),
                 customer_name=order.billing_name,
                 now=now,
+                paid=order.paid_at is not None,
             )
             for part in order.vendor_orders
         ],
@@ -590,14 +598,14 @@ def vendor_order_detail(
     now = now or _now()
     row = db.execute(
         readable_vendor_orders(user)
-        .add_columns(Order.billing_name)
+        .add_columns(Order.billing_name, Order.paid_at)
         .join(Order, Order.id == VendorOrder.order_id)
         .where(VendorOrder.id == vendor_order_id)
         .options(selectinload(VendorOrder.shop), selectinload(VendorOrder.lines))
     ).first()
     if row is None:
         raise NotFound(VENDOR_ORDER_NOT_FOUND, code="vendor_order_not_found")
-    part, customer = row
+    part, customer, paid_at = row
     events, invoices, returns, refunds = _parts_extras(db, [part.order_id], [part.id])
     return _vendor_order_view(
         part,
@@ -608,4 +616,5 @@ def vendor_order_detail(
         refunds=refunds.get(part.id, []),
         customer_name=customer,
         now=now,
+        paid=paid_at is not None,
     )

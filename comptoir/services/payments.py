@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from comptoir.domain.card_declines import decline_code, decline_message
 from comptoir.domain.money import format_eur, split_proportionally
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
@@ -252,6 +253,7 @@ def mark_payment_succeeded(db: Session, order_id: int, payment_intent_id: str) -
         payment.status = PaymentStatus.succeeded
         payment.succeeded_at = _now()
         payment.failure_message = ""
+        payment.failure_code = ""
     order = db.get(Order, order_id)
     if order is not None and order.paid_at is None:
         order.paid_at = payment.succeeded_at
@@ -259,17 +261,41 @@ def mark_payment_succeeded(db: Session, order_id: int, payment_intent_id: str) -
     return payment
 
 
-def mark_payment_failed(db: Session, order_id: int, payment_intent_id: str, message: str) -> Payment:
-    """Record a declined attempt; the order stays payable with another card (idempotent)."""
+def mark_payment_failed(
+    db: Session, order_id: int, payment_intent_id: str, message: str, code: str | None = None
+) -> Payment:
+    """Record a declined attempt; the order stays payable with another card (idempotent).
+
+    The shopper reads a French sentence chosen from the decline code (`code`, else the one
+    in the intent's stored failure event); Stripe's own `message` only goes to the log.
+    """
     payment = _lock_payment(db, order_id, payment_intent_id, strict=False)
     if payment.stripe_payment_intent_id != payment_intent_id:
         return payment  # a spent intent's late news: the current attempt is another one
     # Events may arrive out of order: a failed attempt never undoes a success.
     if payment.status != PaymentStatus.succeeded:
+        found = code if code is not None else _stored_decline_code(db, payment_intent_id)
+        log.info("payment of order %s declined (%s): %s", order_id, found or "?", message)
         payment.status = PaymentStatus.failed
-        payment.failure_message = (message or "Le paiement a été refusé.")[:500]
+        payment.failure_code = found
+        payment.failure_message = decline_message(found)
     db.flush()
     return payment
+
+
+def _stored_decline_code(db: Session, payment_intent_id: str) -> str:
+    """The decline code of the intent's latest stored failure event ("" if none)."""
+    payload = db.scalar(
+        select(StripeEvent.payload)
+        .where(
+            StripeEvent.payment_intent_id == payment_intent_id,
+            StripeEvent.type == "payment_intent.payment_failed",
+        )
+        .order_by(StripeEvent.received_at.desc())
+        .limit(1)
+    )
+    intent = _intent_of_payload(payload or {}) or {}
+    return decline_code(intent.get("last_payment_error"))
 
 
 # --- webhook events ------------------------------------------------------------------------
@@ -309,11 +335,10 @@ def _result_of(db: Session, row: StripeEvent, is_new: bool) -> PaymentEventResul
         order_id = db.scalar(
             select(Payment.order_id).where(Payment.stripe_payment_intent_id == row.payment_intent_id)
         )
-    error = intent.get("last_payment_error") or {}
-    message = str(error.get("message") or "") if isinstance(error, dict) else ""
     succeeded = PAYMENT_EVENT_OUTCOMES.get(row.type, False)
-    if row.type == "payment_intent.payment_failed" and not message:
-        message = "Le paiement a été refusé."
+    message = ""
+    if row.type == "payment_intent.payment_failed":
+        message = decline_message(decline_code(intent.get("last_payment_error")))
     return PaymentEventResult(
         event_id=row.id,
         event_type=row.type,

@@ -63,6 +63,52 @@ def cart_page(request: Request, db: SessionDep, shopper: ShopperPage) -> Respons
     )
 
 
+def _cart_path(choices: dict[str, str]) -> str:
+    """The cart page showing these delivery and slot choices still ticked."""
+    return "/panier" + (f"?{urlencode(choices)}" if choices else "")
+
+
+def _apply_quantities(db: SessionDep, shopper: Any, form: FormData) -> str:
+    """Apply every changed `quantite_<product>` field (0 takes the line out); "" or a problem."""
+    view = cart.get_cart(db, shopper)
+    held = {line.product_id: line.quantity for shop in view.shops for line in shop.lines}
+    for product_id, quantity in held.items():
+        wanted = integer(form, f"quantite_{product_id}", quantity)
+        if wanted == quantity:
+            continue
+        try:
+            if wanted == 0:
+                cart.remove_item(db, shopper, product_id)
+            else:
+                cart.set_quantity(db, shopper, product_id, -1 if wanted is None else wanted)
+        except DomainError as exc:
+            return exc.message
+    return ""
+
+
+@router.post("/panier")
+def submit_cart(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
+    """The cart form: update quantities, take a line out, or go on to checkout.
+
+    Every button posts the whole form, so the delivery modes and pickup slots already
+    ticked come back ticked (they used to be lost on "Mettre à jour").
+    """
+    choices = _choices(form)
+    problem = _apply_quantities(db, shopper, form)
+    if problem:
+        return redirect(_cart_path(choices), problem, "error")
+    removed = integer(form, "retirer")
+    if removed is not None:
+        try:
+            cart.remove_item(db, shopper, removed)
+        except DomainError as exc:
+            return redirect(_cart_path(choices), exc.message, "error")
+        return redirect(_cart_path(choices), _("Produit retiré du panier."))
+    if form.get("mettre_a_jour") is not None:
+        return redirect(_cart_path(choices), _("Quantités mises à jour."))
+    return redirect("/commande" + (f"?{urlencode(choices)}" if choices else ""))
+
+
 @router.post("/panier/ajouter")
 def add_to_cart(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
     """Add a product from its page (its quantity adds to what the cart already holds)."""
@@ -78,31 +124,6 @@ def add_to_cart(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
         "",
     )
     return redirect(back, _("« %(name)s » est dans votre panier.", name=name))
-
-
-@router.post("/panier/quantite")
-def change_quantity(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
-    """Set a line's quantity (0 takes it out)."""
-    product_id = integer(form, "product_id") or 0
-    quantity = integer(form, "quantity", -1)
-    try:
-        if quantity == 0:
-            cart.remove_item(db, shopper, product_id)
-        else:
-            cart.set_quantity(db, shopper, product_id, quantity if quantity is not None else -1)
-    except DomainError as exc:
-        return redirect("/panier", exc.message, "error")
-    return redirect("/panier", _("Quantité mise à jour."))
-
-
-@router.post("/panier/retirer")
-def remove_from_cart(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
-    """Take a product out of the cart."""
-    try:
-        cart.remove_item(db, shopper, integer(form, "product_id") or 0)
-    except DomainError as exc:
-        return redirect("/panier", exc.message, "error")
-    return redirect("/panier", _("Produit retiré du panier."))
 
 
 # --- checkout ----------------------------------------------------------------------------

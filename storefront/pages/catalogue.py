@@ -11,12 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from comptoir.domain.paris_time import to_paris
-from comptoir.errors import NotFound, Unprocessable
+from comptoir.errors import Unprocessable
 from comptoir.services import catalogue, shop_pages
 from comptoir.services.products import parse_euros
 from comptoir.settings import get_settings
 from comptoir.web.deps import SessionDep
-from storefront.deps import VisitorDep
+from storefront.deps import VisitorDep, numeric_id
 from storefront.i18n import _
 from storefront.templating import render
 
@@ -170,13 +170,6 @@ def shop(request: Request, slug: str, db: SessionDep, visitor: VisitorDep) -> Re
             "today": to_paris(now).weekday(),
         },
     )
-
-
-def numeric_id(value: str, message: str) -> int:
-    """A path id; anything but a plain number is an unknown page (404), not a form error."""
-    if not value.isdigit() or len(value) > 12:
-        raise NotFound(message)
-    return int(value)
 
 
 @router.get("/produits/{product_id}")

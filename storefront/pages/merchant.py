@@ -22,9 +22,8 @@ from comptoir.services.shop_papers import shop_papers
 from comptoir.settings import get_settings
 from comptoir.web.deps import SessionDep
 from storefront.actions import perform_and_redirect
-from storefront.deps import Form, MerchantPage, Visitor, integer, text
+from storefront.deps import Form, MerchantPage, Visitor, integer, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import add_context_hook, redirect, render
 
 router = APIRouter()

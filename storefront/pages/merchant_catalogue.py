@@ -13,9 +13,8 @@ from comptoir.models import Product, Shop
 from comptoir.services import products, shops
 from comptoir.services.contact_fields import format_share_capital
 from comptoir.web.deps import SessionDep
-from storefront.deps import Form, MerchantPage, checkbox, integer, text
+from storefront.deps import Form, MerchantPage, checkbox, integer, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
 
 router = APIRouter()
@@ -195,13 +194,14 @@ def update_product(
 @router.post("/vendeur/produits/{product_id}/stock")
 def set_stock(product_id: str, form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
     """Set the stock of a product from the list."""
+    pid = _product_id(product_id)  # an impossible id is an unknown page, whatever the form says
     shop = shops.merchant_shop(db, merchant)
     back = "/vendeur/produits" + (f"?q={text(form, 'q', 120)}" if text(form, "q", 120) else "")
     stock = integer(form, "stock")
     if stock is None:
         return redirect(back, _("Le stock doit être un nombre entier."), "error")
     try:
-        product = products.adjust_stock(db, shop, _product_id(product_id), set_to=stock)
+        product = products.adjust_stock(db, shop, pid, set_to=stock)
     except DomainError as exc:
         return redirect(back, exc.message, "error")
     return redirect(

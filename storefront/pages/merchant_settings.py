@@ -19,9 +19,8 @@ from comptoir.errors import DomainError, Unprocessable
 from comptoir.models import DeliveryKind, Shop
 from comptoir.services import products, shops
 from comptoir.web.deps import SessionDep
-from storefront.deps import Form, MerchantPage, checkbox, text
+from storefront.deps import Form, MerchantPage, checkbox, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
 
 router = APIRouter()

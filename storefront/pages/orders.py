@@ -10,6 +10,7 @@ import stripe
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from comptoir.domain.card_declines import decline_code, decline_message
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import CreditNote, OrderStatus
 from comptoir.orders import gateway
@@ -19,9 +20,8 @@ from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
 from comptoir.web.deps import SessionDep, start_workflow_now
 from storefront.actions import perform_and_redirect
-from storefront.deps import Form, ShopperPage, integer, text
+from storefront.deps import Form, ShopperPage, integer, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
 
 log = logging.getLogger("comptoir.storefront.orders")
@@ -130,12 +130,9 @@ def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: Shopp
         client = payments.stripe_client().v1
         client.payment_intents.update(intent_id, params={"payment_method": card})
         client.payment_intents.confirm(intent_id)
-    except stripe.CardError:
-        return redirect(
-            payment_page_path,
-            _("Votre carte a été refusée. Vérifiez ses informations ou essayez une autre carte."),
-            "error",
-        )
+    except stripe.CardError as exc:
+        code = decline_code(exc.error.to_dict() if exc.error else {}) or exc.code or ""
+        return redirect(payment_page_path, _(decline_message(code)), "error")
     except stripe.InvalidRequestError:
         # The intent of a declined attempt is replaced once the workflow has recorded the
         # failure (a Stripe webhook away): until then it cannot be confirmed again.

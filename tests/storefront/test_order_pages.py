@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -350,3 +351,62 @@ def test_orders_list_pages_by_twenty(client: TestClient, db: Session, town: Town
     second = client.get("/commandes?page=2").text
     assert second.count('class="card" id="order-') == 1 and "/commandes?page=1" in second
     assert f'id="order-{town.order.id}"' in second  # the oldest comes last
+
+
+def _checked(page: str, name: str) -> str | None:
+    """The value of the ticked radio `name` on a page."""
+    for tag in re.findall(r"<input[^>]*>", page):
+        if f'name="{name}"' in tag and "checked" in tag:
+            return re.search(r'value="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
+    return None
+
+
+def test_cart_update_and_removal_keep_the_chosen_modes_and_slot(
+    client: TestClient, db: Session, town: Town
+) -> None:
+    extra = create_product(db, town.fournil, name="Baguette", price_cents=120)
+    for product in (town.comte, town.pain, extra):
+        db.add(CartItem(user_id=town.shopper.id, product_id=product.id, quantity=1))
+    db.commit()
+    browser_login(client, town.shopper)
+    cart_page = client.get("/panier")
+    halles, fournil = town.halles.id, town.fournil.id
+    pickup = _mode_id(cart_page.text, halles, "pickup")
+    delivery = _mode_id(cart_page.text, fournil, "local_delivery")
+    slot = re.search(rf'name="creneau_{halles}" value="([^"]+)"', cart_page.text).group(1)  # type: ignore[union-attr]
+    chosen = {f"livraison_{halles}": pickup, f"creneau_{halles}": slot,
+              f"livraison_{fournil}": delivery, f"adresse_{fournil}": "5 quai Saint-Vincent"}  # fmt: skip
+    quantities = {f"quantite_{p.id}": "1" for p in (town.comte, town.pain, extra)}
+    token = csrf_of(cart_page)
+
+    def submit(**fields: str) -> str:
+        answer = client.post(
+            "/panier",
+            data={"csrf_token": token, **chosen, **quantities, **fields},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text[:500]
+        return answer.headers["location"]
+
+    updated = submit(**{f"quantite_{town.pain.id}": "3", "mettre_a_jour": str(town.pain.id)})
+    assert updated.startswith("/panier?")
+    page = client.get(updated).text
+    assert "Quantités mises à jour" in page
+    assert _checked(page, f"livraison_{halles}") == pickup
+    assert _checked(page, f"creneau_{halles}") == slot
+    assert _checked(page, f"livraison_{fournil}") == delivery
+    assert f'name="quantite_{town.pain.id}" value="3"' in page
+    removed = submit(retirer=str(extra.id))
+    page = client.get(removed).text
+    assert "Produit retiré" in page and "Baguette" not in page
+    assert _checked(page, f"creneau_{halles}") == slot
+    quantities.pop(f"quantite_{extra.id}")
+    quantities[f"quantite_{town.pain.id}"] = "3"
+    onward = submit(commander="1")
+    assert onward.startswith("/commande?")
+    checkout_page = client.get(onward)
+    assert checkout_page.status_code == 200, checkout_page.text[:500]
+    assert "5 quai Saint-Vincent" in checkout_page.text
+    held = {i.product_id: i.quantity for i in db.scalars(
+        select(CartItem).where(CartItem.user_id == town.shopper.id))}  # fmt: skip
+    assert held == {town.comte.id: 1, town.pain.id: 3}

@@ -1,1 +1,2 @@
-"""The operators' console reads: orders, accounts, figures and stuck orders (admin_ui only displays)."""
+"""The operators' console reads: orders, accounts, figures, stuck orders, contact messages
+(admin_ui only displays)."""
