@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = 30
 
     search_max_page_size: int = 100
+
+    # Where photos' bytes live: "database" (PostgreSQL, nothing else to back up) or "folder"
+    # (files under `media_dir`, named by their SHA-256; the table keeps only their key).
+    media_storage: Literal["database", "folder"] = "database"
+    media_dir: Path = PROJECT_ROOT / "var" / "media"
+    max_photos_per_product: int = 8
     activity_max_attempts: int = 5
     # Retry pace of workflow activities (tests shorten them so failures surface fast).
     activity_initial_interval_seconds: float = 1.0

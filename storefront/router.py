@@ -21,6 +21,7 @@ PAGE_MODULES = [
     "storefront.pages.merchant_catalogue",
     "storefront.pages.merchant_settings",
     "storefront.pages.support",
+    "storefront.pages.media",
 ]
 
 router = APIRouter(include_in_schema=False)

@@ -16,7 +16,9 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comptoir.models.accounts import enum_column
@@ -62,6 +64,17 @@ class Shop(Base):
     status_reason: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[CreatedAt]
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    banner_photo_id: Mapped[int | None] = mapped_column(
+        ForeignKey("photos.id", ondelete="SET NULL")
+    )
+    # The shop's own terms of sale (CGV); empty means the platform's default text.
+    cgv_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Delivery is free for a shop's part from this many cents of products (None: never).
+    free_delivery_above_cents: Mapped[int | None] = mapped_column(Integer)
+    # Category slugs in the order the shop page shows them; unlisted ones follow by name.
+    category_order: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="OpeningHours.weekday, OpeningHours.opens"
@@ -74,6 +87,13 @@ class Shop(Base):
     )
     delivery_modes: Mapped[list[DeliveryMode]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="DeliveryMode.id"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "free_delivery_above_cents IS NULL OR free_delivery_above_cents > 0",
+            name="free_delivery_threshold",
+        ),
     )
 
 

@@ -8,7 +8,7 @@ import enum
 import itertools
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from comptoir.errors import NotFound, Unprocessable
 from comptoir.models import Category, DeliveryKind, DeliveryMode, Product, Shop, ShopStatus
 from comptoir.models.catalogue import SEARCH_CONFIG
+from comptoir.services.product_photos import PhotoView, main_photo_lateral, main_photo_of_row
 from comptoir.settings import get_settings
 
 MAX_QUERY_LENGTH = 200
@@ -120,6 +121,7 @@ class ProductHit:
     available_quantity: int
     requires_confirmation: bool
     unit_label: str
+    photo: PhotoView | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -352,16 +354,17 @@ def _facet_filters(
     return in_shop, in_category, in_price
 
 
-def _order_by(params: SearchParams, match: _TextMatch | None) -> list[Any]:
+def _order_by(params: SearchParams, match: _TextMatch | None) -> list[tuple[Any, bool]]:
+    """The sort keys, each with whether it sorts descending."""
     price = effective_price()
     if params.sort == SearchSort.price_asc:
-        return [price.asc(), Product.id.asc()]
+        return [(price, False), (Product.id, False)]
     if params.sort == SearchSort.price_desc:
-        return [price.desc(), Product.id.desc()]
+        return [(price, True), (Product.id, True)]
     if params.sort == SearchSort.relevance and match is not None:
-        return [match.score.desc(), Product.id.asc()]
+        return [(match.score, True), (Product.id, False)]
     # Without a text query "relevance" means the newest first.
-    return [Product.created_at.desc(), Product.id.desc()]
+    return [(Product.created_at, True), (Product.id, True)]
 
 
 def _hit_columns() -> list[Any]:
@@ -401,7 +404,36 @@ def _hit_values(row: Any) -> dict[str, Any]:
         "available_quantity": min(row.stock, STOCK_DISPLAY_CAP),
         "requires_confirmation": row.requires_confirmation,
         "unit_label": row.unit_label,
+        "photo": main_photo_of_row(row),
     }
+
+
+def _page_with_photos(
+    conditions: list[ColumnElement[bool]],
+    sort_keys: list[tuple[Any, bool]],
+    limit: int,
+    offset: int = 0,
+    extra: tuple[Any, ...] = (),
+) -> Select[Any]:
+    """One page of products (the sort keys computed once, as columns) with each product's
+    main photo, in one statement; photos are looked up for the page's rows only."""
+    keys = [key.label(f"sort_{n}") for n, (key, _) in enumerate(sort_keys)]
+    page = (
+        _catalogue_select(*_hit_columns(), *extra, *keys)
+        .where(*conditions)
+        .order_by(*(k.desc() if d else k.asc() for k, (_, d) in zip(keys, sort_keys, strict=True)))
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    photo = main_photo_lateral(page.c.id)
+    outer = [page.c[f"sort_{n}"] for n in range(len(keys))]
+    return (
+        select(page, photo)
+        .select_from(page)
+        .outerjoin(photo, true())
+        .order_by(*(c.desc() if d else c.asc() for c, (_, d) in zip(outer, sort_keys, strict=True)))
+    )
 
 
 def _catalogue_select(*columns: Any) -> Select[Any]:
@@ -553,11 +585,12 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
             conditions = _base_conditions(params, match)
     in_shop, in_category, in_price = _facet_filters(params)
     page_rows = db.execute(
-        _catalogue_select(*_hit_columns())
-        .where(*conditions, in_shop, in_category, in_price)
-        .order_by(*_order_by(params, match))
-        .limit(params.page_size)
-        .offset((params.page - 1) * params.page_size)
+        _page_with_photos(
+            [*conditions, in_shop, in_category, in_price],
+            _order_by(params, match),
+            params.page_size,
+            (params.page - 1) * params.page_size,
+        )
     ).all()
     shops: list[FacetCount] = []
     categories: list[FacetCount] = []
@@ -591,8 +624,11 @@ def get_public_product(db: Session, product_id: int) -> ProductDetail:
     if not 0 < product_id <= MAX_SQL_INTEGER:
         raise NotFound("Ce produit n'existe pas ou n'est plus proposé.")
     row = db.execute(
-        _catalogue_select(*_hit_columns(), Product.brand, Product.description).where(
-            Product.id == product_id, *public_product_conditions()
+        _page_with_photos(
+            [Product.id == product_id, *public_product_conditions()],
+            [(Product.id, False)],
+            1,
+            extra=(Product.brand, Product.description),
         )
     ).first()
     if row is None:

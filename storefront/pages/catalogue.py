@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from api.deps import SessionDep
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import NotFound, Unprocessable
-from comptoir.services import catalogue, shop_pages
+from comptoir.services import catalogue, product_photos, shop_pages
 from comptoir.services.products import parse_euros
 from comptoir.settings import get_settings
 from storefront.deps import VisitorDep
@@ -194,6 +194,7 @@ def product(request: Request, product_id: str, db: SessionDep, visitor: VisitorD
         "catalogue/product.html",
         {
             "product": detail,
+            "photos": product_photos.photos_of_products(db, [detail.id]).get(detail.id, []),
             "shop": page,
             "more": [p for p in same_shop.items if p.id != detail.id][:4],
         },

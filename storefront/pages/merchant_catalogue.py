@@ -10,9 +10,11 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.deps import SessionDep
 from comptoir.errors import DomainError
+from comptoir.media.images import MAX_UPLOAD_BYTES, CleanPhoto, clean_photo
 from comptoir.models import Product, Shop
-from comptoir.services import products, shops
+from comptoir.services import product_import, product_photos, products, shops
 from storefront.deps import Form, MerchantPage, checkbox, integer, text
+from comptoir.settings import get_settings
 from storefront.i18n import _
 from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
@@ -90,8 +92,27 @@ def _parse_product(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict
     return typed, values, problems
 
 
+def _uploaded_photos(form: FormData) -> list[tuple[str, bytes]]:
+    """The files sent in the form's `photos` field (a browser sends one empty part when
+    none is chosen), read up to one byte past the limit so the check can refuse them."""
+    uploads = []
+    for upload in form.getlist("photos"):
+        if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+            uploads.append((upload.filename or "", upload.file.read(MAX_UPLOAD_BYTES + 1)))
+    return uploads
+
+
+def _cleaned_photos(form: FormData) -> tuple[list[CleanPhoto], str]:
+    """The form's photos checked and cleaned, or the French reason the first bad one fails."""
+    try:
+        return [clean_photo(data, name) for name, data in _uploaded_photos(form)], ""
+    except DomainError as exc:
+        return [], exc.message
+
+
 def _form_page(
     request: Request,
+    db: SessionDep,
     shop: Shop,
     values: dict[str, str],
     product_id: int | None = None,
@@ -99,6 +120,11 @@ def _form_page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
+    photos = (
+        product_photos.photos_of_products(db, [product_id]).get(product_id, [])
+        if product_id is not None
+        else []
+    )
     return render(
         request,
         "merchant/product_form.html",
@@ -106,6 +132,8 @@ def _form_page(
             "shop": shop,
             "values": values,
             "product_id": product_id,
+            "photos": photos,
+            "max_photos": get_settings().max_photos_per_product,
             "errors": errors or {},
             "error": error,
             "vat_rates": products.vat_rates_text(),
@@ -145,7 +173,7 @@ def product_list(
 @router.get("/vendeur/produits/nouveau")
 def new_product(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
     """The form of a new product."""
-    return _form_page(request, shops.merchant_shop(db, merchant), _values_of(None))
+    return _form_page(request, db, shops.merchant_shop(db, merchant), _values_of(None))
 
 
 @router.post("/vendeur/produits/nouveau")
@@ -155,12 +183,20 @@ def create_product(
     """Add the product, or show the form again with what to fix."""
     shop = shops.merchant_shop(db, merchant)
     typed, values, problems = _parse_product(form)
+    cleaned, photo_problem = _cleaned_photos(form)
+    if photo_problem:
+        problems["photos"] = photo_problem
     if problems:
-        return _form_page(request, shop, typed, errors=problems, status_code=422)
+        return _form_page(request, db, shop, typed, errors=problems, status_code=422)
     try:
         product = products.create_product(db, shop, values)
+        product_photos.attach_photos(
+            db, product.id, [product_photos.store_photo(db, clean) for clean in cleaned]
+        )
     except DomainError as exc:
-        return _form_page(request, shop, typed, error=exc.message, status_code=exc.status_code)
+        db.rollback()
+        shop = shops.merchant_shop(db, merchant)
+        return _form_page(request, db, shop, typed, error=exc.message, status_code=exc.status_code)
     return redirect("/vendeur/produits", _("« %(name)s » est ajouté.", name=product.name))
 
 
@@ -171,7 +207,7 @@ def edit_product(
     """The form of one of my products."""
     shop = shops.merchant_shop(db, merchant)
     product = products.get_product(db, shop, _product_id(product_id))
-    return _form_page(request, shop, _values_of(product), product_id=product.id)
+    return _form_page(request, db, shop, _values_of(product), product_id=product.id)
 
 
 @router.post("/vendeur/produits/{product_id}")
@@ -182,13 +218,36 @@ def update_product(
     shop = shops.merchant_shop(db, merchant)
     pid = products.get_product(db, shop, _product_id(product_id)).id
     typed, values, problems = _parse_product(form)
+    cleaned, photo_problem = _cleaned_photos(form)
+    if photo_problem:
+        problems["photos"] = photo_problem
     if problems:
-        return _form_page(request, shop, typed, pid, errors=problems, status_code=422)
+        return _form_page(request, db, shop, typed, pid, errors=problems, status_code=422)
     try:
         product = products.update_product(db, shop, pid, values)
+        product_photos.attach_photos(
+            db, pid, [product_photos.store_photo(db, clean) for clean in cleaned]
+        )
     except DomainError as exc:
-        return _form_page(request, shop, typed, pid, error=exc.message, status_code=exc.status_code)
+        db.rollback()
+        shop = shops.merchant_shop(db, merchant)
+        return _form_page(
+            request, db, shop, typed, pid, error=exc.message, status_code=exc.status_code
+        )
     return redirect("/vendeur/produits", _("« %(name)s » est enregistré.", name=product.name))
+
+
+@router.post("/vendeur/produits/{product_id}/photos/{photo_id}/supprimer")
+def remove_photo(
+    product_id: str, photo_id: str, form: Form, db: SessionDep, merchant: MerchantPage
+) -> Response:
+    """Take one photo off one of my products."""
+    shop = shops.merchant_shop(db, merchant)
+    pid = _product_id(product_id)
+    product_photos.remove_product_photo(
+        db, shop, pid, numeric_id(photo_id, _("Cette photo n'existe pas."))
+    )
+    return redirect(f"/vendeur/produits/{pid}", _("Photo retirée."))
 
 
 @router.post("/vendeur/produits/{product_id}/stock")
@@ -223,20 +282,18 @@ def remove_product(product_id: str, form: Form, db: SessionDep, merchant: Mercha
 
 @router.post("/vendeur/produits-import")
 def import_csv(form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
-    """Create or update products from a CSV file (all or nothing), then say what happened."""
+    """Create or update products from a CSV file, or a ZIP of the CSV and its photos (all or
+    nothing), then say what happened."""
     shop = shops.merchant_shop(db, merchant)
     upload = form.get("file")
     # The form is already parsed: the upload sits in a spooled file, readable synchronously.
-    data = (
-        upload.file.read(products.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) else b""
-    )
+    limit = product_import.MAX_ARCHIVE_BYTES
+    data = upload.file.read(limit + 1) if isinstance(upload, UploadFile) else b""
     back = "/vendeur/produits"
     if not data:
-        return redirect(back, _("Choisissez un fichier CSV."), "error")
-    if len(data) > products.MAX_IMPORT_BYTES:
-        return redirect(back, _("Le fichier dépasse 2 Mo."), "error")
+        return redirect(back, _("Choisissez un fichier CSV (ou un ZIP : CSV et photos)."), "error")
     try:
-        result = products.import_products_csv(db, shop, data)
+        result = product_import.import_products(db, shop, data)
     except products.CsvImportError as exc:
         db.rollback()
         lines = "; ".join(
