@@ -59,6 +59,21 @@ class CleanPhoto:
         return (self.thumb_webp, self.thumb_jpeg, self.large_webp, self.large_jpeg)
 
 
+class _Source(io.BytesIO):
+    """The upload's bytes, noting when a decoder asks for more than there is.
+
+    Pillow stops silently at a truncated file when `ImageFile.LOAD_TRUNCATED_IMAGES` is set,
+    and WeasyPrint sets it for the whole process: this is how a cut file is still caught."""
+
+    ran_dry = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        if size != 0 and not chunk:
+            self.ran_dry = True
+        return chunk
+
+
 def content_key(data: bytes) -> str:
     """The name a file is stored under: the SHA-256 of its bytes, in hexadecimal."""
     return hashlib.sha256(data).hexdigest()
@@ -78,8 +93,9 @@ def decode(data: bytes, name: str = "") -> Image.Image:
             f"{label} pèse {_megabytes(len(data))} Mo : {_megabytes(MAX_UPLOAD_BYTES)} Mo au "
             "plus. Réduisez-la avant de l'envoyer."
         )
+    source = _Source(data)
     try:
-        picture = Image.open(io.BytesIO(data))
+        picture = Image.open(source)
     except Image.DecompressionBombError as exc:
         raise _too_big(label) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
@@ -100,15 +116,22 @@ def decode(data: bytes, name: str = "") -> Image.Image:
             f"{label} est trop petite ({width} × {height} pixels) : {MIN_SIDE} pixels de côté "
             "au moins."
         )
+    source.ran_dry = False
     try:
         picture.load()
     except Image.DecompressionBombError as exc:
         raise _too_big(label, width, height) from exc
     except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageRefused(
-            f"{label} est abîmée ou incomplète (fichier tronqué ?) : envoyez-la de nouveau."
-        ) from exc
+        raise _damaged(label) from exc
+    if source.ran_dry:
+        raise _damaged(label)
     return picture
+
+
+def _damaged(label: str) -> ImageRefused:
+    return ImageRefused(
+        f"{label} est abîmée ou incomplète (fichier tronqué ?) : envoyez-la de nouveau."
+    )
 
 
 def _too_big(label: str, width: int = 0, height: int = 0) -> ImageRefused:

@@ -75,6 +75,11 @@ def import_products(db: Session, shop: Shop, data: bytes) -> ImportResult:
         return result
     sheet, files, archive = _unpack(data)
     result = products.import_products_csv(db, shop, sheet)
+    # The CSV may name a photo with its folder ("photos/pain.jpg"): only its own name counts.
+    result.photos = {
+        sku: [PurePosixPath(name.replace("\\", "/")).name for name in names]
+        for sku, names in result.photos.items()
+    }
     missing = [
         CsvProblem(result.photo_lines[sku], f"photo « {name} » absente du ZIP")
         for sku, names in result.photos.items()
@@ -87,13 +92,12 @@ def import_products(db: Session, shop: Shop, data: bytes) -> ImportResult:
             "manquent dans le ZIP.",
             missing,
         )
-    ids = dict(
-        db.execute(
-            select(Product.sku, Product.id).where(
-                Product.shop_id == shop.id, Product.sku.in_(list(result.photos))
-            )
-        ).tuples()
+    rows = db.execute(
+        select(Product.sku, Product.id).where(
+            Product.shop_id == shop.id, Product.sku.in_(list(result.photos))
+        )
     )
+    ids = {sku: product_id for sku, product_id in rows}
     for sku, names in result.photos.items():
         stored = []
         for name in names:

@@ -13,8 +13,8 @@ from comptoir.errors import DomainError
 from comptoir.media.images import MAX_UPLOAD_BYTES, CleanPhoto, clean_photo
 from comptoir.models import Product, Shop
 from comptoir.services import product_import, product_photos, products, shops
-from storefront.deps import Form, MerchantPage, checkbox, integer, text
 from comptoir.settings import get_settings
+from storefront.deps import Form, MerchantPage, checkbox, integer, text
 from storefront.i18n import _
 from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render

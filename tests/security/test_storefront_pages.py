@@ -47,6 +47,7 @@ PUBLIC_PREFIXES = (
     "/redoc",
     "/openapi.json",
     "/static",
+    "/media",
 )
 
 
