@@ -93,8 +93,8 @@ def give_drawn_photos(db: Session) -> int:
                 select(Product.id, literal(photo.id), literal(0)).where(
                     Product.category_id == category_id, bare
                 ),
-            )
+            ).returning(ProductPhoto.id)
         )
-        given += added.rowcount  # type: ignore[attr-defined]
+        given += len(added.all())
     db.flush()
     return given
