@@ -18,6 +18,7 @@ def test_products_without_photos_get_their_categorys_picture(db: Session) -> Non
     create_product(db, shop)  # no category: keeps its placeholder
     assert give_drawn_photos(db) == 3
     assert db.scalar(select(func.count()).select_from(Photo)) == 2  # one per category
-    photo_of = dict(db.execute(select(ProductPhoto.product_id, ProductPhoto.photo_id)).tuples())
+    links = db.execute(select(ProductPhoto.product_id, ProductPhoto.photo_id)).all()
+    photo_of = {product_id: photo_id for product_id, photo_id in links}
     assert photo_of[products[0].id] == photo_of[products[1].id] != photo_of[products[2].id]
     assert give_drawn_photos(db) == 0  # a second load adds nothing
