@@ -22,6 +22,7 @@ PAGE_MODULES = [
     "storefront.pages.merchant_settings",
     "storefront.pages.support",
     "storefront.pages.media",
+    "storefront.pages.legal",
 ]
 
 router = APIRouter(include_in_schema=False)

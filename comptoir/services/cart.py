@@ -73,6 +73,7 @@ class CartShop:
     has_pickup_slots: bool
     pickup_slots: list[CartSlot] = field(default_factory=list)
     needs_confirmation: bool = False
+    shop_slug: str = ""
 
 
 @dataclass
@@ -204,6 +205,7 @@ def get_cart(db: Session, user: User, now: datetime | None = None) -> CartView:
                 has_pickup_slots=has_slots,
                 pickup_slots=slots,
                 needs_confirmation=any(line.requires_confirmation for line in lines),
+                shop_slug=shop.slug,
             )
         )
     return CartView(

@@ -53,7 +53,7 @@ SHOP_STATUS_LABELS = {
 EDITABLE_SHOP_FIELDS = frozenset(
     {
         "name", "trade", "description", "phone", "email", "address_line", "postal_code",
-        "city", "return_policy", "legal_name", "siret", "vat_number",
+        "city", "return_policy", "legal_name", "siret", "vat_number", "cgv_text",
     }
 )  # fmt: skip
 MAX_DELIVERY_PRICE_CENTS = 100_000

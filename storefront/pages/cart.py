@@ -22,9 +22,9 @@ from api.deps import SessionDep
 from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError
 from comptoir.models import CartItem, OrderStatus, Role
-from comptoir.services import cart, checkout
+from comptoir.services import cart, checkout, legal
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
-from storefront.deps import Form, ShopperPage, Visitor, integer, safe_next, text
+from storefront.deps import Form, ShopperPage, Visitor, checkbox, integer, safe_next, text
 from storefront.i18n import _
 from storefront.templating import add_context_hook, redirect, render
 
@@ -221,6 +221,15 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
     choices = _choices(form)
     view = cart.get_cart(db, shopper)
     plans = _plan(view, choices)
+    if not checkbox(form, "accept_cgv"):
+        return _checkout_page(
+            request,
+            view,
+            plans,
+            billing,
+            _("Pour commander, cochez la case qui accepte les conditions générales de vente."),
+            422,
+        )
     shop_choices = []
     for plan in plans:
         if plan.mode is None:
@@ -256,6 +265,7 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
         return _checkout_page(
             request, view, _plan(view, choices), billing, exc.message, exc.status_code
         )
+    legal.record_acceptance(db, order, [choice.shop_id for choice in shop_choices])
     db.commit()  # the workflow must only ever see a committed order
     started = start_workflow_now(request, order.id)
     if not started:

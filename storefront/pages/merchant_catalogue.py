@@ -12,7 +12,7 @@ from api.deps import SessionDep
 from comptoir.errors import DomainError
 from comptoir.media.images import MAX_UPLOAD_BYTES, CleanPhoto, clean_photo
 from comptoir.models import Product, Shop
-from comptoir.services import product_import, product_photos, products, shops
+from comptoir.services import legal, product_import, product_photos, products, shops
 from comptoir.settings import get_settings
 from storefront.deps import Form, MerchantPage, checkbox, integer, text
 from storefront.i18n import _
@@ -24,7 +24,7 @@ router = APIRouter()
 PRODUCT_TEXT_FIELDS = ("name", "sku", "brand", "unit_label", "description", "category")
 SHOP_FIELDS = (
     "name", "trade", "description", "phone", "email", "address_line", "postal_code", "city",
-    "return_policy", "legal_name", "siret", "vat_number",
+    "return_policy", "legal_name", "siret", "vat_number", "cgv_text",
 )  # fmt: skip
 
 
@@ -329,7 +329,10 @@ def shop_page(request: Request, db: SessionDep, merchant: MerchantPage) -> Respo
 def save_shop(request: Request, form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
     """Save the shop's details (each one checked: SIRET, postal code, phone, e-mail…)."""
     shop = shops.merchant_shop(db, merchant)
-    values = {name: text(form, name, 4000) for name in SHOP_FIELDS}
+    values = {
+        name: text(form, name, legal.MAX_CGV_LENGTH if name == "cgv_text" else 4000)
+        for name in SHOP_FIELDS
+    }
     try:
         shops.update_shop(db, shop, values)
     except DomainError as exc:

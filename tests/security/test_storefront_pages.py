@@ -48,6 +48,10 @@ PUBLIC_PREFIXES = (
     "/openapi.json",
     "/static",
     "/media",
+    "/mentions-legales",
+    "/cgu",
+    "/confidentialite",
+    "/mediation",
 )
 
 
