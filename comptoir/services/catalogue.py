@@ -41,6 +41,7 @@ from comptoir.errors import NotFound, Unprocessable
 from comptoir.models import Category, DeliveryKind, DeliveryMode, Product, Shop, ShopStatus
 from comptoir.models.catalogue import SEARCH_CONFIG
 from comptoir.services.product_photos import PhotoView, main_photo_lateral, main_photo_of_row
+from comptoir.services.search_categories import CategoryQuery, category_query
 from comptoir.settings import get_settings
 
 MAX_QUERY_LENGTH = 200
@@ -62,6 +63,11 @@ _QUERY_WORD = re.compile(r"[^\W_]+")
 TYPO_MIN_LENGTH = 4
 # A typo match ranks below every real full-text match: full-text hits get this bonus.
 FULL_TEXT_BONUS = 1.0
+# Saying the words in the name or brand (weights A and B of the vector) ranks higher…
+NAME_WEIGHTS = "'{a,b}'::\"char\"[]"
+NAME_BONUS = 0.3
+# …and being in the category a query names, with its other words in the text, higher still.
+CATEGORY_BONUS = 0.5
 # Ids and prices are PostgreSQL `integer`s: a bigger number can match nothing, and
 # sending it would fail the statement.
 MAX_SQL_INTEGER = 2**31 - 1
@@ -248,19 +254,61 @@ class _TextMatch:
 
     condition: ColumnElement[bool]
     score: ColumnElement[float]
+    # Products saying every word in their name or brand (not only in their description).
+    name_condition: ColumnElement[bool] | None = None
+
+
+def _ts_config() -> Any:
+    return literal_column(f"'{SEARCH_CONFIG}'::regconfig")
 
 
 def _full_text_match(q: str) -> _TextMatch:
-    """French full-text match on the stored vector (stems and accents folded), ranked."""
-    tsquery = func.websearch_to_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q)
+    """French full-text match on the stored vector (stems and accents folded), ranked; a
+    product saying the words in its name or brand ranks above one saying them only in its
+    description."""
+    tsquery = func.websearch_to_tsquery(_ts_config(), q)
     full_text = Product.search_vector.op("@@")(tsquery)
+    in_name = func.ts_filter(Product.search_vector, literal_column(NAME_WEIGHTS)).op("@@")(
+        tsquery
+    )
     # Normalisation 32 maps the rank into [0, 1): with the bonus, every full-text hit
     # outranks every typo-only hit.
     score = case(
-        (full_text, FULL_TEXT_BONUS + func.ts_rank_cd(Product.search_vector, tsquery, 32)),
+        (
+            full_text,
+            FULL_TEXT_BONUS
+            + case((in_name, NAME_BONUS), else_=0.0)
+            + func.ts_rank_cd(Product.search_vector, tsquery, 32),
+        ),
         else_=0.0,
     )
-    return _TextMatch(condition=full_text, score=score)
+    return _TextMatch(condition=full_text, score=score, name_condition=in_name)
+
+
+def _with_category(match: _TextMatch, named: CategoryQuery) -> _TextMatch:
+    """Add the products of the categories the query names whose text has the other words,
+    ranked above scattered full-text hits; products whose name says the category's word
+    (a "Plateau de fromages", a "Couteau à fromage") are assortments or accessories, left
+    to the full-text match."""
+    others = func.to_tsquery(_ts_config(), " & ".join(named.other_words))
+    own = func.to_tsquery(_ts_config(), " | ".join(named.category_words))
+    in_category = and_(
+        Product.category_id.in_(named.category_ids),
+        Product.search_vector.op("@@")(others),
+        ~func.to_tsvector(_ts_config(), Product.name).op("@@")(own),
+    )
+    category_score = case(
+        (
+            in_category,
+            FULL_TEXT_BONUS + CATEGORY_BONUS + func.ts_rank_cd(Product.search_vector, others, 32),
+        ),
+        else_=0.0,
+    )
+    return _TextMatch(
+        condition=or_(match.condition, in_category),
+        score=func.greatest(match.score, category_score),
+        name_condition=match.name_condition,
+    )
 
 
 def _typo_tolerant(q: str) -> bool:
@@ -512,30 +560,37 @@ def _by_count(facet: FacetCount) -> tuple[int, str]:
 
 
 def _full_text_hits(
-    db: Session, params: SearchParams, conditions: list[ColumnElement[bool]]
-) -> int:
-    """How many products the full-text search finds, counted up to the fallback's bound;
-    also sets the typo threshold.
+    db: Session,
+    params: SearchParams,
+    conditions: list[ColumnElement[bool]],
+    name_condition: ColumnElement[bool],
+) -> tuple[int, int]:
+    """How many products the full-text search finds, and how many by their name, each
+    counted up to the fallback's bound; also sets the typo threshold.
 
     One round trip: the threshold is set for this transaction only (other queries keep the
     server's default) in the same statement that counts the first few full-text hits.
     """
     in_shop, in_category, in_price = _facet_filters(params)
-    first_hits = (
-        _catalogue_select(Product.id)
-        .where(*conditions, in_shop, in_category, in_price)
-        .limit(TYPO_FALLBACK_BELOW)
-        .subquery()
-    )
+    def first(*extra: ColumnElement[bool]) -> Any:
+        hits = (
+            _catalogue_select(Product.id)
+            .where(*conditions, in_shop, in_category, in_price, *extra)
+            .limit(TYPO_FALLBACK_BELOW)
+            .subquery()
+        )
+        return select(func.count()).select_from(hits).scalar_subquery()
+
     row = db.execute(
         select(
             func.set_config(
                 "pg_trgm.strict_word_similarity_threshold", str(TYPO_SIMILARITY_THRESHOLD), True
             ),
-            select(func.count()).select_from(first_hits).scalar_subquery(),
+            first(),
+            first(name_condition),
         )
     ).one()
-    return int(row[1])
+    return int(row[1]), int(row[2])
 
 
 _HITS = Table(
@@ -576,13 +631,22 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
     match: _TextMatch | None = None
     conditions = _base_conditions(params, None)
     if params.q:
-        match = _full_text_match(params.q)
+        full_text = _full_text_match(params.q)
+        named = category_query(db, params.q) if _typo_tolerant(params.q) else None
+        match = full_text if named is None else _with_category(full_text, named)
         conditions = _base_conditions(params, match)
-        hits = _full_text_hits(db, params, conditions) if _typo_tolerant(params.q) else None
-        if hits is not None and hits < TYPO_FALLBACK_BELOW:
-            match = _blend_typos(params.q, match, any_word=hits == 0)
-            match = _evaluate_once(db, match, _base_conditions(params, match))
-            conditions = _base_conditions(params, match)
+        if _typo_tolerant(params.q):
+            assert full_text.name_condition is not None
+            hits, name_hits = _full_text_hits(db, params, conditions, full_text.name_condition)
+            if hits < TYPO_FALLBACK_BELOW:
+                match = _blend_typos(params.q, match, any_word=hits == 0)
+                match = _evaluate_once(db, match, _base_conditions(params, match))
+                conditions = _base_conditions(params, match)
+            elif named is None and name_hits >= TYPO_FALLBACK_BELOW:
+                # Enough products say it in their name: those that only mention it in their
+                # description ("baguettes en bois" of a Mikado for "baguette") are noise.
+                match = replace(match, condition=full_text.name_condition)
+                conditions = _base_conditions(params, match)
     in_shop, in_category, in_price = _facet_filters(params)
     page_rows = db.execute(
         _page_with_photos(
