@@ -182,11 +182,13 @@ def _checkout_page(
     billing: dict[str, str],
     error: str = "",
     status_code: int = 200,
+    cgv_accepted: bool = False,
 ) -> Response:
     return render(
         request,
         "orders/checkout.html",
         {
+            "cgv_accepted": cgv_accepted,
             "cart": view,
             "plans": plans,
             "billing": billing,
@@ -263,7 +265,13 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
         db.rollback()
         view = cart.get_cart(db, shopper)
         return _checkout_page(
-            request, view, _plan(view, choices), billing, exc.message, exc.status_code
+            request,
+            view,
+            _plan(view, choices),
+            billing,
+            exc.message,
+            exc.status_code,
+            cgv_accepted=True,  # a ticked box stays ticked when the page comes back
         )
     legal.record_acceptance(db, order, [choice.shop_id for choice in shop_choices])
     db.commit()  # the workflow must only ever see a committed order
