@@ -69,8 +69,6 @@ class Shop(Base):
     )
     # The shop's own terms of sale (CGV); empty means the platform's default text.
     cgv_text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # Delivery is free for a shop's part from this many cents of products (None: never).
-    free_delivery_above_cents: Mapped[int | None] = mapped_column(Integer)
     # Category slugs in the order the shop page shows them; unlisted ones follow by name.
     category_order: Mapped[list[str]] = mapped_column(
         JSONB, default=list, server_default=text("'[]'::jsonb")
@@ -87,13 +85,6 @@ class Shop(Base):
     )
     delivery_modes: Mapped[list[DeliveryMode]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="DeliveryMode.id"
-    )
-
-    __table_args__ = (
-        CheckConstraint(
-            "free_delivery_above_cents IS NULL OR free_delivery_above_cents > 0",
-            name="free_delivery_threshold",
-        ),
     )
 
 

@@ -645,7 +645,10 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
             elif named is None and name_hits >= TYPO_FALLBACK_BELOW:
                 # Enough products say it in their name: those that only mention it in their
                 # description ("baguettes en bois" of a Mikado for "baguette") are noise.
-                match = replace(match, condition=full_text.name_condition)
+                # The full-text condition stays first: it is what the GIN index answers.
+                match = replace(
+                    match, condition=and_(full_text.condition, full_text.name_condition)
+                )
                 conditions = _base_conditions(params, match)
     in_shop, in_category, in_price = _facet_filters(params)
     page_rows = db.execute(

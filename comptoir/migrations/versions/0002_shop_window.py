@@ -1,4 +1,4 @@
-"""shop window: product photos, shop banner and sales settings, CGV texts and their acceptance
+"""shop window: product photos, shop banner and category order, CGV texts and their acceptance
 
 Revision ID: 0002_shop_window
 Revises: 0001
@@ -62,14 +62,9 @@ def upgrade() -> None:
         ondelete="SET NULL",
     )
     op.add_column("shops", sa.Column("cgv_text", sa.Text(), server_default="", nullable=False))
-    op.add_column("shops", sa.Column("free_delivery_above_cents", sa.Integer(), nullable=True))
     op.add_column(
         "shops",
         sa.Column("category_order", postgresql.JSONB(), server_default=sa.text("'[]'::jsonb"), nullable=False),
-    )
-    op.create_check_constraint(
-        op.f("ck_shops_free_delivery_threshold"), "shops",
-        "free_delivery_above_cents IS NULL OR free_delivery_above_cents > 0",
     )
     op.add_column("orders", sa.Column("terms_accepted_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("orders", sa.Column("terms_digest", sa.String(length=64), nullable=True))
@@ -78,9 +73,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("orders", "terms_digest")
     op.drop_column("orders", "terms_accepted_at")
-    op.drop_constraint(op.f("ck_shops_free_delivery_threshold"), "shops", type_="check")
     op.drop_column("shops", "category_order")
-    op.drop_column("shops", "free_delivery_above_cents")
     op.drop_column("shops", "cgv_text")
     op.drop_constraint(op.f("fk_shops_banner_photo_id_photos"), "shops", type_="foreignkey")
     op.drop_column("shops", "banner_photo_id")
