@@ -217,3 +217,8 @@ def _delivery_mode_view(mode: DeliveryMode) -> DeliveryModeView:
         price_cents=mode.price_cents,
         free_above_cents=mode.free_above_cents,
     )
+
+
+def category_order(db: Session, slug: str) -> list[str]:
+    """The category slugs in the order the shop wants its page to show them."""
+    return list(db.scalar(select(Shop.category_order).where(Shop.slug == slug)) or [])

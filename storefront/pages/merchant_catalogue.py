@@ -6,12 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 from starlette.datastructures import FormData, UploadFile
 
 from api.deps import SessionDep
 from comptoir.errors import DomainError
 from comptoir.media.images import MAX_UPLOAD_BYTES, CleanPhoto, clean_photo
-from comptoir.models import Product, Shop
+from comptoir.models import Category, Product, Shop
 from comptoir.services import legal, product_import, product_photos, products, shops
 from comptoir.settings import get_settings
 from storefront.deps import Form, MerchantPage, checkbox, integer, text
@@ -317,12 +318,45 @@ def import_csv(form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
 # --- shop details --------------------------------------------------------------------------
 
 
+def _category_names(db: SessionDep, shop: Shop) -> tuple[str, str]:
+    """(the shop's chosen category order, its categories) as comma-separated names."""
+    names = dict(
+        (slug, name)
+        for slug, name in db.execute(
+            select(Category.slug, Category.name)
+            .join(Product, Product.category_id == Category.id)
+            .where(Product.shop_id == shop.id)
+            .distinct()
+        )
+    )
+    chosen = ", ".join(names.get(slug, slug) for slug in shop.category_order)
+    return chosen, ", ".join(sorted(names.values()))
+
+
+def _shop_form(
+    request: Request,
+    db: SessionDep,
+    shop: Shop,
+    values: dict[str, str],
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    chosen, available = _category_names(db, shop)
+    values.setdefault("category_order", chosen)
+    return render(
+        request,
+        "merchant/shop.html",
+        {"shop": shop, "values": values, "categories": available, "error": error},
+        status_code=status_code,
+    )
+
+
 @router.get("/vendeur/boutique")
 def shop_page(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
     """My shop's details as customers and invoices show them."""
     shop = shops.merchant_shop(db, merchant)
     values = {name: str(getattr(shop, name) or "") for name in SHOP_FIELDS}
-    return render(request, "merchant/shop.html", {"shop": shop, "values": values})
+    return _shop_form(request, db, shop, values)
 
 
 @router.post("/vendeur/boutique")
@@ -333,14 +367,14 @@ def save_shop(request: Request, form: Form, db: SessionDep, merchant: MerchantPa
         name: text(form, name, legal.MAX_CGV_LENGTH if name == "cgv_text" else 4000)
         for name in SHOP_FIELDS
     }
+    order = text(form, "category_order", 4000)
     try:
         shops.update_shop(db, shop, values)
+        shops.set_category_order(db, shop, order)
     except DomainError as exc:
         db.rollback()
-        return render(
-            request,
-            "merchant/shop.html",
-            {"shop": shops.merchant_shop(db, merchant), "values": values, "error": exc.message},
-            status_code=exc.status_code,
+        shop = shops.merchant_shop(db, merchant)
+        return _shop_form(
+            request, db, shop, values | {"category_order": order}, exc.message, exc.status_code
         )
     return redirect("/vendeur/boutique", _("Les informations de la boutique sont enregistrées."))

@@ -37,12 +37,12 @@ def test_the_cart_shows_what_is_missing_for_free_delivery(client: TestClient, db
     browser_login(client, shopper)
     page = html.unescape(client.get("/panier").text)
     assert f"Plus que 0,50{NBSP}€ pour la livraison offerte (dès 50,00{NBSP}€)." in page
-    assert f'<progress max="5000" value="4950"' in page
+    assert '<progress max="5000" value="4950"' in page
     db.execute(CartItem.__table__.update().values(quantity=12))  # 54,00 €
     db.commit()
     page = html.unescape(client.get("/panier").text)
     assert "Livraison offerte" in page and "Plus que" not in page
-    assert f'<progress max="5000" value="5000"' in page
+    assert '<progress max="5000" value="5000"' in page
 
 
 def test_a_shop_without_threshold_shows_no_progress(client: TestClient, db: Session) -> None:
