@@ -24,6 +24,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     literal,
     literal_column,
@@ -64,7 +65,6 @@ TYPO_MIN_LENGTH = 4
 # A typo match ranks below every real full-text match: full-text hits get this bonus.
 FULL_TEXT_BONUS = 1.0
 # Saying the words in the name or brand (weights A and B of the vector) ranks higher…
-NAME_WEIGHTS = "'{a,b}'::\"char\"[]"
 NAME_BONUS = 0.3
 # …and being in the category a query names, with its other words in the text, higher still.
 CATEGORY_BONUS = 0.5
@@ -268,9 +268,7 @@ def _full_text_match(q: str) -> _TextMatch:
     description."""
     tsquery = func.websearch_to_tsquery(_ts_config(), q)
     full_text = Product.search_vector.op("@@")(tsquery)
-    in_name = func.ts_filter(Product.search_vector, literal_column(NAME_WEIGHTS)).op("@@")(
-        tsquery
-    )
+    in_name = _name_match(q)
     # Normalisation 32 maps the rank into [0, 1): with the bonus, every full-text hit
     # outranks every typo-only hit.
     score = case(
@@ -283,6 +281,17 @@ def _full_text_match(q: str) -> _TextMatch:
         else_=0.0,
     )
     return _TextMatch(condition=full_text, score=score, name_condition=in_name)
+
+
+def _name_match(q: str) -> ColumnElement[bool]:
+    """Whether a product says every word of `q` in its name or brand (weights A and B)."""
+    words = _QUERY_WORD.findall(q)
+    if not words or _WEBSEARCH_SYNTAX.search(q):
+        return false()
+    # Only letters and digits reach to_tsquery, each limited to the name's weights: the
+    # stored vector's GIN index answers it, no per-row work.
+    weighted = " & ".join(f"{word}:AB" for word in words)
+    return Product.search_vector.op("@@")(func.to_tsquery(_ts_config(), weighted))
 
 
 def _with_category(match: _TextMatch, named: CategoryQuery) -> _TextMatch:
