@@ -219,6 +219,19 @@ def _delivery_mode_view(mode: DeliveryMode) -> DeliveryModeView:
     )
 
 
-def category_order(db: Session, slug: str) -> list[str]:
-    """The category slugs in the order the shop wants its page to show them."""
-    return list(db.scalar(select(Shop.category_order).where(Shop.slug == slug)) or [])
+@dataclass(frozen=True)
+class ShopLayout:
+    """How a shop arranges its page: the order of its categories and its banner photo."""
+
+    category_order: list[str]
+    banner_photo_id: int | None
+
+
+def shop_layout(db: Session, slug: str) -> ShopLayout:
+    """The shop's page arrangement (one small statement)."""
+    row = db.execute(
+        select(Shop.category_order, Shop.banner_photo_id).where(Shop.slug == slug)
+    ).first()
+    if row is None:
+        return ShopLayout([], None)
+    return ShopLayout(list(row.category_order or []), row.banner_photo_id)

@@ -160,11 +160,13 @@ class ShopSection:
     items: list[catalogue.ProductHit]
 
 
-def _shop_sections(db: SessionDep, slug: str) -> tuple[list[ShopSection], int]:
+def _shop_sections(
+    db: SessionDep, slug: str, layout: shop_pages.ShopLayout
+) -> tuple[list[ShopSection], int]:
     """The shop's products grouped by category, in the shop's chosen order (then by size),
     and how many products the shop has in all."""
     overview = catalogue.search_products(db, catalogue.SearchParams(shop=slug, page_size=1))
-    order = {name: n for n, name in enumerate(shop_pages.category_order(db, slug))}
+    order = {name: n for n, name in enumerate(layout.category_order)}
     facets = sorted(
         overview.facets.categories, key=lambda f: (order.get(f.slug, len(order)), -f.count, f.name)
     )
@@ -196,6 +198,7 @@ def shop(
     products by category, searchable, a category or everything page by page."""
     now = _now()
     page_view = shop_pages.public_shop_page(db, slug[:120], now)
+    layout = shop_pages.shop_layout(db, page_view.slug)
     q = q[: catalogue.MAX_QUERY_LENGTH]
     listing = None
     sections: list[ShopSection] = []
@@ -212,7 +215,7 @@ def shop(
         )
         total = listing.total
     else:
-        sections, total = _shop_sections(db, page_view.slug)
+        sections, total = _shop_sections(db, page_view.slug, layout)
     slots_by_day: dict[str, list[shop_pages.PickupSlotView]] = {}
     for slot in page_view.pickup_slots:
         slots_by_day.setdefault(to_paris(slot.start).date().isoformat(), []).append(slot)
@@ -228,6 +231,7 @@ def shop(
         "catalogue/shop.html",
         {
             "shop": page_view,
+            "banner": product_photos.photo_view(db, layout.banner_photo_id),
             "sections": sections,
             "listing": listing,
             "total": total,

@@ -346,7 +346,13 @@ def _shop_form(
     return render(
         request,
         "merchant/shop.html",
-        {"shop": shop, "values": values, "categories": available, "error": error},
+        {
+            "shop": shop,
+            "values": values,
+            "categories": available,
+            "banner": product_photos.photo_view(db, shop.banner_photo_id),
+            "error": error,
+        },
         status_code=status_code,
     )
 
@@ -368,9 +374,15 @@ def save_shop(request: Request, form: Form, db: SessionDep, merchant: MerchantPa
         for name in SHOP_FIELDS
     }
     order = text(form, "category_order", 4000)
+    banner = form.get("banner")
     try:
         shops.update_shop(db, shop, values)
         shops.set_category_order(db, shop, order)
+        if isinstance(banner, UploadFile) and (banner.filename or banner.size):
+            clean = clean_photo(banner.file.read(MAX_UPLOAD_BYTES + 1), banner.filename or "")
+            shop.banner_photo_id = product_photos.store_photo(db, clean).id
+        elif checkbox(form, "remove_banner"):
+            shop.banner_photo_id = None
     except DomainError as exc:
         db.rollback()
         shop = shops.merchant_shop(db, merchant)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from comptoir.models import Role
 from tests.factories import create_category, create_product, create_shop, create_user
-from tests.storefront.formtools import browser_login, post_form
+from tests.media.imagefiles import with_gps
+from tests.storefront.formtools import browser_login, page_csrf, post_form
 
 
 def _text(client: TestClient, path: str) -> str:
@@ -75,3 +76,43 @@ def test_products_by_category_in_the_shops_order_searchable_and_paged(
     assert "Beurre doux de baratte" in found and "ailleurs" not in found
     assert "1 produit pour « beurre »" in found
     assert "Aucun produit ne correspond" in _text(client, f"/boutiques/{shop.slug}?q=zzzz")
+
+
+def _shop_values(shop: object) -> dict[str, str]:
+    return {
+        "name": shop.name, "trade": "fromagerie", "phone": "04 78 00 00 00",  # type: ignore[attr-defined]
+        "email": "fromagerie@example.test", "address_line": "1 rue Haute",
+        "postal_code": "69001", "city": "Lyon", "legal_name": "Fromagerie SARL",
+        "siret": "73282932000074",
+    }  # fmt: skip
+
+
+def test_the_merchant_sets_the_shops_banner_photo(client: TestClient, db: Session) -> None:
+    merchant = create_user(db, Role.merchant)
+    shop = create_shop(db, merchant, name="Fromagerie des Halles")
+    db.commit()
+    browser_login(client, merchant)
+
+    def send(files: dict[str, tuple[str, bytes, str]], **extra: str) -> object:
+        token = page_csrf(client, "/vendeur/boutique")
+        return client.post(
+            "/vendeur/boutique",
+            data={"csrf_token": token, **_shop_values(shop), **extra},
+            files=files,
+            follow_redirects=False,
+        )
+
+    bad = send({"banner": ("devanture.jpg", b"ceci n'est pas une photo" * 10, "image/jpeg")})
+    assert bad.status_code == 422  # type: ignore[attr-defined]
+    assert "n'est pas une image lisible" in html.unescape(bad.text)  # type: ignore[attr-defined]
+    good = send({"banner": ("devanture.png", with_gps("PNG"), "image/png")})
+    assert good.status_code == 303  # type: ignore[attr-defined]
+    db.refresh(shop)
+    assert shop.banner_photo_id is not None
+    page = _text(client, f"/boutiques/{shop.slug}")
+    assert 'class="photo shop-banner' in page and 'alt="Fromagerie des Halles"' in page
+    removed = send({}, remove_banner="on")
+    assert removed.status_code == 303  # type: ignore[attr-defined]
+    db.refresh(shop)
+    assert shop.banner_photo_id is None
+    assert "shop-banner" not in _text(client, f"/boutiques/{shop.slug}")
