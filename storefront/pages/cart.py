@@ -18,12 +18,12 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from starlette.datastructures import FormData, QueryParams
 
-from api.deps import SessionDep
-from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError
 from comptoir.models import CartItem, OrderStatus, Role
-from comptoir.services import cart, checkout, legal
+from comptoir.services import cart
+from comptoir.services import place_order as order_placing
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
+from comptoir.web.deps import SessionDep, start_workflow_now
 from storefront.deps import Form, ShopperPage, Visitor, checkbox, integer, safe_next, text
 from storefront.i18n import _
 from storefront.templating import add_context_hook, redirect, render
@@ -247,7 +247,7 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
             )
         )
     try:
-        order = checkout.checkout(
+        placed = order_placing.place_order(
             db,
             shopper,
             CheckoutRequest(
@@ -260,6 +260,8 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
                 ),
                 shops=shop_choices,
             ),
+            start=lambda order_id: start_workflow_now(request, order_id),
+            accepted_terms=True,  # refused above unless the CGV box is ticked
         )
     except DomainError as exc:
         db.rollback()
@@ -273,10 +275,8 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
             exc.status_code,
             cgv_accepted=True,  # a ticked box stays ticked when the page comes back
         )
-    legal.record_acceptance(db, order, [choice.shop_id for choice in shop_choices])
-    db.commit()  # the workflow must only ever see a committed order
-    started = start_workflow_now(request, order.id)
-    if not started:
+    order = placed.order
+    if not placed.workflow_started:
         log.info("order %s placed; its workflow starts later", order.id)
     if order.status == OrderStatus.awaiting_confirmation:
         return redirect(

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from api.deps import SessionDep
 from comptoir.errors import NotFound
 from comptoir.models import Shop, ShopStatus
 from comptoir.services import legal
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 from storefront.deps import VisitorDep
 from storefront.templating import render
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
 from comptoir.errors import NotFound
 from comptoir.media import storage
+from comptoir.web.deps import SessionDep
 
 router = APIRouter()
 

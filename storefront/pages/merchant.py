@@ -10,13 +10,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
-from comptoir.domain.labels import vendor_order_status_label
+from comptoir.domain.labels import VENDOR_ORDER_STEP_LABELS, vendor_order_status_label
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import Role, VendorOrderStatus
-from comptoir.services import ledger, order_views, shops
+from comptoir.orders import gateway
+from comptoir.services import ledger, order_reads, scoping, shops
+from comptoir.services import merchant_dashboard as dashboards
+from comptoir.services import messages as shop_messages
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, MerchantPage, Visitor, integer, text
 from storefront.i18n import _
@@ -31,7 +34,7 @@ def pending_banner(request: Request, visitor: Visitor) -> dict[str, Any]:
     db = getattr(request.state, "db", None)
     if db is None or visitor.user_id is None or visitor.role != Role.merchant:
         return {}
-    return {"pending_shop": order_views.pending_shop_of(db, visitor.user_id)}
+    return {"pending_shop": dashboards.pending_shop_of(db, visitor.user_id)}
 
 
 add_context_hook(pending_banner)
@@ -54,7 +57,7 @@ def status_filters() -> dict[str, str]:
 
 
 def _vendor_order_id(value: str) -> int:
-    return numeric_id(value, order_views.VENDOR_ORDER_NOT_FOUND)
+    return numeric_id(value, scoping.VENDOR_ORDER_NOT_FOUND)
 
 
 def vendor_order_path(vendor_order_id: int) -> str:
@@ -65,7 +68,7 @@ def vendor_order_path(vendor_order_id: int) -> str:
 @router.get("/vendeur")
 def dashboard(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
     """What needs action now, each one click away."""
-    board = order_views.merchant_dashboard(db, merchant)
+    board = dashboards.merchant_dashboard(db, merchant)
     return render(
         request, "merchant/dashboard.html", {"board": board, "queue_titles": queue_titles()}
     )
@@ -80,7 +83,7 @@ def vendor_orders(
         status = VendorOrderStatus(statut) if statut else None
     except ValueError:
         status = None
-    items = order_views.list_vendor_orders(db, merchant, status=status)
+    items = order_reads.list_vendor_orders(db, merchant, status=status)
     return render(
         request,
         "merchant/orders.html",
@@ -93,21 +96,21 @@ def vendor_order_page(
     request: Request, vendor_order_id: str, db: SessionDep, merchant: MerchantPage
 ) -> Response:
     """One order of my shop: lines, customer, timeline, and only the steps allowed now."""
-    part = order_views.vendor_order_detail(db, merchant, _vendor_order_id(vendor_order_id))
-    messages = order_views.vendor_order_messages(db, merchant, part.id)
+    part = order_reads.vendor_order_detail(db, merchant, _vendor_order_id(vendor_order_id))
+    messages = shop_messages.vendor_order_messages(db, merchant, part.id)
     return render(
         request,
         "merchant/order.html",
-        {"part": part, "messages": messages, "action_labels": order_views.ACTION_LABELS},
+        {"part": part, "messages": messages, "action_labels": VENDOR_ORDER_STEP_LABELS},
     )
 
 
-def _own_part(db: SessionDep, merchant: Any, vendor_order_id: str) -> order_views.VendorOrderView:
+def _own_part(db: SessionDep, merchant: Any, vendor_order_id: str) -> order_reads.VendorOrderView:
     # Ownership first: another shop's order is a 404 before any workflow is asked.
-    return order_views.vendor_order_detail(db, merchant, _vendor_order_id(vendor_order_id))
+    return order_reads.vendor_order_detail(db, merchant, _vendor_order_id(vendor_order_id))
 
 
-def _line_ids(form: Any, part: order_views.VendorOrderView, prefix: str) -> list[int]:
+def _line_ids(form: Any, part: order_reads.VendorOrderView, prefix: str) -> list[int]:
     known = {line.id for line in part.lines}
     return [line_id for line_id in known if form.get(f"{prefix}{line_id}") is not None]
 
@@ -130,7 +133,7 @@ def confirm_lines(
         else _("Réservation refusée : le client est prévenu.")
     )
     return perform_and_redirect(
-        request, vendor_order_path(part.id), done, "confirm_lines",
+        request, vendor_order_path(part.id), done, gateway.confirm_lines,
         order_id=part.order_id, vendor_order_id=part.id, confirmed=confirmed,
         declined=declined, actor_id=merchant.id,
     )  # fmt: skip
@@ -143,7 +146,7 @@ def start_preparing(
     """Start preparing."""
     part = _own_part(db, merchant, vendor_order_id)
     return perform_and_redirect(
-        request, _back(form, part.id), _("Préparation commencée."), "start_preparing",
+        request, _back(form, part.id), _("Préparation commencée."), gateway.start_preparing,
         vendor_order_id=part.id, actor_id=merchant.id,
     )  # fmt: skip
 
@@ -162,7 +165,7 @@ def mark_unavailable(
     return perform_and_redirect(
         request, vendor_order_path(part.id),
         _("Produits signalés indisponibles : le client est remboursé pour eux."),
-        "mark_unavailable", vendor_order_id=part.id, line_ids=line_ids, actor_id=merchant.id,
+        gateway.mark_unavailable, vendor_order_id=part.id, line_ids=line_ids, actor_id=merchant.id,
         reason=text(form, "reason", 500),
     )  # fmt: skip
 
@@ -176,7 +179,7 @@ def ready_for_pickup(
     return perform_and_redirect(
         request, _back(form, part.id),
         _("Commande prête : le client est prévenu avec son code de retrait."),
-        "ready_for_pickup", vendor_order_id=part.id, actor_id=merchant.id,
+        gateway.ready_for_pickup, vendor_order_id=part.id, actor_id=merchant.id,
     )  # fmt: skip
 
 
@@ -191,7 +194,7 @@ def ship(
         return redirect(vendor_order_path(part.id), _("Indiquez le transporteur."), "error")
     return perform_and_redirect(
         request, vendor_order_path(part.id), _("Commande expédiée : le client est prévenu."),
-        "ship", vendor_order_id=part.id, carrier=carrier, tracking_number=tracking,
+        gateway.ship, vendor_order_id=part.id, carrier=carrier, tracking_number=tracking,
         actor_id=merchant.id,
     )  # fmt: skip
 
@@ -210,7 +213,7 @@ def complete(
             "error",
         )
     return perform_and_redirect(
-        request, _back(form, part.id), _("Commande remise : elle est terminée."), "complete",
+        request, _back(form, part.id), _("Commande remise : elle est terminée."), gateway.complete,
         vendor_order_id=part.id, pickup_code=code, actor_id=merchant.id,
     )  # fmt: skip
 
@@ -227,14 +230,14 @@ def decide_return(
     back = vendor_order_path(part.id)
     if text(form, "decision") == "accepter":
         return perform_and_redirect(
-            request, back, _("Retour accepté : le client est remboursé."), "accept_return",
+            request, back, _("Retour accepté : le client est remboursé."), gateway.accept_return,
             vendor_order_id=part.id, return_id=return_id, actor_id=merchant.id,
         )  # fmt: skip
     reason = text(form, "reason", 2000)
     if not reason:
         return redirect(back, _("Dites au client pourquoi vous refusez ce retour."), "error")
     return perform_and_redirect(
-        request, back, _("Retour refusé : le client est prévenu."), "refuse_return",
+        request, back, _("Retour refusé : le client est prévenu."), gateway.refuse_return,
         vendor_order_id=part.id, return_id=return_id, reason=reason, actor_id=merchant.id,
     )  # fmt: skip
 
@@ -252,7 +255,7 @@ def answer_about_order(
     part_id = _vendor_order_id(vendor_order_id)
     back = vendor_order_path(part_id) + "#messages"
     try:
-        order_views.post_vendor_order_message(db, merchant, part_id, text(form, "body", 5000))
+        shop_messages.post_vendor_order_message(db, merchant, part_id, text(form, "body", 5000))
     except NotFound:
         raise
     except DomainError as exc:
@@ -294,7 +297,7 @@ def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
 @router.get("/vendeur/messages")
 def inbox(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
     """The shop's conversations with customers, unread first."""
-    threads = order_views.shop_threads(db, merchant)
+    threads = shop_messages.shop_threads(db, merchant)
     threads.sort(key=lambda t: (t.unread == 0, -t.last_at.timestamp()))
     return render(request, "merchant/inbox.html", {"threads": threads})
 
@@ -305,7 +308,7 @@ def conversation(
 ) -> Response:
     """A conversation with one customer."""
     sid = numeric_id(shopper_id, _("Cette conversation n'existe pas."))
-    name, messages = order_views.customer_conversation(db, merchant, sid)
+    name, messages = shop_messages.customer_conversation(db, merchant, sid)
     return render(
         request,
         "merchant/conversation.html",
@@ -319,7 +322,7 @@ def answer(shopper_id: str, form: Form, db: SessionDep, merchant: MerchantPage) 
     sid = numeric_id(shopper_id, _("Cette conversation n'existe pas."))
     back = f"/vendeur/messages/{sid}"
     try:
-        order_views.answer_customer(db, merchant, sid, text(form, "body", 5000))
+        shop_messages.answer_customer(db, merchant, sid, text(form, "body", 5000))
     except NotFound:
         raise
     except DomainError as exc:

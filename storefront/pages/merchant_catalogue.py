@@ -9,12 +9,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from starlette.datastructures import FormData, UploadFile
 
-from api.deps import SessionDep
 from comptoir.errors import DomainError
 from comptoir.media.images import MAX_UPLOAD_BYTES, CleanPhoto, clean_photo
 from comptoir.models import Category, Product, Shop
 from comptoir.services import legal, product_import, product_photos, products, shops
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 from storefront.deps import Form, MerchantPage, checkbox, integer, text
 from storefront.i18n import _
 from storefront.pages.catalogue import numeric_id

@@ -47,6 +47,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.orders.contracts import CloseUnpaidInput, LinesUnavailable, OrderChange
 from comptoir.services import cart, ledger, lifecycle, payments
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice, checkout
 from tests.conftest import truncate_all
@@ -54,7 +55,6 @@ from tests.factories import create_product, create_shop, create_user
 from tests.faults.conftest import STOCK_HOLDING, stripe_intents, stripe_refunds
 from tests.lifecycle_support import mode_of
 from tests.stripe_support import confirm_card
-from workflows.inputs import CloseUnpaidInput, LinesUnavailable, OrderChange
 
 pytestmark = pytest.mark.timeout(180)
 BILLING = BillingAddress(name="Camille Martin", line1="12 rue des Tanneurs",

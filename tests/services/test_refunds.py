@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.db import get_sessionmaker
-from comptoir.devstack.services import free_port
 from comptoir.errors import Conflict
 from comptoir.models import (
     LedgerEntry,
@@ -23,6 +22,7 @@ from comptoir.models import (
 )
 from comptoir.services import payments
 from comptoir.settings import get_settings
+from devstack.services import free_port
 from tests.factories import create_order, create_product, create_shop, create_user
 from tests.stripe_support import pay_order, refunds_of_intent
 
@@ -246,8 +246,8 @@ def test_stripe_unreachable_raises_for_a_retry_and_records_nothing(db: Session) 
 
 
 def test_an_order_wide_refund_the_shops_cannot_bear_is_refused_before_stripe(db: Session) -> None:
+    from comptoir.orders.contracts import CancelVendorLines
     from comptoir.services import lifecycle
-    from workflows.inputs import CancelVendorLines
 
     order, intent_id = _paid_order(db)
     first, second = _vendor_orders(db, order.id)
