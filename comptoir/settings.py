@@ -92,6 +92,27 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = 30
 
     search_max_page_size: int = 100
+
+    # Who runs the platform, for the legal pages (mentions légales, CGU, privacy policy).
+    # The defaults describe the invented demo town's operator.
+    operator_name: str = "Comptoir de Montlouvier, SCIC SAS (démonstration)"
+    operator_address: str = "Hôtel de ville, 1 place de la Mairie, 37999 Montlouvier-sur-Loire"
+    operator_registration: str = "RCS Tours 000 000 000 (fictif)"
+    operator_email: str = "contact@comptoir.test"
+    publication_director: str = "La présidence de la SCIC Comptoir de Montlouvier"
+    host_name: str = "Hébergé par l'opérateur, sur ses propres serveurs"
+    host_address: str = "Hôtel de ville, 1 place de la Mairie, 37999 Montlouvier-sur-Loire"
+    mediator_name: str = "Médiateur de la consommation de la FCD (exemple à remplacer)"
+    mediator_address: str = "12 rue Euler, 75008 Paris"
+    mediator_url: str = "https://www.mediateurfcd.fr"
+    # How long order data is kept (invoices: 10 years, Code de commerce L.123-22).
+    data_retention_years: int = 10
+
+    # Where photos' bytes live: "database" (PostgreSQL, nothing else to back up) or "folder"
+    # (files under `media_dir`, named by their SHA-256; the table keeps only their key).
+    media_storage: Literal["database", "folder"] = "database"
+    media_dir: Path = PROJECT_ROOT / "var" / "media"
+    max_photos_per_product: int = 8
     activity_max_attempts: int = 5
     # Retry pace of workflow activities (tests shorten them so failures surface fast).
     activity_initial_interval_seconds: float = 1.0

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from comptoir.db import session_scope
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError
+from comptoir.media.drawn import give_drawn_photos
 from comptoir.models import Category, Message, Product, Role, Shop, ShopStatus, User
 from comptoir.security import hash_password
 from comptoir.services.accounts import check_password_strength
@@ -232,6 +233,7 @@ def load_demo(db: Session, today: date | None = None, progress: bool = False) ->
         drafts = generate_products(demo.sku_prefix, ASSORTMENTS[demo.assortment], demo.slug)
         report.products += add_missing_products(db, shop, drafts, categories)
     bar.close()
+    give_drawn_photos(db)
     add_conversations(db, report)
     report.seconds = time.perf_counter() - started
     return report

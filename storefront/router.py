@@ -12,6 +12,8 @@ from storefront.pages import (
     cart,
     catalogue,
     cookies,
+    legal,
+    media,
     merchant,
     merchant_catalogue,
     merchant_settings,
@@ -32,6 +34,8 @@ PAGES: list[APIRouter] = [
     merchant_catalogue.router,
     merchant_settings.router,
     support.router,
+    media.router,
+    legal.router,
 ]
 
 router = APIRouter(include_in_schema=False)

@@ -12,6 +12,7 @@ from comptoir.models.accounts import (
 )
 from comptoir.models.base import Base
 from comptoir.models.catalogue import Category, Product
+from comptoir.models.media import MediaFile, Photo, ProductPhoto
 from comptoir.models.money import (
     CommissionInvoice,
     CreditNote,
@@ -54,8 +55,8 @@ __all__ = [
     "ContactMessage", "CreditNote", "DocumentCounter",
     "DeletionRequest", "DeletionStatus", "DeliveryKind", "DeliveryMode", "Invoice",
     "InvoiceCounter", "LedgerEntry", "LedgerKind", "LineStatus", "LoginAttempt", "LoginSession",
-    "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
-    "Payment", "PaymentStatus", "PickupSlotRule", "Product", "Refund", "RefundStatus",
+    "MediaFile", "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
+    "Payment", "PaymentStatus", "Photo", "PickupSlotRule", "Product", "ProductPhoto", "Refund", "RefundStatus",
     "ReturnRequest", "ReturnStatus", "Role", "SentEmail", "Shop", "ShopClosure", "ShopStatus",
     "SignUpAttempt",
     "StatusEvent", "StripeEvent", "User", "VendorOrder", "VendorOrderStatus",

@@ -105,6 +105,9 @@ class Order(Base):
     payment_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the shopper ticked "I accept the CGV" and the SHA-256 of the texts they accepted.
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    terms_digest: Mapped[str | None] = mapped_column(String(64))
 
     vendor_orders: Mapped[list[VendorOrder]] = relationship(
         lazy="raise", back_populates="order", order_by="VendorOrder.id"

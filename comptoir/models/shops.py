@@ -17,7 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comptoir.models.accounts import enum_column
@@ -68,6 +70,15 @@ class Shop(Base):
     status_reason: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[CreatedAt]
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    banner_photo_id: Mapped[int | None] = mapped_column(
+        ForeignKey("photos.id", ondelete="SET NULL")
+    )
+    # The shop's own terms of sale (CGV); empty means the platform's default text.
+    cgv_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Category slugs in the order the shop page shows them; unlisted ones follow by name.
+    category_order: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="OpeningHours.weekday, OpeningHours.opens"

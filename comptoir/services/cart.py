@@ -74,6 +74,16 @@ class CartShop:
     has_pickup_slots: bool
     pickup_slots: list[CartSlot] = field(default_factory=list)
     needs_confirmation: bool = False
+    shop_slug: str = ""
+    # "Livraison offerte dès X €": the lowest threshold of the shop's paid delivery modes,
+    # and what is missing to reach it (0 once reached); None when no mode has one.
+    free_delivery_from_cents: int | None = None
+
+    @property
+    def free_delivery_missing_cents(self) -> int:
+        if self.free_delivery_from_cents is None:
+            return 0
+        return max(0, self.free_delivery_from_cents - self.items_cents)
 
 
 @dataclass
@@ -81,6 +91,17 @@ class CartView:
     shops: list[CartShop]
     items_cents: int
     item_count: int
+
+
+def free_delivery_threshold(shop: Shop) -> int | None:
+    """From how many cents of products a paid delivery of the shop becomes free (the lowest
+    threshold of its active paid modes), or None when none does."""
+    thresholds = [
+        m.free_above_cents
+        for m in shop.delivery_modes
+        if m.active and m.price_cents > 0 and m.free_above_cents is not None
+    ]
+    return min(thresholds) if thresholds else None
 
 
 def slot_rules_of(shop: Shop) -> list[SlotRule]:
@@ -205,6 +226,8 @@ def get_cart(db: Session, user: User, now: datetime | None = None) -> CartView:
                 has_pickup_slots=has_slots,
                 pickup_slots=slots,
                 needs_confirmation=any(line.requires_confirmation for line in lines),
+                shop_slug=shop.slug,
+                free_delivery_from_cents=free_delivery_threshold(shop),
             )
         )
     return CartView(

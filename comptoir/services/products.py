@@ -33,8 +33,10 @@ MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 CSV_COLUMNS = (
     "sku", "name", "description", "price", "vat_rate", "stock", "category",
-    "requires_confirmation", "promo_price",
+    "requires_confirmation", "promo_price", "photos",
 )  # fmt: skip
+# The `photos` column names image files sent with the CSV in one ZIP, separated by "|".
+PHOTO_NAMES_SEPARATOR = "|"
 REQUIRED_CSV_COLUMNS = ("sku", "name", "price")
 _TEXT_LIMITS = {"name": 200, "sku": 64, "brand": 120, "unit_label": 40}
 _AMOUNT = re.compile(r"^(\d+)(?:[.,](\d{1,2}))?$")
@@ -316,6 +318,9 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     skus: list[str] = field(default_factory=list)
+    # File names of the `photos` column, per SKU, for the lines that fill it in.
+    photos: dict[str, list[str]] = field(default_factory=dict)
+    photo_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -324,6 +329,7 @@ class _Row:
     values: dict[str, Any]  # product attributes given by this line
     category: str | None
     ok: bool = True  # every value of the line could be read
+    photos: list[str] = field(default_factory=list)
 
 
 def _decode(data: bytes) -> str:
@@ -436,14 +442,18 @@ def _read_rows(text: str) -> tuple[list[_Row], list[CsvProblem]]:
                 )
                 rows.append(_Row(line, {"sku": ""}, None, ok=False))
                 continue
-            values, category, row_problems = _parse_row(dict(zip(columns, cells, strict=True)))
+            named = dict(zip(columns, cells, strict=True))
+            values, category, row_problems = _parse_row(named)
+            photos = [
+                n.strip() for n in named.get("photos", "").split(PHOTO_NAMES_SEPARATOR) if n.strip()
+            ]
             sku = values["sku"]
             if sku and sku in seen:
                 row_problems.append(f"la référence « {sku} » figure déjà ligne {seen[sku]}")
             elif sku:
                 seen[sku] = line
             problems += [CsvProblem(line, p) for p in row_problems]
-            rows.append(_Row(line, values, category, ok=not row_problems))
+            rows.append(_Row(line, values, category, ok=not row_problems, photos=photos))
     except csv.Error as exc:
         raise CsvImportError(
             f"Ligne {reader.line_num} illisible ({exc}) : vérifiez les guillemets.",
@@ -499,6 +509,9 @@ def import_products_csv(db: Session, shop: Shop, data: bytes) -> ImportResult:
     categories: dict[str, Category | None] = {}
     result = ImportResult(skus=skus)
     for row, merged in merged_rows:
+        if row.photos:
+            result.photos[row.values["sku"]] = row.photos
+            result.photo_lines[row.values["sku"]] = row.line
         target = existing.get(row.values["sku"])
         if target is None:
             target = Product(shop_id=shop.id, **merged)

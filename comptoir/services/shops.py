@@ -7,6 +7,7 @@ A merchant reaches only the shop they own (`merchant_shop`); an operator reaches
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -21,6 +22,7 @@ from comptoir.domain.paris_time import to_paris
 from comptoir.domain.slots import SlotRule
 from comptoir.errors import Conflict, Forbidden, NotFound, Unprocessable
 from comptoir.models import (
+    Category,
     DeliveryKind,
     DeliveryMode,
     OpeningHours,
@@ -58,7 +60,7 @@ EDITABLE_SHOP_FIELDS = frozenset(
     {
         "name", "trade", "description", "phone", "email", "address_line", "postal_code",
         "city", "return_policy", "legal_name", "siret", "vat_number", "legal_form",
-        "registration", "share_capital",
+        "registration", "share_capital", "cgv_text",
     }
 )  # fmt: skip
 MAX_DELIVERY_PRICE_CENTS = 100_000
@@ -524,3 +526,40 @@ def decide_shop(
         },
     )
     return shop, mail
+
+
+MAX_ORDERED_CATEGORIES = 50
+
+
+def _category_key(name: str) -> str:
+    # slugify drops the ligatures "œuf" and "æ" would lose a letter: spell them out first.
+    spelt = name.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    return slugify(spelt, max_length=80)
+
+
+def set_category_order(db: Session, shop: Shop, names: str) -> list[str]:
+    """Set the order of the shop page's categories from names separated by commas or lines
+    ("Fromages, Crèmerie & œufs"), accents and case ignored; unknown names are refused."""
+    known: dict[str, str] = {}
+    for slug, name in db.execute(select(Category.slug, Category.name)):
+        known[slug] = slug
+        known.setdefault(_category_key(name), slug)
+    slugs: list[str] = []
+    unknown: list[str] = []
+    for name in re.split(r"[,;\n]", names):
+        key = _category_key(name)
+        if not key:
+            continue
+        if key not in known:
+            unknown.append(name.strip())
+        elif known[key] not in slugs:
+            slugs.append(known[key])
+    if unknown:
+        raise Unprocessable(
+            "Catégories inconnues dans l'ordre des rayons : "
+            + ", ".join(f"« {n} »" for n in unknown)
+            + "."
+        )
+    shop.category_order = slugs[:MAX_ORDERED_CATEGORIES]
+    db.flush()
+    return shop.category_order

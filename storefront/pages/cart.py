@@ -24,7 +24,7 @@ from comptoir.services import cart
 from comptoir.services import place_order as order_placing
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
 from comptoir.web.deps import SessionDep, start_workflow_now
-from storefront.deps import Form, ShopperPage, Visitor, integer, safe_next, text
+from storefront.deps import Form, ShopperPage, Visitor, checkbox, integer, safe_next, text
 from storefront.i18n import _
 from storefront.templating import add_context_hook, redirect, render
 
@@ -203,11 +203,13 @@ def _checkout_page(
     billing: dict[str, str],
     error: str = "",
     status_code: int = 200,
+    cgv_accepted: bool = False,
 ) -> Response:
     return render(
         request,
         "orders/checkout.html",
         {
+            "cgv_accepted": cgv_accepted,
             "cart": view,
             "plans": plans,
             "billing": billing,
@@ -242,6 +244,15 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
     choices = _choices(form)
     view = cart.get_cart(db, shopper)
     plans = _plan(view, choices)
+    if not checkbox(form, "accept_cgv"):
+        return _checkout_page(
+            request,
+            view,
+            plans,
+            billing,
+            _("Pour commander, cochez la case qui accepte les conditions générales de vente."),
+            422,
+        )
     shop_choices = []
     for plan in plans:
         if plan.mode is None:
@@ -271,12 +282,19 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
                 shops=shop_choices,
             ),
             start=lambda order_id: start_workflow_now(request, order_id),
+            accepted_terms=True,  # refused above unless the CGV box is ticked
         )
     except DomainError as exc:
         db.rollback()
         view = cart.get_cart(db, shopper)
         return _checkout_page(
-            request, view, _plan(view, choices), billing, exc.message, exc.status_code
+            request,
+            view,
+            _plan(view, choices),
+            billing,
+            exc.message,
+            exc.status_code,
+            cgv_accepted=True,  # a ticked box stays ticked when the page comes back
         )
     order = placed.order
     if not placed.workflow_started:

@@ -63,7 +63,8 @@ def test_order_paid_by_card_prepared_and_handed_over(
     page.get_by_role("button", name="Commander").click()
     page.wait_for_load_state()
 
-    # Checkout: the billing address is mandatory.
+    # Checkout: the billing address is mandatory (the shop's CGV accepted).
+    page.get_by_label(re.compile("conditions générales de vente")).check()
     page.get_by_role("button", name="Valider et payer").click()
     page.wait_for_load_state()
     assert "adresse de facturation est obligatoire" in page.inner_text("main")
@@ -256,6 +257,7 @@ def test_two_shops_from_sign_up_to_refunded_return(
     assert "Livraison à vélo" in page.inner_text(f"#checkout-shop-{bakery_shop.id}")
     # 6,50 € + 2 × 1,20 € + 4,90 € of delivery (free only above 50 €)
     assert "13,80\u00a0€" in page.inner_text("#checkout-total")
+    page.get_by_label(re.compile("conditions générales de vente")).check()
     _shot(page, "scenario-06-facturation")
     page.get_by_role("button", name="Valider et payer").click()
     page.wait_for_url(re.compile(r"/commandes/\d+/paiement$"))

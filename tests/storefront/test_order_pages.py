@@ -22,6 +22,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import legal
 from tests.factories import create_order, create_product, create_shop, create_user
 from tests.order_factories import (
     add_event,
@@ -262,7 +263,7 @@ def test_checkout_needs_a_delivery_choice_then_a_billing_address(
     assert "Adresse de facturation" in page.text and f"4,20{NBSP}€" in page.text
     refused = client.post(
         "/commande",
-        data={"csrf_token": csrf_of(page), f"livraison_{town.fournil.id}": pickup_id},
+        data={"csrf_token": csrf_of(page), f"livraison_{town.fournil.id}": pickup_id, "accept_cgv": "1"},
         follow_redirects=False,
     )
     assert refused.status_code == 422
@@ -293,6 +294,7 @@ def test_checkout_places_the_order_and_goes_to_payment(
             "csrf_token": csrf_of(page),
             f"livraison_{town.fournil.id}": pickup_id,
             "billing_name": "Alix Martin",
+            "accept_cgv": "1",
             "billing_line1": "3 rue des Lilas",
             "billing_postal_code": "69003",
             "billing_city": "Lyon",
@@ -306,6 +308,9 @@ def test_checkout_places_the_order_and_goes_to_payment(
     assert order is not None and order.id != town.order.id
     assert placed.headers["location"] == f"/commandes/{order.id}/paiement"
     assert order.total_cents == 1260 and order.billing_city == "Lyon"
+    # The CGV the shopper ticked are recorded: when, and which exact texts.
+    assert order.terms_accepted_at is not None
+    assert order.terms_digest == legal.terms_digest([town.fournil])
     assert db.scalars(select(CartItem).where(CartItem.user_id == town.shopper.id)).all() == []
 
 
@@ -326,6 +331,7 @@ def test_checkout_with_local_delivery_to_another_address(
             f"livraison_{town.fournil.id}": delivery,
             f"adresse_{town.fournil.id}": "5 quai Saint-Vincent, 69001 Lyon",
             "billing_name": "Alix Martin",
+            "accept_cgv": "1",
             "billing_line1": "3 rue des Lilas",
             "billing_postal_code": "69003",
             "billing_city": "Lyon",
