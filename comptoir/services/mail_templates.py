@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.domain.labels import format_datetime_fr, format_time_fr
+from comptoir.domain.labels import WEEKDAYS_FR, format_datetime_fr, format_time_fr
 from comptoir.domain.money import format_eur
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import NotFound
 from comptoir.mail import already_sent, send_templated
-from comptoir.models import Order, OrderLine, Shop, User, VendorOrder
+from comptoir.models import OpeningHours, Order, OrderLine, Shop, User, VendorOrder
 from comptoir.orders.contracts import EmailRequest
 
 
@@ -36,6 +36,27 @@ def _part_context(part: VendorOrder, shop: Shop, lines: list[OrderLine]) -> dict
                 "requires_confirmation": line.requires_confirmation,
             }
             for line in lines
+        ],
+    }
+
+
+def _shop_context(db: Session, shop: Shop) -> dict[str, Any]:
+    """Where and when the shop can be found (pickup reminders)."""
+    days: dict[int, list[str]] = {}
+    for hours in db.scalars(
+        select(OpeningHours)
+        .where(OpeningHours.shop_id == shop.id)
+        .order_by(OpeningHours.weekday, OpeningHours.opens)
+    ):
+        days.setdefault(hours.weekday, []).append(
+            f"{format_time_fr(hours.opens)} – {format_time_fr(hours.closes)}"
+        )
+    return {
+        "shop_address": ", ".join(
+            p for p in (shop.address_line, f"{shop.postal_code} {shop.city}".strip()) if p
+        ),
+        "opening_hours": [
+            f"{WEEKDAYS_FR[day].capitalize()} : {', '.join(ranges)}" for day, ranges in days.items()
         ],
     }
 
@@ -102,6 +123,7 @@ def order_email(db: Session, request: EmailRequest) -> bool:
         if part is None:
             raise NotFound("Commande boutique introuvable.")
         context.update(_part_context(part, shops[part.shop_id], lines_of[part.id]))
+        context.update(_shop_context(db, shops[part.shop_id]))
     if request.to == "merchant":
         if part is None:
             raise NotFound("Un e-mail au vendeur doit nommer sa commande boutique.")
