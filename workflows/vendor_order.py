@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         FINAL,
         HANDOVER_WAIT,
         MERCHANT_TURN,
+        SHIPPING,
         STEPS,
         fits_delivery,
         status_refusal,
@@ -190,33 +191,47 @@ class VendorOrderWorkflow:
     def _merchant_turn(self) -> bool:
         return self.status in MERCHANT_TURN or self._handover_timed()
 
-    def _handover_moments(self) -> list[datetime]:
-        """When the shopper is reminded, flagged as no-show, or deemed to have received."""
-        assert self.handed_at is not None
-        t = self.timing
-        if self.status == "shipped":
-            return [self.handed_at + timedelta(seconds=t.delivery_auto_complete_seconds)]
-        if not self.shopper_reminded:
-            return [self.handed_at + timedelta(seconds=t.pickup_reminder_seconds)]
-        if not self.late_item:
-            return [self.handed_at + timedelta(seconds=t.pickup_no_show_seconds)]
-        return []
+    def _deadlines(self, handover: bool) -> list[tuple[datetime, str]]:
+        """What the part waits for and until when, earliest first; `handover`: its timers."""
+        t, out = self.timing, []
+        if handover and self.handed_at is not None:
+            if self.status == "shipped":
+                out.append(
+                    (self.handed_at + timedelta(seconds=t.delivery_auto_complete_seconds),
+                     "delivery_auto_complete")
+                )  # fmt: skip
+            elif not self.shopper_reminded:
+                out.append(
+                    (self.handed_at + timedelta(seconds=t.pickup_reminder_seconds),
+                     "pickup_reminder")
+                )  # fmt: skip
+            elif not self.late_item:
+                out.append(
+                    (self.handed_at + timedelta(seconds=t.pickup_no_show_seconds),
+                     "pickup_no_show")
+                )  # fmt: skip
+        if (self.status in MERCHANT_TURN or handover) and self.last_action is not None:
+            if not self.reminded:
+                out.append(
+                    (self.last_action + timedelta(seconds=t.merchant_reminder_seconds),
+                     "merchant_reminder")
+                )  # fmt: skip
+            elif not self.late_item and self.status != "ready_for_pickup":
+                # A part ready in the shop is flagged by its no-show instead.
+                out.append(
+                    (self.last_action + timedelta(seconds=t.merchant_escalation_seconds),
+                     "merchant_escalation")
+                )  # fmt: skip
+        if self.status in AFTER_HANDOVER and self.return_deadline is not None:
+            out.append((self.return_deadline, "return_window"))
+        return sorted(out)
 
     def _next_timer(self) -> timedelta | None:
-        moments: list[datetime] = []
-        if self._handover_timed():
-            moments += self._handover_moments()
-        if self._merchant_turn() and self.last_action is not None:
-            if not self.reminded:
-                moments.append(
-                    self.last_action + timedelta(seconds=self.timing.merchant_reminder_seconds)
-                )
-            elif not self.late_item and self.status != "ready_for_pickup":
-                moments.append(
-                    self.last_action + timedelta(seconds=self.timing.merchant_escalation_seconds)
-                )
-        if self.status in AFTER_HANDOVER and self.return_deadline is not None:
-            moments.append(self.return_deadline + timedelta(seconds=1))
+        moments = [
+            # The window closes once its last second has passed.
+            moment + timedelta(seconds=1) if kind == "return_window" else moment
+            for moment, kind in self._deadlines(self._handover_timed())
+        ]
         if not moments:
             return None
         return max(min(moments) - workflow.now(), timedelta(0))
@@ -414,8 +429,11 @@ class VendorOrderWorkflow:
     @ship.validator
     def validate_ship(self, request: ShipInput) -> None:
         self._check_step(SHIP)
-        if not request.carrier.strip() or not request.tracking_number.strip():
-            raise ValueError("Indiquez le transporteur et le numéro de suivi.")
+        # A shop delivering in town needs no carrier nor tracking; a parcel does.
+        if self.delivery_kind == SHIPPING and (
+            not request.carrier.strip() or not request.tracking_number.strip()
+        ):
+            raise ValueError("Indiquez le transporteur et le numéro de suivi du colis.")
 
     @workflow.update(name=COMPLETE)
     async def complete(self, request: CompleteInput) -> VendorOrderState:
@@ -817,23 +835,11 @@ class VendorOrderWorkflow:
     @workflow.query(name=STATE_QUERY)
     def state(self) -> VendorOrderState:
         """Where this shop's part stands and what it waits for."""
-        timer = None
-        kind = ""
-        if self.status in AFTER_HANDOVER and self.return_deadline is not None:
-            timer, kind = self.return_deadline, "return_window"
-        elif self.handover_timers and self.status in HANDOVER_WAIT and self._handover_moments():
-            timer = self._handover_moments()[0]
-            kind = "delivery_auto_complete" if self.status == "shipped" else "pickup_reminder"
-            if self.shopper_reminded:
-                kind = "pickup_no_show"
-        elif self.status in MERCHANT_TURN and self.last_action is not None:
-            delay = (
-                self.timing.merchant_escalation_seconds
-                if self.reminded
-                else self.timing.merchant_reminder_seconds
-            )
-            timer = self.last_action + timedelta(seconds=delay)
-            kind = "merchant_escalation" if self.reminded else "merchant_reminder"
+        # A query must not record a patch marker: it reads what the main loop decided (None:
+        # not decided yet, which only a part started before the patch would decide False).
+        handover = self.handover_timers is not False and self.status in HANDOVER_WAIT
+        deadlines = self._deadlines(handover)
+        timer, kind = deadlines[0] if deadlines else (None, "")
         return VendorOrderState(
             vendor_order_id=self.vendor_order_id,
             status=self.status,

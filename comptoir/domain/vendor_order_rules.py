@@ -30,6 +30,7 @@ from comptoir.orders.contracts import (
 )
 
 PICKUP = "pickup"
+SHIPPING = "shipping"  # by a carrier, with a tracking number (local delivery needs none)
 
 # Statuses in which the shop has to do something (reminders, then operators).
 MERCHANT_TURN = ("confirmed", "preparing", "return_requested")
@@ -125,7 +126,8 @@ def is_allowed(step: str, status: str, delivery_kind: str) -> bool:
 def next_steps(status: str, delivery_kind: str, lines_to_confirm: bool) -> list[str]:
     """The steps a merchant may take now, in the order the pages show them."""
     hand_over = READY_FOR_PICKUP if delivery_kind == PICKUP else SHIP
-    steps = [hand_over if s == HAND_OVER else s for s in OFFERED.get(str(status), ())]
+    offered = [hand_over if s == HAND_OVER else s for s in OFFERED.get(str(status), ())]
+    steps = [s for s in offered if fits_delivery(s, delivery_kind)]
     if steps == [CONFIRM_LINES] and not lines_to_confirm:
         return []
     return steps

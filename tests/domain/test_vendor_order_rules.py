@@ -77,7 +77,7 @@ def test_ready_for_pickup_only_for_pickup_and_ship_only_for_delivery() -> None:
         ("confirmed", "pickup", False, ["start_preparing", "mark_unavailable"]),
         ("preparing", "pickup", False, ["ready_for_pickup", "mark_unavailable"]),
         ("preparing", "shipping", False, ["ship", "mark_unavailable"]),
-        ("ready_for_pickup", "pickup", False, ["complete"]),
+        ("ready_for_pickup", "pickup", False, ["complete", "cancel_no_show"]),
         ("shipped", "local_delivery", False, ["complete"]),
         ("return_requested", "pickup", False, ["accept_return", "refuse_return"]),
         ("completed", "pickup", False, []),
