@@ -95,6 +95,16 @@ VENDOR_ORDER_STEP_LABELS = MappingProxyType(
     }
 )
 
+# Stripe's own refund statuses, as an operator or merchant reads them in an error.
+STRIPE_REFUND_STATUS_LABELS = MappingProxyType(
+    {
+        "pending": "en attente",
+        "requires_action": "action requise",
+        "failed": "échoué",
+        "canceled": "annulé",
+    }
+)
+
 DELIVERY_KIND_LABELS = MappingProxyType(
     {
         "pickup": "Retrait en boutique",
