@@ -43,6 +43,8 @@ class CheckoutIn(Strict):
     # Optional here so that a missing address gets checkout's clear French message.
     billing_address: BillingAddressIn | None = None
     shops: list[ShopChoiceIn] = Field(default_factory=list, max_length=50)
+    # Required when a shop delivers; checked by checkout (French format, clear message).
+    phone: str = Field(default="", max_length=40)
 
 
 class CheckoutOut(Public):
@@ -77,6 +79,7 @@ def place_order(body: CheckoutIn, request: Request, db: SessionDep, shopper: Sho
         CheckoutRequest(
             billing=billing,
             shops=[ShopChoice(**choice.model_dump()) for choice in body.shops],
+            phone=body.phone,
         ),
     )
     db.commit()  # the workflow must only ever see a committed order

@@ -31,7 +31,7 @@ from storefront.templating import add_context_hook, redirect, render
 log = logging.getLogger("comptoir.storefront.cart")
 router = APIRouter()
 
-BILLING_FIELDS = ("name", "line1", "line2", "postal_code", "city")
+BILLING_FIELDS = ("name", "line1", "line2", "postal_code", "city", "phone")
 
 
 def cart_badge(request: Request, visitor: Visitor) -> dict[str, Any]:
@@ -172,6 +172,7 @@ def _billing_defaults(shopper: Any) -> dict[str, str]:
         "line2": "",
         "postal_code": "",
         "city": "",
+        "phone": shopper.phone or "",
     }
 
 
@@ -248,6 +249,7 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
                     city=billing["city"],
                 ),
                 shops=shop_choices,
+                phone=billing["phone"],
             ),
         )
     except DomainError as exc:

@@ -193,8 +193,9 @@ def test_local_delivery_without_tracking_then_the_shopper_confirms_receipt(
     db.commit()
     bike = mode_of(db, shop, DeliveryKind.local_delivery)
     order_id, part = _order_paid_through_pages(
-        client, db, shopper, wine, bike, {f"adresse_{shop.id}": "3 rue des Lilas, 69003 Lyon"}
-    )
+        client, db, shopper, wine, bike,
+        {f"adresse_{shop.id}": "3 rue des Lilas, 69003 Lyon", "billing_phone": "07 00 11 22 33"},
+    )  # fmt: skip
     assert 'id="confirm-receipt-' not in client.get(f"/commandes/{order_id}").text
 
     # The shop delivers itself: the form asks for no tracking number.
@@ -205,6 +206,7 @@ def test_local_delivery_without_tracking_then_the_shopper_confirms_receipt(
     )  # fmt: skip
     detail = merchant_client.get(f"/vendeur/commandes/{part.id}").text
     assert "Numéro de suivi (facultatif)" in detail
+    assert 'id="contact-phone">07 00 11 22 33<' in detail  # the shop can call before coming
     shipped = post_form(
         merchant_client, f"/vendeur/commandes/{part.id}/expedier", {"carrier": ""},
         page=f"/vendeur/commandes/{part.id}",

@@ -130,6 +130,7 @@ def new_order(
         CheckoutRequest(
             billing=BillingAddress("Léa Roux", "3 quai Voltaire", "49350", "Montlouvier"),
             shops=[ShopChoice(shop.id, mode_of(db, shop, kind))],
+            phone="06 12 34 56 78",
         ),
     )
     db.commit()
