@@ -55,6 +55,7 @@ LEDGER_KIND_LABELS = {
 ATTENTION_KIND_LABELS = {
     "activity_failed": "Étape en échec",
     "merchant_late": "Commerçant en retard",
+    "pickup_no_show": "Client non venu",
 }
 ACTOR_KIND_LABELS = {
     "shopper": "client",
