@@ -58,6 +58,7 @@ ATTENTION_KIND_LABELS = {
     "activity_failed": "Étape en échec",
     "merchant_late": "Commerçant en retard",
     "merchant_erased": "Boutique partie (compte effacé)",
+    "pickup_no_show": "Client non venu",
 }
 ACTOR_KIND_LABELS = {
     "shopper": "client",

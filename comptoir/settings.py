@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     payment_deadline_minutes: float = 30
     merchant_reminder_hours: float = 24
     merchant_escalation_hours: float = 72
+    # A part ready in the shop and not collected: shopper reminded, then flagged (no-show).
+    pickup_reminder_days: float = 2
+    pickup_no_show_days: float = 4
+    # A shipped part the shopper does not confirm completes by itself after this delay.
+    delivery_auto_complete_days: float = 7
     return_window_days: int = 14
     return_window_kind: Literal["working", "calendar"] = "working"
 

@@ -38,8 +38,13 @@ class UnavailableIn(Strict):
 
 
 class ShipIn(Strict):
-    carrier: str = Field(min_length=1, max_length=80)
-    tracking_number: str = Field(min_length=1, max_length=120)
+    # Required for a parcel, optional for the shop's own local delivery (the workflow says).
+    carrier: str = Field(default="", max_length=80)
+    tracking_number: str = Field(default="", max_length=120)
+
+
+class NoShowIn(Strict):
+    reason: str = Field(default="", max_length=500)
 
 
 class CompleteIn(Strict):
@@ -159,6 +164,16 @@ def complete(
     """Handed over (the shopper's pickup code is checked) or delivered."""
     return _step(
         request, db, merchant, vendor_order_id, gateway.complete, pickup_code=body.pickup_code
+    )
+
+
+@router.post("/{vendor_order_id}/no-show", response_model=VendorOrderStepOut)
+def cancel_no_show(
+    vendor_order_id: int, body: NoShowIn, request: Request, db: SessionDep, merchant: MerchantUser
+) -> VendorOrderStepOut:
+    """The shopper never collected the part: cancelled, refunded, stock back on sale."""
+    return _step(
+        request, db, merchant, vendor_order_id, gateway.cancel_no_show, reason=body.reason
     )
 
 

@@ -45,6 +45,8 @@ class CheckoutIn(Strict):
     # Optional here so that a missing address gets checkout's clear French message.
     billing_address: BillingAddressIn | None = None
     shops: list[ShopChoiceIn] = Field(default_factory=list, max_length=50)
+    # Required when a shop delivers; checked by checkout (French format, clear message).
+    phone: str = Field(default="", max_length=40)
 
 
 class CheckoutOut(Public):
@@ -67,6 +69,7 @@ def place_order(body: CheckoutIn, request: Request, db: SessionDep, shopper: Sho
         CheckoutRequest(
             billing=billing,
             shops=[ShopChoice(**choice.model_dump()) for choice in body.shops],
+            phone=body.phone,
         ),
         start=lambda order_id: start_workflow_now(request, order_id),
     )
@@ -108,6 +111,12 @@ class ReturnIn(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ReceiptOut(Public):
+    vendor_order_id: int
+    status: str
+    return_deadline: datetime | None
+
+
 class ReturnOut(Public):
     return_id: int
     vendor_order_id: int
@@ -146,12 +155,7 @@ def request_return(
     shopper: ShopperUser,
 ) -> ReturnOut:
     """Ask for a return/refund of some lines of a shop's part, within its return window."""
-    scoping.get_readable_order(db, shopper, order_id)
-    part = db.scalar(
-        select(VendorOrder).where(VendorOrder.id == vendor_order_id, VendorOrder.order_id == order_id)
-    )
-    if part is None:
-        raise NotFound("Commande boutique introuvable.")
+    part = _shoppers_part(db, shopper, order_id, vendor_order_id)
     if part.return_deadline is not None and datetime.now(UTC) > part.return_deadline:
         raise Conflict(
             "Le délai de retour de cette commande est dépassé : il courait jusqu'au "
@@ -167,3 +171,33 @@ def request_return(
         actor_id=shopper.id,
     )
     return ReturnOut(return_id=return_id, vendor_order_id=vendor_order_id, status="requested")
+
+
+def _shoppers_part(
+    db: SessionDep, shopper: ShopperUser, order_id: int, vendor_order_id: int
+) -> VendorOrder:
+    """A shop's part of one of the shopper's own orders (404 otherwise)."""
+    scoping.get_readable_order(db, shopper, order_id)
+    part = db.scalar(
+        select(VendorOrder).where(VendorOrder.id == vendor_order_id, VendorOrder.order_id == order_id)
+    )
+    if part is None:
+        raise NotFound("Commande boutique introuvable.")
+    return part
+
+
+@router.post(
+    "/orders/{order_id}/vendor-orders/{vendor_order_id}/receipt", response_model=ReceiptOut
+)
+def confirm_receipt(
+    order_id: int, vendor_order_id: int, request: Request, db: SessionDep, shopper: ShopperUser
+) -> ReceiptOut:
+    """The shopper received a shipped part: it is completed and its return window opens now."""
+    part = _shoppers_part(db, shopper, order_id, vendor_order_id)
+    send_to_workflow(
+        request, gateway.confirm_receipt, vendor_order_id=vendor_order_id, actor_id=shopper.id
+    )
+    db.refresh(part)  # as the workflow left it
+    return ReceiptOut(
+        vendor_order_id=part.id, status=part.status.value, return_deadline=part.return_deadline
+    )

@@ -42,6 +42,8 @@ MERCHANT_REMINDER_LABELS = MappingProxyType(
     {
         "confirmed": "À préparer",
         "preparing": "En préparation",
+        "ready_for_pickup": "Prête à retirer (notez le retrait du client)",
+        "shipped": "Expédiée (notez la livraison)",
         "return_requested": "Retour demandé",
     }
 )
@@ -86,8 +88,20 @@ VENDOR_ORDER_STEP_LABELS = MappingProxyType(
         "ready_for_pickup": "Prête à retirer",
         "ship": "Expédier ou partir en livraison",
         "complete": "Remise au client",
+        "confirm_receipt": "Réception confirmée par le client",
+        "cancel_no_show": "Annuler : le client n'est pas venu",
         "accept_return": "Accepter le retour",
         "refuse_return": "Refuser le retour",
+    }
+)
+
+# Stripe's own refund statuses, as an operator or merchant reads them in an error.
+STRIPE_REFUND_STATUS_LABELS = MappingProxyType(
+    {
+        "pending": "en attente",
+        "requires_action": "action requise",
+        "failed": "échoué",
+        "canceled": "annulé",
     }
 )
 
@@ -114,6 +128,18 @@ MONTHS_FR = (
     "novembre",
     "décembre",
 )
+
+
+VOWELS = "aeiouyhéèêëàâîïôöûüœAEIOUYHÉÈÊÀÂÎÔÛ"
+# Words starting with an aspirated h take no elision ("de hacher").
+ASPIRATED_H = ("hach", "haut", "hors", "hâte", "hausse")
+
+
+def elide_de(phrase: str) -> str:
+    """'de' before a phrase, elided before a vowel or mute h: "d'expédier", "de commencer"."""
+    if phrase[:1] in VOWELS and not phrase.lower().startswith(ASPIRATED_H):
+        return f"d'{phrase}"
+    return f"de {phrase}"
 
 
 def order_status_label(code: str) -> str:

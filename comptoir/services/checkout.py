@@ -38,7 +38,7 @@ from comptoir.models import (
 )
 from comptoir.services import stock
 from comptoir.services.cart import offered_slots, taken_slots
-from comptoir.services.contact_fields import check_postal_code
+from comptoir.services.contact_fields import check_french_phone, check_postal_code
 
 log = logging.getLogger("comptoir.checkout")
 
@@ -70,6 +70,7 @@ class ShopChoice:
 class CheckoutRequest:
     billing: BillingAddress | None
     shops: list[ShopChoice] = field(default_factory=list)
+    phone: str = ""  # required when a shop delivers (its courier calls the shopper)
 
 
 def _clean_billing(billing: BillingAddress | None) -> BillingAddress:
@@ -204,6 +205,13 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
     db.add(order)
     db.flush()
 
+    delivered = any(
+        mode.kind != DeliveryKind.pickup
+        for shop_id in by_shop
+        for mode in shops[shop_id].delivery_modes
+        if mode.id == choices[shop_id].delivery_mode_id
+    )
+    phone = check_french_phone(request.phone) if delivered else ""
     # Slots first then products, each in a fixed order, so concurrent checkouts never deadlock.
     slot_ends: dict[int, datetime] = {}
     for shop_id in sorted(by_shop):
@@ -267,6 +275,7 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
             total_cents=items_cents + delivery_cents,
             shipping_name=shipping_name,
             shipping_address=shipping_address,
+            contact_phone=phone if mode.kind != DeliveryKind.pickup else "",
         )
         db.add(vendor_order)
         db.flush()

@@ -70,6 +70,28 @@ def check_phone(value: str, *, required: bool = False) -> str:
     return phone
 
 
+FRENCH_PHONE = re.compile(r"(?:\+33|0033|0)([1-9]\d{8})")
+
+
+def check_french_phone(value: str) -> str:
+    """A French phone number, written '06 12 34 56 78'; a clear French error otherwise."""
+    phone = value.strip()
+    if not phone:
+        raise Unprocessable(
+            "Indiquez votre numéro de téléphone : le commerçant vous appelle pour la livraison.",
+            code="phone_required",
+        )
+    match = FRENCH_PHONE.fullmatch(re.sub(r"[\s.\-()]", "", phone))
+    if match is None:
+        raise Unprocessable(
+            f"Le numéro de téléphone « {phone} » n'est pas un numéro français valide "
+            "(exemple : 06 12 34 56 78).",
+            code="invalid_phone",
+        )
+    digits = "0" + match.group(1)
+    return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+
+
 def check_postal_code(value: str) -> str:
     """A French postal code: five digits."""
     code = value.strip()

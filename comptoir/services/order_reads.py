@@ -144,6 +144,7 @@ class VendorOrderView:
     tracking_number: str
     shipping_name: str
     shipping_address: str
+    contact_phone: str  # the shopper's, for a delivery
     items_cents: int
     total_cents: int
     refunded_cents: int
@@ -346,6 +347,7 @@ def _vendor_order_view(
         tracking_number=part.tracking_number,
         shipping_name=part.shipping_name,
         shipping_address=part.shipping_address,
+        contact_phone=part.contact_phone,
         items_cents=part.items_cents,
         total_cents=part.total_cents,
         refunded_cents=part.refunded_cents,

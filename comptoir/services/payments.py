@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from comptoir.domain.card_declines import decline_code, decline_message
+from comptoir.domain.labels import STRIPE_REFUND_STATUS_LABELS
 from comptoir.domain.money import format_eur, split_proportionally
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
@@ -486,7 +487,10 @@ def refund(
     if not _accepted(made.status):
         existing.status = RefundStatus.failed
         db.flush()
-        raise Conflict(f"Stripe a refusé le remboursement (statut « {made.status} »).")
+        raise Conflict(
+            "Stripe a refusé le remboursement (statut : "
+            f"{STRIPE_REFUND_STATUS_LABELS.get(str(made.status), str(made.status))})."
+        )
     existing.stripe_refund_id = made.id
     existing.status = RefundStatus.succeeded
     existing.succeeded_at = _now()

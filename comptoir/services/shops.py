@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain.hours import OpeningRange
-from comptoir.domain.labels import WEEKDAYS_FR, format_time_fr
+from comptoir.domain.labels import WEEKDAYS_FR, elide_de, format_time_fr
 from comptoir.domain.paris_time import to_paris
 from comptoir.domain.slots import SlotRule
 from comptoir.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -493,7 +493,7 @@ def decide_shop(
         raise NotFound("Cette boutique n'existe pas.")
     if shop.status not in transition.allowed_from:
         raise Conflict(
-            f"Impossible de {transition.verb} la boutique « {shop.name} » : elle est "
+            f"Impossible {elide_de(transition.verb)} la boutique « {shop.name} » : elle est "
             f"{SHOP_STATUS_LABELS[shop.status]}.",
             code="invalid_transition",
         )

@@ -31,7 +31,7 @@ from storefront.templating import add_context_hook, redirect, render
 log = logging.getLogger("comptoir.storefront.cart")
 router = APIRouter()
 
-BILLING_FIELDS = ("name", "line1", "line2", "postal_code", "city")
+BILLING_FIELDS = ("name", "line1", "line2", "postal_code", "city", "phone")
 
 
 def cart_badge(request: Request, visitor: Visitor) -> dict[str, Any]:
@@ -193,6 +193,7 @@ def _billing_defaults(shopper: Any) -> dict[str, str]:
         "line2": "",
         "postal_code": "",
         "city": "",
+        "phone": shopper.phone or "",
     }
 
 
@@ -280,6 +281,7 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
                     city=billing["city"],
                 ),
                 shops=shop_choices,
+                phone=billing["phone"],
             ),
             start=lambda order_id: start_workflow_now(request, order_id),
             accepted_terms=True,  # refused above unless the CGV box is ticked

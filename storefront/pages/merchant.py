@@ -190,12 +190,29 @@ def ship(
     """Shipped or out for delivery, with the carrier and tracking number."""
     part = _own_part(db, merchant, vendor_order_id)
     carrier, tracking = text(form, "carrier", 80), text(form, "tracking_number", 120)
-    if not carrier:
-        return redirect(vendor_order_path(part.id), _("Indiquez le transporteur."), "error")
+    if part.delivery_kind == "shipping" and not (carrier and tracking):
+        return redirect(
+            vendor_order_path(part.id),
+            _("Indiquez le transporteur et le numéro de suivi du colis."),
+            "error",
+        )
     return perform_and_redirect(
         request, vendor_order_path(part.id), _("Commande expédiée : le client est prévenu."),
         gateway.ship, vendor_order_id=part.id, carrier=carrier, tracking_number=tracking,
         actor_id=merchant.id,
+    )  # fmt: skip
+
+
+@router.post("/vendeur/commandes/{vendor_order_id}/non-retiree")
+def cancel_no_show(
+    request: Request, vendor_order_id: str, form: Form, db: SessionDep, merchant: MerchantPage
+) -> Response:
+    """The customer never came: cancelled, refunded, products back in stock."""
+    part = _own_part(db, merchant, vendor_order_id)
+    return perform_and_redirect(
+        request, vendor_order_path(part.id),
+        _("Commande annulée : le client est remboursé et les produits sont remis en stock."),
+        gateway.cancel_no_show, vendor_order_id=part.id, actor_id=merchant.id,
     )  # fmt: skip
 
 

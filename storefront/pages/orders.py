@@ -221,6 +221,26 @@ def request_return(
     )
 
 
+@router.post("/commandes/{order_id}/reception")
+def confirm_receipt(
+    request: Request, order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
+) -> Response:
+    """The shopper received a shipped part: it is completed, the return window opens."""
+    order = order_reads.order_detail(db, shopper, _order_id(order_id))
+    part_id = integer(form, "vendor_order_id")
+    part = next((p for p in order.vendor_orders if p.id == part_id), None)
+    if part is None:
+        raise NotFound(_("Cette commande n'existe pas ou n'est pas la vôtre."))
+    return perform_and_redirect(
+        request,
+        f"{order_path(order.id)}#boutique-{part.id}",
+        _("Merci ! La commande de %(shop)s est terminée.", shop=part.shop_name),
+        gateway.confirm_receipt,
+        vendor_order_id=part.id,
+        actor_id=shopper.id,
+    )
+
+
 @router.post("/commandes/{order_id}/messages")
 def write_to_shop(order_id: str, form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
     """Write to one shop of the order, then come back to the conversation."""

@@ -162,6 +162,9 @@ ROUTES: dict[tuple[str, str], Access] = {
         body=lambda w: {"lines": [{"line_id": w.ids["line_id"], "quantity": 1}], "reason": "Abîmé"},
         owner_status=TEMPORAL_DOWN,
     ),
+    ("POST", "/api/orders/{order_id}/vendor-orders/{vendor_order_id}/receipt"): of_shopper(
+        owner_status=TEMPORAL_DOWN
+    ),
     ("GET", "/api/orders"): Access(SHOPPER_OR_OPERATOR),
     ("GET", "/api/orders/{order_id}"): of_shopper(SHOPPER_OR_OPERATOR),
     ("GET", "/api/orders/{order_id}/messages"): of_shopper(SHOPPER_OR_OPERATOR),
@@ -229,6 +232,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ),
     ("POST", V + "/complete"): of_merchant(
         body=_json({"pickup_code": "123456"}),
+        owner_status=TEMPORAL_DOWN,
+        missing_id="vendor_order_id",
+    ),
+    ("POST", V + "/no-show"): of_merchant(
+        body=_json({"reason": "Jamais venu"}),
         owner_status=TEMPORAL_DOWN,
         missing_id="vendor_order_id",
     ),

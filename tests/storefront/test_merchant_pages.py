@@ -244,3 +244,18 @@ def test_an_unpaid_reservation_does_not_say_paid(
     assert "Total de la commande (non payée)" in page and "payé par le client" not in page
     page = client.get(f"/vendeur/commandes/{paid.id}").text
     assert "Total payé par le client" in page and "non payée" not in page
+
+
+def test_a_no_show_is_shown_on_the_dashboard_and_the_order_offers_to_cancel_it(
+    client: TestClient, db: Session, shops: Shops
+) -> None:
+    ready = shops.parts["ready"]
+    ready.needs_attention = True  # what the workflow's no-show flag writes
+    db.commit()
+    browser_login(client, shops.merchant)
+    board = client.get("/vendeur").text
+    item = board[board.index(f'id="item-{ready.id}"') :]
+    assert "Client non venu" in item[: item.index("</li>")]
+    page = client.get(f"/vendeur/commandes/{ready.id}").text
+    assert 'id="no-show-alert"' in page
+    assert 'id="form-no-show"' in page and "Annuler : le client n&#39;est pas venu" in page

@@ -323,6 +323,24 @@ def test_checkout_with_local_delivery_to_another_address(
     delivery = _mode_id(client.get("/panier").text, town.fournil.id, "local_delivery")
     page = client.get("/commande", params={f"livraison_{town.fournil.id}": delivery})
     assert f'name="adresse_{town.fournil.id}"' in page.text
+    assert 'name="billing_phone"' in page.text
+    no_phone = client.post(
+        "/commande",
+        data={
+            "csrf_token": csrf_of(page),
+            f"livraison_{town.fournil.id}": delivery,
+            "billing_name": "Alix Martin",
+            "billing_line1": "3 rue des Lilas",
+            "billing_postal_code": "69003",
+            "billing_city": "Lyon",
+            "billing_phone": "12 34",
+        },
+        follow_redirects=False,
+    )
+    assert no_phone.status_code == 422
+    assert "n&#39;est pas un numéro français valide" in no_phone.text or (
+        "n'est pas un numéro français valide" in no_phone.text
+    )
     assert f"4,90{NBSP}€" in page.text and f"13,30{NBSP}€" in page.text  # 8,40 € + delivery
     placed = client.post(
         "/commande",
@@ -330,6 +348,7 @@ def test_checkout_with_local_delivery_to_another_address(
             "csrf_token": csrf_of(page),
             f"livraison_{town.fournil.id}": delivery,
             f"adresse_{town.fournil.id}": "5 quai Saint-Vincent, 69001 Lyon",
+            "billing_phone": "+33 6 12 34 56 78",
             "billing_name": "Alix Martin",
             "accept_cgv": "1",
             "billing_line1": "3 rue des Lilas",
@@ -343,6 +362,7 @@ def test_checkout_with_local_delivery_to_another_address(
     part = db.scalars(select(VendorOrder).where(VendorOrder.order_id == order_id)).one()
     assert part.shipping_address == "5 quai Saint-Vincent, 69001 Lyon"
     assert (part.delivery_cents, part.total_cents) == (490, 1330)
+    assert part.contact_phone == "06 12 34 56 78"
     shown = client.get(f"/commandes/{order_id}").text
     assert "5 quai Saint-Vincent" in shown and "Livraison locale" in shown
 

@@ -29,6 +29,7 @@ CLOSED_AT_ONCE = (OrderStatus.cancelled, OrderStatus.payment_failed, OrderStatus
 REASON_LABELS = {
     "activity_failed": "Étape en échec après ses tentatives",
     "merchant_late": "Commerçant en retard",
+    "pickup_no_show": "Client non venu retirer sa commande",
     "flagged": "Marquée « à traiter » sans point d'attention ouvert",
     "payment_overdue": "Paiement attendu au-delà de l'échéance",
     "confirmation_overdue": "Confirmation du commerçant attendue au-delà de l'échéance",
