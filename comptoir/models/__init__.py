@@ -34,6 +34,16 @@ from comptoir.models.orders import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.models.settlements import (
+    PayoutAttempt,
+    PayoutAttemptStatus,
+    PayoutMethod,
+    SepaBatch,
+    Settlement,
+    SettlementItem,
+    SettlementState,
+    ShopPayoutAccount,
+)
 from comptoir.models.shops import (
     DeliveryKind,
     DeliveryMode,
@@ -50,7 +60,9 @@ __all__ = [
     "DeletionRequest", "DeletionStatus", "DeliveryKind", "DeliveryMode", "Invoice",
     "InvoiceCounter", "LedgerEntry", "LedgerKind", "LineStatus", "LoginAttempt", "LoginSession",
     "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
-    "Payment", "PaymentStatus", "PickupSlotRule", "Product", "Refund", "RefundStatus",
+    "Payment", "PaymentStatus", "PayoutAttempt", "PayoutAttemptStatus", "PayoutMethod",
+    "PickupSlotRule", "SepaBatch", "Settlement", "SettlementItem", "SettlementState",
+    "ShopPayoutAccount", "Product", "Refund", "RefundStatus",
     "ReturnRequest", "ReturnStatus", "Role", "SentEmail", "Shop", "ShopClosure", "ShopStatus",
     "StatusEvent", "StripeEvent", "User", "VendorOrder", "VendorOrderStatus",
 ]
