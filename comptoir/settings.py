@@ -59,9 +59,10 @@ class Settings(BaseSettings):
     return_window_kind: Literal["working", "calendar"] = "working"
 
     # Settlements: a Temporal Schedule settles every shop once per period (weeks, Paris time).
-    # A cron (e.g. "0 3 * * 1": Monday 03:00 UTC, the week before) wins over the interval.
+    # Cron in Paris time ("0 3 * * 1": Mondays at 03:00, settling the week before); an
+    # interval > 0 replaces it (fire every N minutes: demos, tests).
     settlement_cron: str = "0 3 * * 1"
-    settlement_interval_minutes: float = 0  # > 0 and no cron: fire every N minutes (tests, demos)
+    settlement_interval_minutes: float = 0
     settlement_period_days: int = 7
     settlement_schedule_id: str = "comptoir-settlements"
     # The platform as the SEPA debtor (pain.001 files for shops without Stripe Connect).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, select, text
+from sqlalchemy import ColumnElement, case, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from comptoir.models import (
@@ -55,7 +55,7 @@ def ledger_by_part(db: Session, shop_id: int, vendor_order_ids: list[int] | None
 ]:
     """Each part's sales, refunds and fee share from the ledger (positive cents)."""
 
-    def total(*kinds: LedgerKind) -> object:
+    def total(*kinds: LedgerKind) -> ColumnElement[int]:
         return func.coalesce(
             func.sum(case((LedgerEntry.kind.in_(kinds), LedgerEntry.amount_cents), else_=0)), 0
         )
