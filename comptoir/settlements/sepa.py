@@ -73,7 +73,10 @@ def build_sepa_file(db: Session, execution_date: date, created_by: int | None) -
         )
     }
     shop_ids = [s.shop_id for s in settlements]
-    names = dict(db.execute(select(Shop.id, Shop.name).where(Shop.id.in_(shop_ids))).tuples())
+    names = {
+        shop_id: name
+        for shop_id, name in db.execute(select(Shop.id, Shop.name).where(Shop.id.in_(shop_ids)))
+    }
     included: list[Settlement] = []
     left_out: list[str] = []
     for settlement in settlements:
