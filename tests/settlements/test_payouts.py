@@ -13,7 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.errors import Conflict
-from comptoir.models.settlements import PayoutAttempt, PayoutAttemptStatus, Settlement, SettlementState
+from comptoir.models.settlements import (
+    PayoutAttempt,
+    PayoutAttemptStatus,
+    Settlement,
+    SettlementState,
+)
 from comptoir.services.payments import stripe_client
 from comptoir.settlements import payouts, sepa, service
 from comptoir.settlements.payout_details import set_payout_account
