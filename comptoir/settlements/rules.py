@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-# A part is final once nothing can move its money any more.
-FINAL_STATUSES = ("closed", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +27,17 @@ def is_settleable(part: PartFacts, now: datetime) -> bool:
     """Paid, and its return window closed, or cancelled or fully refunded after payment."""
     if not part.sold:
         return False
-    if part.status in FINAL_STATUSES:
+    fully_refunded = part.refunded_cents >= part.total_cents
+    if part.status == "closed":
         return True
+    if part.status == "cancelled":
+        # Cancelled after payment: final once its refund went through (a refund still to be
+        # retried by an operator would otherwise land on a part already settled).
+        return fully_refunded
     if part.status != "refunded" or part.open_return:
         return False
     # A refunded part stays "refunded" after its window: final once everything went back
     # or the window is over.
-    fully_refunded = part.refunded_cents >= part.total_cents
     window_over = part.return_deadline is not None and part.return_deadline < now
     return fully_refunded or window_over
 

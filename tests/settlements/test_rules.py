@@ -34,7 +34,8 @@ def _part(status: str, **changes: object) -> PartFacts:
     ("part", "settleable"),
     [
         (_part("closed"), True),
-        (_part("cancelled"), True),  # cancelled after payment: refunded, the fee stays
+        (_part("cancelled", refunded_cents=5000), True),  # refunded, the fee share stays
+        (_part("cancelled"), False),  # its refund failed: waits for the operator's retry
         (_part("cancelled", sold=False), False),  # never paid: nothing to settle
         (_part("completed", return_deadline=NOW + timedelta(days=3)), False),
         (_part("completed"), False),  # the workflow has not closed it yet
