@@ -17,6 +17,8 @@ from comptoir.errors import DomainError, NotFound
 from comptoir.models import Role, VendorOrderStatus
 from comptoir.services import ledger, order_views, shops
 from comptoir.settings import get_settings
+from comptoir.settlements import service as settlement_service
+from comptoir.settlements import views as settlement_views
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, MerchantPage, Visitor, integer, text
 from storefront.i18n import _
@@ -270,7 +272,7 @@ def _month_start(now: datetime) -> datetime:
 
 @router.get("/vendeur/ventes")
 def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
-    """Sales, payment fees, refunds and what the platform owes the shop."""
+    """Sales, payment fees, refunds, what the platform owes the shop and each settlement."""
     shop = shops.merchant_shop(db, merchant)
     now = datetime.now(UTC)
     settings = get_settings()
@@ -284,6 +286,8 @@ def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
             "month_start": _month_start(now),
             "fee_rate_bp": settings.fee_rate_basis_points,
             "fee_fixed_cents": settings.fee_fixed_cents,
+            "statements": settlement_views.shop_statements(db, shop.id),
+            "position": settlement_service.money_position_of_shop(db, shop.id),
         },
     )
 
