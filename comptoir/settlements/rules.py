@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
-
 @dataclass(frozen=True, slots=True)
 class PartFacts:
     """What decides whether a shop part can be settled."""
