@@ -51,6 +51,7 @@ from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import mode_of, order_row, vendor_orders
 from tests.settlements.support import close, paid_order
 from tests.stripe_support import confirm_card
+from tests.workflows.test_long_timers import record_history
 from workflows.inputs import (
     ORDER_WORKFLOW,
     OrderWorkflowInput,
@@ -192,8 +193,9 @@ async def test_return_windows_close_then_each_shop_is_paid_once(
     assert await client.get_workflow_handle(order_workflow_id(order_id)).result() == "finished"
     assert {p.status.value for p in vendor_orders(db, order_id)} == {"closed"}
 
+    first_id = f"settlement-run-{uuid.uuid4().hex[:6]}"
     first = await client.execute_workflow(
-        SETTLEMENT_RUN_WORKFLOW, SettlementRunInput(), id=f"settlement-run-{uuid.uuid4().hex[:6]}",
+        SETTLEMENT_RUN_WORKFLOW, SettlementRunInput(), id=first_id,
         task_queue=skipping.task_queue, result_type=SettlementRunResult,
     )  # fmt: skip
     assert sorted(first.started) == sorted(accounts)
@@ -207,6 +209,7 @@ async def test_return_windows_close_then_each_shop_is_paid_once(
         task_queue=skipping.task_queue, result_type=SettlementRunResult,
     )  # fmt: skip
     assert second.started == [] and second.already == []
+    await record_history(client, first_id, "settlement_run_two_shops")
     db.rollback()
     settlements = db.scalars(select(Settlement).order_by(Settlement.shop_id)).all()
     assert [s.shop_id for s in settlements] == sorted(accounts)
@@ -218,6 +221,8 @@ async def test_return_windows_close_then_each_shop_is_paid_once(
         position = service.money_position_of_shop(db, settlement.shop_id)
         assert position.balanced and position.paid_cents == settlement.net_cents
     assert sum(s.fee_cents for s in settlements) == 226  # 1.4 % + 0.25 € of 143,44 €
+    paid_id = settlement_workflow_id(settlements[0].shop_id, first.period_start)
+    await record_history(client, paid_id, "settlement_paid_by_transfer")
     keys = set(db.scalars(select(SentEmail.email_key)))
     assert {statement_email_key(s.id) for s in settlements} <= keys
     statement = await _eventually(
