@@ -19,6 +19,7 @@ PAGE_MODULES = [
     "storefront.pages.orders",
     "storefront.pages.merchant",
     "storefront.pages.merchant_catalogue",
+    "storefront.pages.merchant_payouts",
     "storefront.pages.merchant_settings",
     "storefront.pages.support",
 ]

@@ -8,14 +8,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from comptoir.models import Role, VendorOrderStatus
-from comptoir.models.settlements import SettlementState
+from comptoir.models.settlements import SettlementState, ShopPayoutAccount
 from comptoir.settlements import service
 from comptoir.settlements.periods import period_containing
 from tests.factories import create_shop, create_user
 from tests.settlements.support import close, paid_order, refund_in_ledger
-from tests.storefront.formtools import browser_login
+from tests.storefront.formtools import browser_login, post_form
 
 NBSP, NNBSP = "\u00a0", "\u202f"
+PAYOUT_PAGE = "/vendeur/ventes/compte-de-versement"
 
 
 def test_merchant_sees_its_settlements_and_not_another_shops(
@@ -58,3 +59,25 @@ def test_merchant_sees_its_settlements_and_not_another_shops(
     assert theirs.status_code == 200
     assert f"n° {order_1.id}" not in theirs.text
     assert "Aucun versement pour l'instant" in theirs.text
+
+
+def test_merchant_records_its_bank_account_checked_with_schwifty(
+    client: TestClient, db: Session
+) -> None:
+    merchant = create_user(db, Role.merchant)
+    shop = create_shop(db, merchant)
+    db.commit()
+    assert client.get(PAYOUT_PAGE, follow_redirects=False).status_code in (303, 401)
+    browser_login(client, merchant)
+    assert "Compte de versement" in client.get(PAYOUT_PAGE).text
+    wrong = post_form(client, PAYOUT_PAGE, {"iban": "FR76 3000 6000 0112 3456 7890 188",
+                                            "holder": "Fromagerie"}, page=PAYOUT_PAGE)  # fmt: skip
+    assert wrong.status_code == 422
+    assert "IBAN invalide" in wrong.text
+    saved = post_form(client, PAYOUT_PAGE, {"iban": "FR76 3000 6000 0112 3456 7890 189",
+                                            "holder": "Fromagerie des Halles"}, page=PAYOUT_PAGE)  # fmt: skip
+    assert saved.status_code == 303 and saved.headers["location"] == "/vendeur/ventes"
+    db.expire_all()
+    account = db.get_one(ShopPayoutAccount, shop.id)
+    assert (account.iban, account.bic) == ("FR7630006000011234567890189", "AGRIFRPPXXX")
+    assert "FR7630006000011234567890189" in client.get(PAYOUT_PAGE).text
