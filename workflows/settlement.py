@@ -40,19 +40,19 @@ with workflow.unsafe.imports_passed_through():
 
 # Stripe or PostgreSQL down: keep trying (a refusal is recorded by the activity as `failed`).
 PATIENT = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
-STEP_TIMEOUT = timedelta(minutes=2)
 
 
 @workflow.defn(name=SETTLEMENT_WORKFLOW)
 class SettlementWorkflow:
     @workflow.run
     async def run(self, input: SettlementInput) -> SettlementRef:
+        step_timeout = timedelta(seconds=input.activity_timeout_seconds)
         if input.settlement_id is None:
             ref = await workflow.execute_activity(
                 CREATE_SETTLEMENT_ACTIVITY,
                 input,
                 result_type=SettlementRef,
-                start_to_close_timeout=STEP_TIMEOUT,
+                start_to_close_timeout=step_timeout,
                 retry_policy=PATIENT,
             )
         else:  # an operator's retry of a failed payout
@@ -65,14 +65,14 @@ class SettlementWorkflow:
                 PAY_SETTLEMENT_ACTIVITY,
                 target,
                 result_type=SettlementRef,
-                start_to_close_timeout=STEP_TIMEOUT,
+                start_to_close_timeout=step_timeout,
                 retry_policy=PATIENT,
             )
         await workflow.execute_activity(
             SEND_STATEMENT_ACTIVITY,
             target,
             result_type=bool,
-            start_to_close_timeout=STEP_TIMEOUT,
+            start_to_close_timeout=step_timeout,
             retry_policy=PATIENT,
         )
         return ref
@@ -87,11 +87,12 @@ class SettlementRunWorkflow:
             period = Period(start, start + timedelta(days=input.period_days - 1))
         else:
             period = period_before(workflow.now(), input.period_days)
+        step_timeout = timedelta(seconds=input.activity_timeout_seconds)
         found = await workflow.execute_activity(
             SHOPS_TO_SETTLE_ACTIVITY,
             ShopsToSettleInput(period.start.isoformat(), period.end.isoformat()),
             result_type=ShopsToSettle,
-            start_to_close_timeout=STEP_TIMEOUT,
+            start_to_close_timeout=step_timeout,
             retry_policy=PATIENT,
         )
         result = SettlementRunResult(period.start.isoformat(), period.end.isoformat())
@@ -100,7 +101,12 @@ class SettlementRunWorkflow:
             try:
                 child = await workflow.start_child_workflow(
                     SETTLEMENT_WORKFLOW,
-                    SettlementInput(shop_id, period.start.isoformat(), period.end.isoformat()),
+                    SettlementInput(
+                        shop_id,
+                        period.start.isoformat(),
+                        period.end.isoformat(),
+                        activity_timeout_seconds=input.activity_timeout_seconds,
+                    ),
                     id=settlement_workflow_id(shop_id, period.start.isoformat()),
                     result_type=SettlementRef,
                     # A second firing for the same period must change nothing.

@@ -34,6 +34,8 @@ class SettlementRunInput:
 
     period_days: int = 7
     period_start: str = ""
+    # How long one activity may run before Temporal retries it elsewhere (a killed worker).
+    activity_timeout_seconds: float = 120
 
 
 @dataclass
@@ -63,6 +65,7 @@ class SettlementInput:
     period_start: str
     period_end: str
     settlement_id: int | None = None  # set by an operator's payout retry: pay this one again
+    activity_timeout_seconds: float = 120
 
 
 @dataclass

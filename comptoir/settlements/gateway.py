@@ -48,7 +48,10 @@ def settlement_schedule(settings: Settings) -> Schedule:
     return Schedule(
         action=ScheduleActionStartWorkflow(
             SETTLEMENT_RUN_WORKFLOW,
-            SettlementRunInput(period_days=settings.settlement_period_days),
+            SettlementRunInput(
+                period_days=settings.settlement_period_days,
+                activity_timeout_seconds=settings.activity_timeout_seconds,
+            ),
             id=SETTLEMENT_RUN_WORKFLOW_ID,
             task_queue=settings.task_queue,
         ),
@@ -89,6 +92,7 @@ async def retry_payout(client: Client, settings: Settings, settlement: Settlemen
                 settlement.period_start.isoformat(),
                 settlement.period_end.isoformat(),
                 settlement_id=settlement.id,
+                activity_timeout_seconds=settings.activity_timeout_seconds,
             ),
             id=workflow_id,
             task_queue=settings.task_queue,
