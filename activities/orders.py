@@ -17,9 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 from comptoir.db import session_scope
 from comptoir.errors import Conflict, DomainError, ServiceUnavailable
-from comptoir.services import invoicing, ledger, lifecycle, payments
-from comptoir.services.mail_templates import order_email
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     AttentionRequest,
     AttentionResolution,
     CancelVendorLines,
@@ -39,6 +37,8 @@ from workflows.inputs import (
     VendorChanged,
     VendorOrderRef,
 )
+from comptoir.services import invoicing, ledger, lifecycle, payments
+from comptoir.services.mail_templates import order_email
 
 P = ParamSpec("P")
 R = TypeVar("R")

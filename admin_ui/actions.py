@@ -16,9 +16,9 @@ from admin_ui.data import record_audit
 from comptoir.db import session_scope
 from comptoir.errors import Conflict, NotFound, ServiceUnavailable
 from comptoir.models import AttentionItem, Invoice, Order, VendorOrder
+from comptoir.orders.contracts import EmailRequest, order_workflow_id, vendor_order_workflow_id
 from comptoir.services import invoicing
 from comptoir.services.checkout import START_PENDING
-from workflows.inputs import EmailRequest, order_workflow_id, vendor_order_workflow_id
 
 
 @dataclass(frozen=True)

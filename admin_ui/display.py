@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from comptoir.domain.labels import (
@@ -45,34 +46,15 @@ def age(since: datetime | None, now: datetime | None = None) -> str:
     return duration((now or datetime.now(UTC)) - since)
 
 
-LINE_STATUS_LABELS = {
-    "pending_confirmation": "À confirmer",
-    "confirmed": "Confirmée",
-    "declined": "Refusée",
-    "unavailable": "Indisponible",
-    "cancelled": "Annulée",
-}
 LEDGER_KIND_LABELS = {
     "sale": "Vente",
     "fee": "Commission",
     "refund": "Remboursement",
     "fee_adjustment": "Ajustement de commission",
 }
-PAYMENT_STATUS_LABELS = {
-    "pending": "En attente",
-    "succeeded": "Réussi",
-    "failed": "Échoué",
-    "cancelled": "Annulé",
-}
 ATTENTION_KIND_LABELS = {
     "activity_failed": "Étape en échec",
     "merchant_late": "Commerçant en retard",
-}
-RETURN_STATUS_LABELS = {
-    "requested": "Demandé",
-    "accepted": "Accepté",
-    "refused": "Refusé",
-    "refunded": "Remboursé",
 }
 ACTOR_KIND_LABELS = {
     "shopper": "client",
@@ -82,7 +64,7 @@ ACTOR_KIND_LABELS = {
 }
 
 
-def label(labels: dict[str, str], code: object) -> str:
+def label(labels: Mapping[str, str], code: object) -> str:
     """The French label of a code (an enum member or a string); the code itself if unknown."""
     return labels.get(str(code), str(code))
 

@@ -15,9 +15,6 @@ from admin_ui.display import (
     ACTOR_KIND_LABELS,
     ATTENTION_KIND_LABELS,
     LEDGER_KIND_LABELS,
-    LINE_STATUS_LABELS,
-    PAYMENT_STATUS_LABELS,
-    RETURN_STATUS_LABELS,
     age,
     eur,
     label,
@@ -25,9 +22,14 @@ from admin_ui.display import (
     vendor_status,
     when,
 )
+from comptoir.domain.labels import (
+    CONSOLE_LINE_STATUS_LABELS,
+    PAYMENT_STATUS_LABELS,
+    RETURN_STATUS_LABELS,
+)
 from comptoir.errors import DomainError
+from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 from comptoir.services.checkout import START_PENDING
-from workflows.inputs import order_workflow_id, vendor_order_workflow_id
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
@@ -77,7 +79,7 @@ def show_order(order_id: int, operator: Operator) -> None:
                     "quantité": line.quantity,
                     "prix unitaire": eur(line.unit_price_cents),
                     "total": eur(line.total_cents),
-                    "statut": label(LINE_STATUS_LABELS, line.status),
+                    "statut": label(CONSOLE_LINE_STATUS_LABELS, line.status),
                     "retourné": line.returned_quantity,
                 }
                 for line in part.lines

@@ -140,7 +140,7 @@ def run_async(fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
 def send_to_workflow(
     request: Request, order_action: Callable[..., Coroutine[Any, Any, T]], /, **kwargs: Any
 ) -> T:
-    """Call a `comptoir.services.order_actions` function with the app's Temporal client."""
+    """Call a `comptoir.orders.gateway` function with the app's Temporal client."""
     client = get_temporal(request)
     release_connection(request)
     call: Callable[[], Coroutine[Any, Any, T]] = functools.partial(order_action, client, **kwargs)

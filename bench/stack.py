@@ -1132,9 +1132,9 @@ class Stack:
         workflow + its shops' workflows), read from the Temporal histories."""
         from temporalio.api.enums.v1 import EventType
 
+        from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
         from comptoir.settings import get_settings
         from comptoir.temporal import connect
-        from workflows.inputs import order_workflow_id, vendor_order_workflow_id
 
         client = await connect(get_settings())
         async with await psycopg.AsyncConnection.connect(self.libpq_url, autocommit=True) as conn:

@@ -1,6 +1,6 @@
 """Pages that change an order do it through the order workflow (Temporal updates).
 
-`comptoir.services.order_actions` holds one async function per step; each validates the step
+`comptoir.orders.gateway` holds one async function per step; each validates the step
 in the workflow and raises `Conflict` (a French sentence) when it is not allowed now, or
 `ServiceUnavailable` when Temporal does not answer. Pages check ownership first (with
 `order_views`), then call `perform` from their sync handler.
@@ -16,20 +16,21 @@ from fastapi import Request
 
 from api.deps import send_to_workflow
 from comptoir.errors import DomainError
-from comptoir.services import order_actions
 from storefront.templating import redirect
 
 log = logging.getLogger("comptoir.storefront.actions")
 
 
-def perform(request: Request, step: str, **arguments: Any) -> Any:
-    """Run one order step (`order_actions.<step>(client, **arguments)`) and return its result."""
-    function: Callable[..., Coroutine[Any, Any, Any]] = getattr(order_actions, step)
-    return send_to_workflow(request, function, **arguments)
+Step = Callable[..., Coroutine[Any, Any, Any]]
+
+
+def perform(request: Request, step: Step, **arguments: Any) -> Any:
+    """Run one order step (`step(client, **arguments)`, a gateway function); its result."""
+    return send_to_workflow(request, step, **arguments)
 
 
 def perform_and_redirect(
-    request: Request, back_to: str, done_message: str, step: str, **arguments: Any
+    request: Request, back_to: str, done_message: str, step: Step, **arguments: Any
 ) -> Any:
     """Run a step, then go back to `back_to` with `done_message`, or with the refusal's reason."""
     try:

@@ -24,7 +24,9 @@ from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSear
 
 with workflow.unsafe.imports_passed_through():
     from activities import orders as acts
-    from workflows.inputs import (
+    from comptoir.orders.contracts import (
+        CANCEL_ORDER,
+        CONFIRM_LINES,
         OPERATOR_ACTION_SIGNAL,
         ORDER_ID_ATTRIBUTE,
         ORDER_STAGE_ATTRIBUTE,
@@ -177,7 +179,7 @@ class OrderWorkflow:
             return False
         return True
 
-    @workflow.update(name="confirm_lines")
+    @workflow.update(name=CONFIRM_LINES)
     async def confirm_lines(self, request: ConfirmLinesInput) -> OrderState:
         """A merchant confirms or declines reservation lines of its shop's part."""
         self.busy = True
@@ -331,7 +333,7 @@ class OrderWorkflow:
 
     # --- cancelling -----------------------------------------------------------------------
 
-    @workflow.update(name="cancel")
+    @workflow.update(name=CANCEL_ORDER)
     async def cancel(self, request: CancelOrderInput) -> OrderState:
         """The shopper (or an operator) cancels an order that is not paid yet."""
         self.cancel_request = request

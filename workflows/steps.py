@@ -20,8 +20,9 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities import orders as acts
-    from workflows.inputs import (
+    from comptoir.orders.contracts import (
         NEEDS_ATTENTION,
+        OPERATOR_ACTIONS,
         ORDER_STAGE_ATTRIBUTE,
         AttentionRequest,
         AttentionResolution,
@@ -39,7 +40,6 @@ QUICK = RetryPolicy(
     maximum_interval=timedelta(seconds=2),
     maximum_attempts=3,
 )
-ACTIONS = ("retry", "skip", "cancel")
 
 
 class OperatorCancelled(Exception):
@@ -79,7 +79,7 @@ class StepRunner:
 
     def receive(self, action: OperatorAction) -> None:
         """An operator's signal: consumed by a waiting step, else a cancel is kept for later."""
-        if action.action not in ACTIONS:
+        if action.action not in OPERATOR_ACTIONS:
             workflow.logger.warning("ignored unknown operator action %r", action.action)
             return
         if self.failing_step:

@@ -19,9 +19,26 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import orders as acts
-    from workflows.inputs import (
+    from comptoir.domain.labels import MERCHANT_REMINDER_LABELS
+    from comptoir.domain.vendor_order_rules import (
+        AFTER_HANDOVER,
+        FINAL,
+        MERCHANT_TURN,
+        STEPS,
+        fits_delivery,
+        status_refusal,
+    )
+    from comptoir.orders.contracts import (
+        ACCEPT_RETURN,
+        COMPLETE,
+        MARK_UNAVAILABLE,
         NEEDS_ATTENTION,
         OPERATOR_ACTION_SIGNAL,
+        READY_FOR_PICKUP,
+        REFUSE_RETURN,
+        REQUEST_RETURN,
+        SHIP,
+        START_PREPARING,
         STATE_QUERY,
         VENDOR_ORDER_WORKFLOW,
         AttentionRequest,
@@ -79,15 +96,6 @@ class ResolveLateTask:
 
 Task = EmailTask | RefundTask | ReturnRefundTask | ResolveLateTask
 
-# Statuses in which the shop has to do something (reminders, then operators).
-MERCHANT_TURN = ("confirmed", "preparing", "return_requested")
-# Statuses of a part handed over whose return window may still be open.
-AFTER_HANDOVER = ("completed", "refunded")
-STATUS_LABELS = {
-    "confirmed": "À préparer",
-    "preparing": "En préparation",
-    "return_requested": "Retour demandé",
-}
 
 
 @workflow.defn(name=VENDOR_ORDER_WORKFLOW)
@@ -185,7 +193,7 @@ class VendorOrderWorkflow:
                 "merchant_reminder",
                 f"reminder:{self.status}:{self.changes}",
                 to="merchant",
-                extra={"status_label": STATUS_LABELS.get(self.status, self.status)},
+                extra={"status_label": MERCHANT_REMINDER_LABELS.get(self.status, self.status)},
             )
         elif not self.late_item and now >= self.last_action + timedelta(
             seconds=self.timing.merchant_escalation_seconds
@@ -199,7 +207,7 @@ class VendorOrderWorkflow:
                     kind="merchant_late",
                     step=self.status,
                     error=f"La boutique n'a pas agi depuis le {self.last_action.isoformat()} "
-                    f"(commande « {STATUS_LABELS.get(self.status, self.status)} »).",
+                    f"(commande « {MERCHANT_REMINDER_LABELS.get(self.status, self.status)} »).",
                     vendor_order_id=self.vendor_order_id,
                     workflow_id=workflow.info().workflow_id,
                 ),
@@ -218,17 +226,19 @@ class VendorOrderWorkflow:
     def _check_free(self) -> None:
         if self.busy:
             raise ValueError("Une autre action est en cours d'enregistrement ; réessayez.")
-        if self.steps.cancel_requested is not None or self.status in ("cancelled", "closed"):
+        if self.steps.cancel_requested is not None or self.status in FINAL:
             raise ValueError("Cette commande boutique est annulée ou close.")
 
-    def _check_status(self, allowed: tuple[str, ...], action: str) -> None:
+    def _check_step(self, step: str) -> None:
+        """The rules' table: the step must fit this status, then this delivery kind."""
         self._check_free()
-        if self.status not in allowed:
-            raise ValueError(
-                f"Impossible de {action} : la commande boutique est « {self.status} »."
-            )
+        refusal = status_refusal(step, self.status)
+        if refusal:
+            raise ValueError(refusal)
+        if not fits_delivery(step, self.delivery_kind):
+            raise ValueError(STEPS[step].wrong_delivery)
 
-    @workflow.update(name="start_preparing")
+    @workflow.update(name=START_PREPARING)
     async def start_preparing(self, request: MerchantStepInput) -> VendorOrderState:
         """The merchant starts preparing the part."""
         await self._transition("preparing", actor_id=request.actor_id, merchant=True)
@@ -236,9 +246,9 @@ class VendorOrderWorkflow:
 
     @start_preparing.validator
     def validate_start_preparing(self, request: MerchantStepInput) -> None:
-        self._check_status(("confirmed",), "commencer la préparation")
+        self._check_step(START_PREPARING)
 
-    @workflow.update(name="mark_unavailable")
+    @workflow.update(name=MARK_UNAVAILABLE)
     async def mark_unavailable(self, request: MarkUnavailableInput) -> VendorOrderState:
         """Lines the shop cannot supply after all: refunded, the rest goes on."""
         self.busy = True
@@ -283,7 +293,7 @@ class VendorOrderWorkflow:
 
     @mark_unavailable.validator
     def validate_mark_unavailable(self, request: MarkUnavailableInput) -> None:
-        self._check_status(("confirmed", "preparing"), "déclarer des articles indisponibles")
+        self._check_step(MARK_UNAVAILABLE)
         if not request.line_ids:
             raise ValueError("Choisissez au moins un article indisponible.")
         for line_id in request.line_ids:
@@ -293,7 +303,7 @@ class VendorOrderWorkflow:
             if line.status != "confirmed":
                 raise ValueError(f"« {line.product_name} » n'est plus à fournir.")
 
-    @workflow.update(name="ready_for_pickup")
+    @workflow.update(name=READY_FOR_PICKUP)
     async def ready_for_pickup(self, request: MerchantStepInput) -> VendorOrderState:
         """The part waits in the shop; the shopper gets a pickup code."""
         code = f"{workflow.random().randint(0, 999_999):06d}"
@@ -306,11 +316,9 @@ class VendorOrderWorkflow:
 
     @ready_for_pickup.validator
     def validate_ready_for_pickup(self, request: MerchantStepInput) -> None:
-        self._check_status(("confirmed", "preparing"), "marquer la commande prête")
-        if self.delivery_kind != "pickup":
-            raise ValueError("Cette commande est à livrer : indiquez plutôt son expédition.")
+        self._check_step(READY_FOR_PICKUP)
 
-    @workflow.update(name="ship")
+    @workflow.update(name=SHIP)
     async def ship(self, request: ShipInput) -> VendorOrderState:
         """The part leaves the shop with a carrier and a tracking number."""
         await self._transition(
@@ -325,13 +333,11 @@ class VendorOrderWorkflow:
 
     @ship.validator
     def validate_ship(self, request: ShipInput) -> None:
-        self._check_status(("confirmed", "preparing"), "expédier la commande")
-        if self.delivery_kind == "pickup":
-            raise ValueError("Cette commande est à retirer en boutique : marquez-la plutôt prête.")
+        self._check_step(SHIP)
         if not request.carrier.strip() or not request.tracking_number.strip():
             raise ValueError("Indiquez le transporteur et le numéro de suivi.")
 
-    @workflow.update(name="complete")
+    @workflow.update(name=COMPLETE)
     async def complete(self, request: CompleteInput) -> VendorOrderState:
         """Handed over in the shop (code checked) or delivered: the return window opens."""
         changed = await self._transition(
@@ -344,7 +350,7 @@ class VendorOrderWorkflow:
 
     @complete.validator
     def validate_complete(self, request: CompleteInput) -> None:
-        self._check_status(("ready_for_pickup", "shipped"), "clore la remise")
+        self._check_step(COMPLETE)
         if self.status == "ready_for_pickup" and request.pickup_code.strip() != self.pickup_code:
             raise ValueError("Code de retrait incorrect : vérifiez le code que vous montre le client.")
 
@@ -356,7 +362,7 @@ class VendorOrderWorkflow:
             return 0
         return line.quantity - self.returned.get(line_id, 0)
 
-    @workflow.update(name="request_return")
+    @workflow.update(name=REQUEST_RETURN)
     async def request_return(self, request: ReturnRequestInput) -> int:
         """The shopper asks to return lines within the window; the return's id."""
         self.busy = True
@@ -430,7 +436,7 @@ class VendorOrderWorkflow:
                     else f"« {line.product_name} » ne peut plus être retourné."
                 )
 
-    @workflow.update(name="accept_return")
+    @workflow.update(name=ACCEPT_RETURN)
     async def accept_return(self, request: ReturnDecisionInput) -> VendorOrderState:
         """The merchant received the goods back: the shopper is refunded."""
         assert self.open_return is not None
@@ -448,9 +454,9 @@ class VendorOrderWorkflow:
 
     @accept_return.validator
     def validate_accept_return(self, request: ReturnDecisionInput) -> None:
-        self._check_return_decision(request)
+        self._check_return_decision(request, ACCEPT_RETURN)
 
-    @workflow.update(name="refuse_return")
+    @workflow.update(name=REFUSE_RETURN)
     async def refuse_return(self, request: ReturnDecisionInput) -> VendorOrderState:
         """The merchant refuses the return, saying why."""
         assert self.open_return is not None
@@ -474,13 +480,13 @@ class VendorOrderWorkflow:
 
     @refuse_return.validator
     def validate_refuse_return(self, request: ReturnDecisionInput) -> None:
-        self._check_return_decision(request)
+        self._check_return_decision(request, REFUSE_RETURN)
         if not request.reason.strip():
             raise ValueError("Expliquez au client pourquoi vous refusez son retour.")
 
-    def _check_return_decision(self, request: ReturnDecisionInput) -> None:
+    def _check_return_decision(self, request: ReturnDecisionInput, step: str) -> None:
         self._check_free()
-        if self.open_return is None or self.status != "return_requested":
+        if self.open_return is None or status_refusal(step, self.status):
             raise ValueError("Aucune demande de retour n'attend de décision.")
         if self.open_return[0] != request.return_id:
             raise ValueError("Cette demande de retour n'est pas celle en cours.")

@@ -21,7 +21,8 @@ from temporalio.worker import Worker
 from activities.orders import ALL_ACTIVITIES
 from activities.settlements import SETTLEMENT_ACTIVITIES
 from comptoir.db import session_scope
-from comptoir.services.checkout import orders_waiting_for_start, start_pending_workflows
+from comptoir.orders import gateway
+from comptoir.services.checkout import orders_waiting_for_start
 from comptoir.settings import Settings, get_settings
 from comptoir.settlements.gateway import ensure_settlement_schedule
 from comptoir.temporal import connect
@@ -56,7 +57,7 @@ async def sweep_unstarted_orders(client: Client) -> int:
         order_ids = orders_waiting_for_start(db)
     if not order_ids:
         return 0
-    started = await start_pending_workflows(client, order_ids)
+    started = await gateway.start_pending_orders(client, order_ids)
     if started:
         log.info("started %d workflow(s) left pending at checkout", started)
     return started

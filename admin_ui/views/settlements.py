@@ -14,10 +14,10 @@ from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import when
 from comptoir.db import session_scope
+from comptoir.domain.labels import SETTLEMENT_STATE_LABELS
 from comptoir.domain.money import format_eur
 from comptoir.models import Shop
 from comptoir.models.settlements import SepaBatch, SettlementState
-from comptoir.settlements.labels import SETTLEMENT_STATE_LABELS
 from comptoir.settlements.views import all_statements
 
 operator = require_operator()

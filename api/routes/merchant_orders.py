@@ -12,7 +12,8 @@ from pydantic import Field
 from api.deps import MerchantUser, SessionDep, send_to_workflow
 from api.schemas import Public, Strict
 from comptoir.models import User
-from comptoir.services import order_actions, order_views
+from comptoir.orders import gateway
+from comptoir.services import order_views
 
 router = APIRouter(prefix="/api/merchant/vendor-orders", tags=["merchant orders"])
 
@@ -88,7 +89,7 @@ def confirm_reservation(
     part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request,
-        order_actions.confirm_lines,
+        gateway.confirm_lines,
         order_id=part.order_id,
         vendor_order_id=part.id,
         confirmed=body.confirmed,
@@ -103,7 +104,7 @@ def start_preparing(
     vendor_order_id: int, request: Request, db: SessionDep, merchant: MerchantUser
 ) -> VendorOrderStepOut:
     """Start preparing a paid order."""
-    return _step(request, db, merchant, vendor_order_id, order_actions.start_preparing)
+    return _step(request, db, merchant, vendor_order_id, gateway.start_preparing)
 
 
 @router.post("/{vendor_order_id}/unavailable", response_model=VendorOrderStepOut)
@@ -120,7 +121,7 @@ def mark_unavailable(
         db,
         merchant,
         vendor_order_id,
-        order_actions.mark_unavailable,
+        gateway.mark_unavailable,
         line_ids=body.line_ids,
         reason=body.reason,
     )
@@ -131,7 +132,7 @@ def ready_for_pickup(
     vendor_order_id: int, request: Request, db: SessionDep, merchant: MerchantUser
 ) -> VendorOrderStepOut:
     """The order waits in the shop; the shopper receives a pickup code."""
-    return _step(request, db, merchant, vendor_order_id, order_actions.ready_for_pickup)
+    return _step(request, db, merchant, vendor_order_id, gateway.ready_for_pickup)
 
 
 @router.post("/{vendor_order_id}/ship", response_model=VendorOrderStepOut)
@@ -144,7 +145,7 @@ def ship(
         db,
         merchant,
         vendor_order_id,
-        order_actions.ship,
+        gateway.ship,
         carrier=body.carrier,
         tracking_number=body.tracking_number,
     )
@@ -156,7 +157,7 @@ def complete(
 ) -> VendorOrderStepOut:
     """Handed over (the shopper's pickup code is checked) or delivered."""
     return _step(
-        request, db, merchant, vendor_order_id, order_actions.complete, pickup_code=body.pickup_code
+        request, db, merchant, vendor_order_id, gateway.complete, pickup_code=body.pickup_code
     )
 
 
@@ -166,7 +167,7 @@ def accept_return(
 ) -> VendorOrderStepOut:
     """The goods came back: the shopper is refunded to the card that paid."""
     return _step(
-        request, db, merchant, vendor_order_id, order_actions.accept_return, return_id=return_id
+        request, db, merchant, vendor_order_id, gateway.accept_return, return_id=return_id
     )
 
 
@@ -185,7 +186,7 @@ def refuse_return(
         db,
         merchant,
         vendor_order_id,
-        order_actions.refuse_return,
+        gateway.refuse_return,
         return_id=return_id,
         reason=body.reason,
     )

@@ -12,8 +12,8 @@ from api.deps import OperatorUser, SessionDep, send_to_workflow
 from api.schemas import Public, Strict
 from comptoir.errors import NotFound
 from comptoir.models import AuditLog, Order, VendorOrder
-from comptoir.services import order_actions
-from workflows.inputs import order_workflow_id, vendor_order_workflow_id
+from comptoir.orders import gateway
+from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 
 router = APIRouter(prefix="/api/operator/orders", tags=["operator"])
 
@@ -49,7 +49,7 @@ def act_on_order(
         workflow_id = vendor_order_workflow_id(part.id)
     send_to_workflow(
         request,
-        order_actions.operator_action,
+        gateway.operator_action,
         workflow_id=workflow_id,
         action=body.action,
         reason=body.reason,

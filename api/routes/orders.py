@@ -14,7 +14,8 @@ from api.schemas import Public, Strict
 from comptoir.domain.labels import format_datetime_fr
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import VendorOrder
-from comptoir.services import checkout, order_actions, order_views
+from comptoir.orders import gateway
+from comptoir.services import checkout, order_views
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
 
 log = logging.getLogger("comptoir.api.orders")
@@ -56,7 +57,7 @@ def start_workflow_now(request: Request, order_id: int) -> bool:
     """Try to start the order's workflow; a failure leaves it `start_pending` for a later retry."""
     try:
         client = get_temporal(request)
-        run_async(checkout.start_order_workflow, client, order_id)
+        run_async(gateway.start_order, client, order_id)
     except Exception:
         log.warning("workflow of order %s not started; it stays start_pending", order_id,
                     exc_info=True)
@@ -131,7 +132,7 @@ def cancel_order(
     order = order_views.get_readable_order(db, shopper, order_id)
     send_to_workflow(
         request,
-        order_actions.cancel_order,
+        gateway.cancel_order,
         order_id=order_id,
         actor_kind="shopper",
         actor_id=shopper.id,
@@ -169,7 +170,7 @@ def request_return(
         )
     return_id = send_to_workflow(
         request,
-        order_actions.request_return,
+        gateway.request_return,
         vendor_order_id=vendor_order_id,
         lines=[(line.line_id, line.quantity) for line in body.lines],
         reason=body.reason,

@@ -2,51 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from datetime import timedelta
 from typing import Any
 
 import stripe
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import SessionDep, get_temporal, run_async
 from api.errors import error_body
-from comptoir.errors import ServiceUnavailable
+from comptoir.orders import gateway
 from comptoir.services import payments
-from comptoir.services.payments import PaymentEventResult
 from comptoir.settings import get_settings
-from workflows.inputs import PAYMENT_EVENT_SIGNAL, PaymentEvent, order_workflow_id
 
 log = logging.getLogger("comptoir.webhooks")
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
-
-SIGNAL_TIMEOUT = timedelta(seconds=5)
-TEMPORAL_DOWN = (
-    "Le moteur de commandes est momentanément indisponible ; l'événement sera relivré."
-)
 
 
 async def raw_body(request: Request) -> bytes:
     """The request body exactly as sent: the signature covers these bytes."""
     return await request.body()
-
-
-async def _signal(client: Client, result: PaymentEventResult) -> None:
-    assert result.order_id is not None and result.payment_intent_id is not None
-    handle = client.get_workflow_handle(order_workflow_id(result.order_id))
-    await handle.signal(
-        PAYMENT_EVENT_SIGNAL,
-        PaymentEvent(
-            event_id=result.event_id,
-            payment_intent_id=result.payment_intent_id,
-            succeeded=result.succeeded,
-            failure_message=result.failure_message,
-        ),
-        rpc_timeout=SIGNAL_TIMEOUT,
-    )
 
 
 @router.post("/stripe", response_model=None)
@@ -80,17 +56,22 @@ def stripe_webhook(
             log.warning("Stripe event %s is about an unknown PaymentIntent", claimed.event_id)
         payments.mark_event_processed(db, claimed.event_id)
         return {"received": True, "ignored": True}
-    client = get_temporal(request)
-    try:
-        run_async(_signal, client, claimed)
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            # The order's workflow is gone: a redelivery cannot help, an operator must look.
-            log.error("no workflow for order %s (event %s)", claimed.order_id, claimed.event_id)
-            return {"received": True, "forwarded": False}
-        raise ServiceUnavailable(TEMPORAL_DOWN) from exc
-    except Exception as exc:  # timeouts and connection failures: Stripe retries later
-        log.warning("could not signal order %s: %s", claimed.order_id, exc)
-        raise ServiceUnavailable(TEMPORAL_DOWN) from exc
+    assert claimed.order_id is not None and claimed.payment_intent_id is not None
+    # Temporal down or slow: ServiceUnavailable (503), and Stripe delivers the event again.
+    forwarded = run_async(
+        functools.partial(
+            gateway.forward_payment_event,
+            get_temporal(request),
+            order_id=claimed.order_id,
+            event_id=claimed.event_id,
+            payment_intent_id=claimed.payment_intent_id,
+            succeeded=claimed.succeeded,
+            failure_message=claimed.failure_message,
+        )
+    )
+    if not forwarded:
+        # The order's workflow is gone: a redelivery cannot help, an operator must look.
+        log.error("no workflow for order %s (event %s)", claimed.order_id, claimed.event_id)
+        return {"received": True, "forwarded": False}
     payments.mark_event_processed(db, claimed.event_id)
     return {"received": True, "forwarded": True}

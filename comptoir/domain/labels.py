@@ -37,11 +37,82 @@ VENDOR_ORDER_STATUS_LABELS = MappingProxyType(
     }
 )
 
+# How a merchant's reminder (and an operator's "merchant late" item) names what waits.
+MERCHANT_REMINDER_LABELS = MappingProxyType(
+    {
+        "confirmed": "À préparer",
+        "preparing": "En préparation",
+        "return_requested": "Retour demandé",
+    }
+)
+
+# Order lines as the storefront and the API show them.
+LINE_STATUS_LABELS = MappingProxyType(
+    {
+        "pending_confirmation": "À confirmer",
+        "confirmed": "Confirmée",
+        "declined": "Refusée par la boutique",
+        "unavailable": "Indisponible",
+        "cancelled": "Annulée",
+    }
+)
+# The console's shorter wording of the same statuses.
+CONSOLE_LINE_STATUS_LABELS = MappingProxyType({**LINE_STATUS_LABELS, "declined": "Refusée"})
+
+RETURN_STATUS_LABELS = MappingProxyType(
+    {
+        "requested": "Demandé",
+        "accepted": "Accepté",
+        "refused": "Refusé",
+        "refunded": "Remboursé",
+    }
+)
+
+PAYMENT_STATUS_LABELS = MappingProxyType(
+    {
+        "pending": "En attente",
+        "succeeded": "Réussi",
+        "failed": "Échoué",
+        "cancelled": "Annulé",
+    }
+)
+
+# What a merchant may do to a vendor order (the steps of comptoir.domain.vendor_order_rules).
+VENDOR_ORDER_STEP_LABELS = MappingProxyType(
+    {
+        "confirm_lines": "Confirmer ou refuser la réservation",
+        "start_preparing": "Commencer la préparation",
+        "mark_unavailable": "Signaler des produits indisponibles",
+        "ready_for_pickup": "Prête à retirer",
+        "ship": "Expédier ou partir en livraison",
+        "complete": "Remise au client",
+        "accept_return": "Accepter le retour",
+        "refuse_return": "Refuser le retour",
+    }
+)
+
 DELIVERY_KIND_LABELS = MappingProxyType(
     {
         "pickup": "Retrait en boutique",
         "local_delivery": "Livraison locale",
         "shipping": "Envoi postal",
+    }
+)
+
+SETTLEMENT_STATE_LABELS = MappingProxyType(
+    {
+        "planned": "Prévu",
+        "sent": "Envoyé",
+        "paid": "Payé",
+        "failed": "En échec",
+        "carried": "Reporté",
+    }
+)
+
+PAYOUT_METHOD_LABELS = MappingProxyType(
+    {
+        "connect": "Virement Stripe Connect",
+        "sepa": "Virement SEPA",
     }
 )
 

@@ -20,14 +20,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, selectinload
-from temporalio.client import Client
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from comptoir.errors import Conflict, Unprocessable
 from comptoir.models import (
@@ -46,21 +38,10 @@ from comptoir.models import (
 )
 from comptoir.services.cart import offered_slots, taken_slots
 from comptoir.services.contact_fields import check_postal_code
-from comptoir.settings import Settings, get_settings
-from workflows.inputs import (
-    ORDER_ID_ATTRIBUTE,
-    ORDER_STAGE_ATTRIBUTE,
-    ORDER_WORKFLOW,
-    OrderWorkflowInput,
-    Timing,
-    order_workflow_id,
-)
 
 log = logging.getLogger("comptoir.checkout")
 
 START_PENDING = "start_pending"
-ORDER_ID_KEY = SearchAttributeKey.for_keyword(ORDER_ID_ATTRIBUTE)
-ORDER_STAGE_KEY = SearchAttributeKey.for_keyword(ORDER_STAGE_ATTRIBUTE)
 
 
 @dataclass
@@ -336,47 +317,7 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
     return order
 
 
-# --- starting the workflow -------------------------------------------------------------------
-
-
-def lifecycle_timing(settings: Settings | None = None) -> Timing:
-    """The delays of a new order, read from the settings when it starts."""
-    s = settings or get_settings()
-    return Timing(
-        confirmation_deadline_seconds=s.confirmation_deadline_hours * 3600,
-        confirmation_reminder_seconds=s.confirmation_reminder_hours * 3600,
-        payment_deadline_seconds=s.payment_deadline_minutes * 60,
-        merchant_reminder_seconds=s.merchant_reminder_hours * 3600,
-        merchant_escalation_seconds=s.merchant_escalation_hours * 3600,
-        return_window_days=s.return_window_days,
-        return_window_kind=s.return_window_kind,
-        activity_max_attempts=s.activity_max_attempts,
-        activity_initial_interval_seconds=s.activity_initial_interval_seconds,
-        activity_maximum_interval_seconds=s.activity_maximum_interval_seconds,
-        activity_timeout_seconds=s.activity_timeout_seconds,
-    )
-
-
-async def start_order_workflow(client: Client, order_id: int, settings: Settings | None = None) -> bool:
-    """Start the order's workflow; False when it was started before (idempotent)."""
-    settings = settings or get_settings()
-    try:
-        await client.start_workflow(
-            ORDER_WORKFLOW,
-            OrderWorkflowInput(order_id=order_id, timing=lifecycle_timing(settings)),
-            id=order_workflow_id(order_id),
-            task_queue=settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(ORDER_ID_KEY, str(order_id)),
-                    SearchAttributePair(ORDER_STAGE_KEY, "created"),
-                ]
-            ),
-        )
-    except WorkflowAlreadyStartedError:
-        return False
-    return True
+# --- orders whose workflow has not started yet (gateway.start_pending_orders starts them) ---
 
 
 def orders_waiting_for_start(db: Session, older_than: timedelta = timedelta(seconds=10)) -> list[int]:
@@ -394,16 +335,3 @@ def orders_waiting_for_start(db: Session, older_than: timedelta = timedelta(seco
 def count_start_pending(db: Session) -> int:
     """How many orders still wait for their workflow (for operators' figures)."""
     return db.scalar(select(func.count()).where(Order.stage == START_PENDING)) or 0
-
-
-async def start_pending_workflows(client: Client, order_ids: list[int]) -> int:
-    """Start the workflows of these orders; the number that were started now."""
-    started = 0
-    for order_id in order_ids:
-        try:
-            if await start_order_workflow(client, order_id):
-                started += 1
-        except Exception:  # Temporal still down: the next sweep tries again
-            log.warning("could not start the workflow of order %s", order_id, exc_info=True)
-            break
-    return started

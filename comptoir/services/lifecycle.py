@@ -31,8 +31,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
-from comptoir.services.payments import lock_order, payment_of, stripe_client
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     AttentionRequest,
     AttentionResolution,
     CancelVendorLines,
@@ -49,6 +48,7 @@ from workflows.inputs import (
     VendorChanged,
     VendorOrderInfo,
 )
+from comptoir.services.payments import lock_order, payment_of, stripe_client
 
 log = logging.getLogger("comptoir.lifecycle")
 

@@ -14,7 +14,7 @@ from comptoir.domain.paris_time import to_paris
 from comptoir.errors import NotFound
 from comptoir.mail import already_sent, send_templated
 from comptoir.models import Order, OrderLine, Shop, User, VendorOrder
-from workflows.inputs import EmailRequest
+from comptoir.orders.contracts import EmailRequest
 
 
 def _part_context(part: VendorOrder, shop: Shop, lines: list[OrderLine]) -> dict[str, Any]:

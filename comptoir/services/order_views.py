@@ -18,7 +18,10 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, Select, false, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from comptoir.domain import vendor_order_rules
 from comptoir.domain.labels import (
+    LINE_STATUS_LABELS,
+    RETURN_STATUS_LABELS,
     delivery_kind_label,
     order_status_label,
     vendor_order_status_label,
@@ -26,7 +29,6 @@ from comptoir.domain.labels import (
 from comptoir.errors import NotFound, Unprocessable
 from comptoir.models import (
     ContactMessage,
-    DeliveryKind,
     Invoice,
     LineStatus,
     Message,
@@ -36,7 +38,6 @@ from comptoir.models import (
     Payment,
     Refund,
     ReturnRequest,
-    ReturnStatus,
     Role,
     Shop,
     ShopStatus,
@@ -54,30 +55,6 @@ LIST_LIMIT = 100
 
 # The shopper may still cancel (nothing was paid yet).
 UNPAID_ORDER_STATUSES = frozenset({OrderStatus.awaiting_confirmation, OrderStatus.awaiting_payment})
-
-LINE_STATUS_LABELS = {
-    LineStatus.pending_confirmation: "À confirmer",
-    LineStatus.confirmed: "Confirmée",
-    LineStatus.declined: "Refusée par la boutique",
-    LineStatus.unavailable: "Indisponible",
-    LineStatus.cancelled: "Annulée",
-}
-RETURN_STATUS_LABELS = {
-    ReturnStatus.requested: "Demandé",
-    ReturnStatus.accepted: "Accepté",
-    ReturnStatus.refused: "Refusé",
-    ReturnStatus.refunded: "Remboursé",
-}
-ACTION_LABELS = {
-    "confirm_lines": "Confirmer ou refuser la réservation",
-    "start_preparing": "Commencer la préparation",
-    "mark_unavailable": "Signaler des produits indisponibles",
-    "ready_for_pickup": "Prête à retirer",
-    "ship": "Expédier ou partir en livraison",
-    "complete": "Remise au client",
-    "accept_return": "Accepter le retour",
-    "refuse_return": "Refuser le retour",
-}
 
 # The merchant's "what needs action now" queues, in the order the dashboard shows them.
 MERCHANT_QUEUES: dict[str, VendorOrderStatus] = {
@@ -415,44 +392,18 @@ def return_window(part: VendorOrder, now: datetime) -> tuple[bool, str]:
 
     The part's lines must be loaded. After a refund the window stays open for what is left.
     """
-    if part.status in (VendorOrderStatus.completed, VendorOrderStatus.refunded):
-        if part.return_deadline is None or part.return_deadline <= now:
-            return False, "Le délai de retour de cette commande est dépassé."
-        left = any(
-            line.status == LineStatus.confirmed and line.returned_quantity < line.quantity
-            for line in part.lines
-        )
-        if not left:
-            return False, "Tous les articles de cette boutique ont déjà été retournés."
-        return True, ""
-    if part.status in (
-        VendorOrderStatus.return_requested,
-        VendorOrderStatus.return_received,
-    ):
-        return False, "Une demande de retour est déjà en cours pour cette boutique."
-    if part.status == VendorOrderStatus.closed:
-        return False, "Cette commande est close : elle ne peut plus faire l'objet d'un retour."
-    if part.status == VendorOrderStatus.cancelled:
-        return False, "Cette commande a été annulée."
-    return False, "Un retour peut être demandé une fois la commande terminée (remise ou livrée)."
+    left = any(
+        line.status == LineStatus.confirmed and line.returned_quantity < line.quantity
+        for line in part.lines
+    )
+    refusal = vendor_order_rules.return_refusal(part.status, part.return_deadline, now, left)
+    return not refusal, refusal
 
 
 def merchant_next_steps(part: VendorOrder) -> list[str]:
     """The steps a merchant may take now on a vendor order (lines must be loaded)."""
-    status = part.status
-    if status == VendorOrderStatus.awaiting_confirmation:
-        pending = any(line.status == LineStatus.pending_confirmation for line in part.lines)
-        return ["confirm_lines"] if pending else []
-    if status == VendorOrderStatus.confirmed:
-        return ["start_preparing", "mark_unavailable"]
-    if status == VendorOrderStatus.preparing:
-        hand_over = "ready_for_pickup" if part.delivery_kind == DeliveryKind.pickup else "ship"
-        return [hand_over, "mark_unavailable"]
-    if status in (VendorOrderStatus.ready_for_pickup, VendorOrderStatus.shipped):
-        return ["complete"]
-    if status == VendorOrderStatus.return_requested:
-        return ["accept_return", "refuse_return"]
-    return []
+    pending = any(line.status == LineStatus.pending_confirmation for line in part.lines)
+    return vendor_order_rules.next_steps(part.status, part.delivery_kind, pending)
 
 
 def _vendor_order_view(

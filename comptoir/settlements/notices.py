@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from comptoir.domain.labels import PAYOUT_METHOD_LABELS, SETTLEMENT_STATE_LABELS
 from comptoir.errors import NotFound
 from comptoir.mail import send_templated
 from comptoir.models import Shop, User
 from comptoir.models.settlements import Settlement
-from comptoir.settlements.labels import PAYOUT_METHOD_LABELS, SETTLEMENT_STATE_LABELS
 from comptoir.settlements.service import items_of
 
 

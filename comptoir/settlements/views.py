@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from comptoir.domain.labels import PAYOUT_METHOD_LABELS, SETTLEMENT_STATE_LABELS
 from comptoir.models import Shop
 from comptoir.models.settlements import Settlement, SettlementState
-from comptoir.settlements.labels import PAYOUT_METHOD_LABELS, SETTLEMENT_STATE_LABELS
 from comptoir.settlements.service import items_of
 
 

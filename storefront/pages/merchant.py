@@ -11,10 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep
-from comptoir.domain.labels import vendor_order_status_label
+from comptoir.domain.labels import VENDOR_ORDER_STEP_LABELS, vendor_order_status_label
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import Role, VendorOrderStatus
+from comptoir.orders import gateway
 from comptoir.services import ledger, order_views, shops
 from comptoir.settings import get_settings
 from comptoir.settlements import service as settlement_service
@@ -100,7 +101,7 @@ def vendor_order_page(
     return render(
         request,
         "merchant/order.html",
-        {"part": part, "messages": messages, "action_labels": order_views.ACTION_LABELS},
+        {"part": part, "messages": messages, "action_labels": VENDOR_ORDER_STEP_LABELS},
     )
 
 
@@ -132,7 +133,7 @@ def confirm_lines(
         else _("Réservation refusée : le client est prévenu.")
     )
     return perform_and_redirect(
-        request, vendor_order_path(part.id), done, "confirm_lines",
+        request, vendor_order_path(part.id), done, gateway.confirm_lines,
         order_id=part.order_id, vendor_order_id=part.id, confirmed=confirmed,
         declined=declined, actor_id=merchant.id,
     )  # fmt: skip
@@ -145,7 +146,7 @@ def start_preparing(
     """Start preparing."""
     part = _own_part(db, merchant, vendor_order_id)
     return perform_and_redirect(
-        request, _back(form, part.id), _("Préparation commencée."), "start_preparing",
+        request, _back(form, part.id), _("Préparation commencée."), gateway.start_preparing,
         vendor_order_id=part.id, actor_id=merchant.id,
     )  # fmt: skip
 
@@ -164,7 +165,7 @@ def mark_unavailable(
     return perform_and_redirect(
         request, vendor_order_path(part.id),
         _("Produits signalés indisponibles : le client est remboursé pour eux."),
-        "mark_unavailable", vendor_order_id=part.id, line_ids=line_ids, actor_id=merchant.id,
+        gateway.mark_unavailable, vendor_order_id=part.id, line_ids=line_ids, actor_id=merchant.id,
         reason=text(form, "reason", 500),
     )  # fmt: skip
 
@@ -178,7 +179,7 @@ def ready_for_pickup(
     return perform_and_redirect(
         request, _back(form, part.id),
         _("Commande prête : le client est prévenu avec son code de retrait."),
-        "ready_for_pickup", vendor_order_id=part.id, actor_id=merchant.id,
+        gateway.ready_for_pickup, vendor_order_id=part.id, actor_id=merchant.id,
     )  # fmt: skip
 
 
@@ -193,7 +194,7 @@ def ship(
         return redirect(vendor_order_path(part.id), _("Indiquez le transporteur."), "error")
     return perform_and_redirect(
         request, vendor_order_path(part.id), _("Commande expédiée : le client est prévenu."),
-        "ship", vendor_order_id=part.id, carrier=carrier, tracking_number=tracking,
+        gateway.ship, vendor_order_id=part.id, carrier=carrier, tracking_number=tracking,
         actor_id=merchant.id,
     )  # fmt: skip
 
@@ -212,7 +213,7 @@ def complete(
             "error",
         )
     return perform_and_redirect(
-        request, _back(form, part.id), _("Commande remise : elle est terminée."), "complete",
+        request, _back(form, part.id), _("Commande remise : elle est terminée."), gateway.complete,
         vendor_order_id=part.id, pickup_code=code, actor_id=merchant.id,
     )  # fmt: skip
 
@@ -229,14 +230,14 @@ def decide_return(
     back = vendor_order_path(part.id)
     if text(form, "decision") == "accepter":
         return perform_and_redirect(
-            request, back, _("Retour accepté : le client est remboursé."), "accept_return",
+            request, back, _("Retour accepté : le client est remboursé."), gateway.accept_return,
             vendor_order_id=part.id, return_id=return_id, actor_id=merchant.id,
         )  # fmt: skip
     reason = text(form, "reason", 2000)
     if not reason:
         return redirect(back, _("Dites au client pourquoi vous refusez ce retour."), "error")
     return perform_and_redirect(
-        request, back, _("Retour refusé : le client est prévenu."), "refuse_return",
+        request, back, _("Retour refusé : le client est prévenu."), gateway.refuse_return,
         vendor_order_id=part.id, return_id=return_id, reason=reason, actor_id=merchant.id,
     )  # fmt: skip
 

@@ -14,6 +14,7 @@ from api.deps import SessionDep
 from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import OrderStatus
+from comptoir.orders import gateway
 from comptoir.services import order_views, payments
 from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
@@ -161,7 +162,7 @@ def cancel_order(
         request,
         order_path(order.id),
         _("Votre commande est annulée ; les produits réservés sont remis en vente."),
-        "cancel_order",
+        gateway.cancel_order,
         order_id=order.id,
         actor_kind="shopper",
         actor_id=shopper.id,
@@ -210,7 +211,7 @@ def request_return(
             "dès que la boutique l'aura acceptée.",
             shop=part.shop_name,
         ),
-        "request_return",
+        gateway.request_return,
         vendor_order_id=part.id,
         lines=lines,
         reason=reason,

@@ -22,9 +22,7 @@ from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from comptoir.services.checkout import ORDER_ID_KEY, ORDER_STAGE_KEY
-from comptoir.temporal import DATA_CONVERTER
-from workflows.inputs import (
+from comptoir.orders.contracts import (
     OPERATOR_ACTION_SIGNAL,
     ORDER_WORKFLOW,
     STATE_QUERY,
@@ -33,6 +31,8 @@ from workflows.inputs import (
     OrderWorkflowInput,
     Timing,
 )
+from comptoir.orders.gateway import ORDER_ID_KEY, ORDER_STAGE_KEY
+from comptoir.temporal import DATA_CONVERTER
 
 T = TypeVar("T")
 TASK_QUEUE = "comptoir-admin-tests"

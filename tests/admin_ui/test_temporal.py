@@ -141,7 +141,7 @@ def test_a_signal_to_a_missing_workflow_is_an_error_and_not_audited(
     db.commit()
     app = open_order(db, operator, order.id, "retry")
     app = act(app, f"order_{order.id}_retry_0", "Relance.")
-    # comptoir.services.order_actions words it; without that module, temporal_ops does.
+    # The gateway words it (the signal's NOT_FOUND); Temporal's own wording is accepted too.
     assert set(errors_of(app)) & {
         "Ce workflow est terminé : il n'attend plus rien.",
         "Ce workflow est inconnu de Temporal.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
-from admin_ui.temporal_ops import last_good_event_id, order_id_of
+from comptoir.orders.contracts import order_id_of
+from comptoir.orders.gateway import last_good_event_id
 
 E = EventType
 

@@ -70,3 +70,12 @@ def test_format_datetime_fr() -> None:
     assert format_datetime_fr(datetime(2026, 7, 14, 7, 5, tzinfo=UTC)) == (
         "mardi 14 juillet 2026 à 9 h 05"
     )
+
+
+def test_every_settlement_state_and_payout_method_has_a_french_label() -> None:
+    from comptoir.domain.labels import PAYOUT_METHOD_LABELS, SETTLEMENT_STATE_LABELS
+    from comptoir.models.settlements import PayoutMethod, SettlementState
+
+    assert set(SETTLEMENT_STATE_LABELS) == {s.value for s in SettlementState}
+    assert set(PAYOUT_METHOD_LABELS) == {m.value for m in PayoutMethod}
+    assert SETTLEMENT_STATE_LABELS["carried"] == "Reporté"

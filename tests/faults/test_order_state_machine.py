@@ -52,6 +52,7 @@ from comptoir.models import (
     VendorOrderStatus,
 )
 from comptoir.models.settlements import PayoutMethod, Settlement, SettlementState
+from comptoir.orders.contracts import CloseUnpaidInput, LinesUnavailable, OrderChange
 from comptoir.services import cart, ledger, lifecycle, payments
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice, checkout
 from comptoir.settlements import payouts, sepa, service
@@ -62,7 +63,6 @@ from tests.factories import create_product, create_shop, create_user
 from tests.faults.conftest import STOCK_HOLDING, stripe_intents, stripe_refunds
 from tests.lifecycle_support import mode_of
 from tests.stripe_support import confirm_card
-from workflows.inputs import CloseUnpaidInput, LinesUnavailable, OrderChange
 
 pytestmark = pytest.mark.timeout(180)
 BILLING = BillingAddress(name="Camille Martin", line1="12 rue des Tanneurs",

@@ -151,7 +151,7 @@ def test_unknown_invoice_is_not_found(db: Session) -> None:
 def test_invoice_activity_of_a_part_cancelled_meanwhile_is_not_an_error(db: Session) -> None:
     from activities.orders import issue_invoice
     from comptoir.models import VendorOrderStatus
-    from workflows.inputs import VendorOrderRef
+    from comptoir.orders.contracts import VendorOrderRef
 
     shop = create_shop(db)
     order = create_order(db, create_user(db), [(create_product(db, shop), 1)])

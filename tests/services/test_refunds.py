@@ -246,8 +246,8 @@ def test_stripe_unreachable_raises_for_a_retry_and_records_nothing(db: Session) 
 
 
 def test_an_order_wide_refund_the_shops_cannot_bear_is_refused_before_stripe(db: Session) -> None:
+    from comptoir.orders.contracts import CancelVendorLines
     from comptoir.services import lifecycle
-    from workflows.inputs import CancelVendorLines
 
     order, intent_id = _paid_order(db)
     first, second = _vendor_orders(db, order.id)

@@ -28,7 +28,15 @@ from temporalio.worker import Worker
 
 from comptoir.models import DeliveryKind, Role, SentEmail, Shop
 from comptoir.models.settlements import Settlement, SettlementState
-from comptoir.services import order_actions, payments
+from comptoir.orders import gateway
+from comptoir.orders.contracts import (
+    ORDER_WORKFLOW,
+    OrderWorkflowInput,
+    PaymentEvent,
+    Timing,
+    order_workflow_id,
+)
+from comptoir.services import payments
 from comptoir.services.cart import add_item
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice, checkout
 from comptoir.services.payments import stripe_client
@@ -52,13 +60,6 @@ from tests.lifecycle_support import mode_of, order_row, vendor_orders
 from tests.settlements.support import close, paid_order
 from tests.stripe_support import confirm_card
 from tests.workflows.test_long_timers import record_history
-from workflows.inputs import (
-    ORDER_WORKFLOW,
-    OrderWorkflowInput,
-    PaymentEvent,
-    Timing,
-    order_workflow_id,
-)
 from workflows.worker import ACTIVITIES, WORKFLOWS
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.asyncio(loop_scope="session")]
@@ -172,9 +173,9 @@ async def _order_across_two_shops(server: SkippingServer, db: Session) -> tuple[
         "both parts at their shops",
     )
     for part in parts:
-        await order_actions.ready_for_pickup(server.client, vendor_order_id=part.id, actor_id=None)
+        await gateway.ready_for_pickup(server.client, vendor_order_id=part.id, actor_id=None)
         code = next(p for p in vendor_orders(db, order.id) if p.id == part.id).pickup_code
-        await order_actions.complete(
+        await gateway.complete(
             server.client, vendor_order_id=part.id, pickup_code=code, actor_id=None
         )
     return order.id, accounts

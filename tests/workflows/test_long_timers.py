@@ -30,7 +30,15 @@ from temporalio.worker import Worker
 from activities.orders import ALL_ACTIVITIES
 from comptoir.errors import Conflict
 from comptoir.models import AttentionItem, DeliveryKind, Product, Role, SentEmail, User
-from comptoir.services import order_actions, payments
+from comptoir.orders import gateway
+from comptoir.orders.contracts import (
+    ORDER_WORKFLOW,
+    OrderWorkflowInput,
+    PaymentEvent,
+    Timing,
+    order_workflow_id,
+)
+from comptoir.services import payments
 from comptoir.services.cart import add_item
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice, checkout
 from comptoir.temporal import DATA_CONVERTER
@@ -38,13 +46,6 @@ from tests.conftest import MailSink
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import lines_of, mode_of, order_row, vendor_orders
 from tests.stripe_support import confirm_card, refunds_of_intent
-from workflows.inputs import (
-    ORDER_WORKFLOW,
-    OrderWorkflowInput,
-    PaymentEvent,
-    Timing,
-    order_workflow_id,
-)
 from workflows.worker import WORKFLOWS
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.asyncio(loop_scope="session")]
@@ -204,13 +205,13 @@ async def _pay_and_hand_over(server: SkippingServer, db: Session, order_id: int)
     )
     client, vid = server.client, part.id
     if part.delivery_kind == DeliveryKind.pickup:
-        await order_actions.ready_for_pickup(client, vendor_order_id=vid, actor_id=None)
+        await gateway.ready_for_pickup(client, vendor_order_id=vid, actor_id=None)
     else:
-        await order_actions.ship(
+        await gateway.ship(
             client, vendor_order_id=vid, carrier="Vélo", tracking_number="V-1", actor_id=None
         )
     code = vendor_orders(db, order_id)[0].pickup_code
-    await order_actions.complete(client, vendor_order_id=vid, pickup_code=code, actor_id=None)
+    await gateway.complete(client, vendor_order_id=vid, pickup_code=code, actor_id=None)
     return vid, intent_id
 
 
@@ -227,18 +228,18 @@ async def test_return_within_the_window_is_refunded_then_the_window_closes(
     line = lines_of(db, vid)[0]
     client = skipping.client
     with pytest.raises(Conflict, match="entre 1 et 2"):
-        await order_actions.request_return(
+        await gateway.request_return(
             client, vendor_order_id=vid, lines=[(line.id, 3)], reason="trop", actor_id=shopper.id
         )
     await skipping.env.sleep(timedelta(days=5))
-    return_id = await order_actions.request_return(
+    return_id = await gateway.request_return(
         client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Abîmée", actor_id=shopper.id
     )
     with pytest.raises(Conflict, match="déjà en cours"):
-        await order_actions.request_return(
+        await gateway.request_return(
             client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Encore", actor_id=shopper.id
         )
-    await order_actions.accept_return(
+    await gateway.accept_return(
         client, vendor_order_id=vid, return_id=return_id, actor_id=merchant.id
     )
     refunds = await _eventually(lambda: refunds_of_intent(intent_id), "the refund")
@@ -252,7 +253,7 @@ async def test_return_within_the_window_is_refunded_then_the_window_closes(
     await skipping.env.sleep(timedelta(days=30))
     assert await handle.result() == "finished"
     with pytest.raises(Conflict):
-        await order_actions.request_return(
+        await gateway.request_return(
             client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Tard", actor_id=shopper.id
         )
     assert len(refunds_of_intent(intent_id)) == 1
@@ -269,14 +270,14 @@ async def test_refused_return_then_window_end_closes_the_part(
     vid, intent_id = await _pay_and_hand_over(skipping, db, order_id)
     line = lines_of(db, vid)[0]
     client = skipping.client
-    return_id = await order_actions.request_return(
+    return_id = await gateway.request_return(
         client, vendor_order_id=vid, lines=[(line.id, 2)], reason="Plus envie", actor_id=shopper.id
     )
     with pytest.raises(Conflict, match="pourquoi"):
-        await order_actions.refuse_return(
+        await gateway.refuse_return(
             client, vendor_order_id=vid, return_id=return_id, reason=" ", actor_id=merchant.id
         )
-    await order_actions.refuse_return(
+    await gateway.refuse_return(
         client, vendor_order_id=vid, return_id=return_id, reason="Pâtisserie périssable",
         actor_id=merchant.id,
     )  # fmt: skip
@@ -323,7 +324,7 @@ async def test_idle_merchant_is_reminded_then_flagged_until_it_acts(
     item = await _eventually(late_item, "the part to be flagged for operators")
     assert item.kind == "merchant_late" and item.vendor_order_id == part.id
     assert order_row(db, order_id).needs_attention
-    await order_actions.start_preparing(skipping.client, vendor_order_id=part.id, actor_id=merchant.id)
+    await gateway.start_preparing(skipping.client, vendor_order_id=part.id, actor_id=merchant.id)
     await _eventually(
         lambda: (i := late_item()) is not None and i.resolved_at is not None, "the flag to clear"
     )
@@ -345,20 +346,20 @@ async def test_a_full_withdrawal_refunds_the_delivery_too(
     line = lines_of(db, vid)[0]
     client = skipping.client
     # A partial return keeps the delivery fee...
-    first = await order_actions.request_return(
+    first = await gateway.request_return(
         client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Une de trop", actor_id=shopper.id
     )
-    await order_actions.accept_return(client, vendor_order_id=vid, return_id=first, actor_id=None)
+    await gateway.accept_return(client, vendor_order_id=vid, return_id=first, actor_id=None)
     await _eventually(lambda: len(refunds_of_intent(intent_id)) == 1, "the first refund")
     # ...taking back what is left refunds it with the last item.
     await _eventually(
         lambda: vendor_orders(db, order_id)[0].status.value == "refunded", "the first return"
     )
-    last = await order_actions.request_return(
+    last = await gateway.request_return(
         client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Finalement non",
         actor_id=shopper.id,
     )  # fmt: skip
-    await order_actions.accept_return(client, vendor_order_id=vid, return_id=last, actor_id=None)
+    await gateway.accept_return(client, vendor_order_id=vid, return_id=last, actor_id=None)
     refunds = await _eventually(
         lambda: (r := refunds_of_intent(intent_id)) and len(r) == 2 and r, "the second refund"
     )

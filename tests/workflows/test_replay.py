@@ -14,9 +14,9 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from comptoir.orders.contracts import ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW
 from comptoir.settlements.contracts import SETTLEMENT_RUN_WORKFLOW, SETTLEMENT_WORKFLOW
 from comptoir.temporal import DATA_CONVERTER
-from workflows.inputs import ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW
 from workflows.worker import WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))

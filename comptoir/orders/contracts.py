@@ -1,7 +1,9 @@
-"""Inputs and outputs of workflows, signals, updates, queries and activities (stdlib dataclasses).
+"""The order contract: names, inputs and outputs of workflows, updates, signals, queries and
+activities (stdlib dataclasses), shared by the workflows and everything that calls them.
 
 One dataclass per call so fields can be added without breaking recorded histories:
-add new fields with defaults, never remove or rename one.
+add new fields with defaults, never remove or rename one. The names are in recorded
+histories too: never change a value.
 """
 
 from __future__ import annotations
@@ -15,6 +17,22 @@ PAYMENT_EVENT_SIGNAL = "payment_event"
 OPERATOR_ACTION_SIGNAL = "operator_action"
 VENDOR_PROGRESS_SIGNAL = "vendor_order_progress"
 STATE_QUERY = "state"
+
+# Updates of the order's workflow (before payment).
+CONFIRM_LINES = "confirm_lines"
+CANCEL_ORDER = "cancel"
+# Updates of a shop's part (after payment).
+START_PREPARING = "start_preparing"
+MARK_UNAVAILABLE = "mark_unavailable"
+READY_FOR_PICKUP = "ready_for_pickup"
+SHIP = "ship"
+COMPLETE = "complete"
+REQUEST_RETURN = "request_return"
+ACCEPT_RETURN = "accept_return"
+REFUSE_RETURN = "refuse_return"
+
+# What an operator may tell a workflow through OPERATOR_ACTION_SIGNAL.
+OPERATOR_ACTIONS = ("retry", "skip", "cancel")
 
 # Search attributes (Keyword) every Temporal server of ours registers.
 ORDER_ID_ATTRIBUTE = "OrderId"
@@ -30,6 +48,12 @@ def order_workflow_id(order_id: int) -> str:
 def vendor_order_workflow_id(vendor_order_id: int) -> str:
     """Workflow id of one shop's part of an order: `vendor-order-<id>`."""
     return f"vendor-order-{vendor_order_id}"
+
+
+def order_id_of(workflow_id: str) -> int | None:
+    """The order number of an `order-<id>` workflow id; None for any other workflow."""
+    number = workflow_id.removeprefix("order-")
+    return int(number) if number != workflow_id and number.isdigit() else None
 
 
 @dataclass
