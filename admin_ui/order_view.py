@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from admin_ui import actions, data, temporal_ops
+from admin_ui import actions, temporal_ops
 from admin_ui.auth import Operator
 from admin_ui.confirm import confirmed_action
 from admin_ui.display import (
@@ -29,7 +29,10 @@ from comptoir.domain.labels import (
 )
 from comptoir.errors import DomainError
 from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
+from comptoir.services import audit as audit_log
 from comptoir.services.checkout import START_PENDING
+from comptoir.services.operations import orders as order_queries
+from comptoir.services.operations import repairs
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
@@ -42,7 +45,7 @@ def _table(rows: list[dict[str, Any]], empty: str) -> None:
 def show_order(order_id: int, operator: Operator) -> None:
     """The whole detail of one order, its live workflow panel and its actions."""
     try:
-        detail = data.order_detail(order_id)
+        detail = order_queries.order_detail(order_id)
     except DomainError as error:
         st.error(error.message)
         return
@@ -240,14 +243,14 @@ def show_order(order_id: int, operator: Operator) -> None:
     _table(
         [
             {"le": when(a.at), "par": a.actor, "action": a.action, "motif": a.reason}
-            for a in data.recent_audit(target=actions.order_target(order.id), limit=20)
+            for a in audit_log.recent(target=audit_log.order_target(order.id), limit=20)
         ],
         "Aucune action d'opérateur sur cette commande.",
     )
 
 
 def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
-    return lambda: data.invoice_pdf(invoice_id)
+    return lambda: order_queries.invoice_pdf(invoice_id)
 
 
 def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
@@ -268,7 +271,7 @@ def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
     )
 
 
-def show_workflow_panel(detail: data.OrderDetail) -> None:
+def show_workflow_panel(detail: order_queries.OrderDetail) -> None:
     """What Temporal says about the order's workflows right now (a warning if it is down)."""
     st.subheader("Workflow en direct (Temporal)")
     order = detail.order
@@ -347,7 +350,7 @@ ACTION_LABELS = {
 }
 
 
-def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
+def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
     """The operator's actions on this order, each confirmed with a reason."""
     order = detail.order
     st.subheader("Actions")
@@ -385,18 +388,18 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
         template = str(
             st.selectbox(
                 "E-mail",
-                list(actions.RESENDABLE_EMAILS),
-                format_func=lambda t: actions.RESENDABLE_EMAILS[t].label,
+                list(repairs.RESENDABLE_EMAILS),
+                format_func=lambda t: repairs.RESENDABLE_EMAILS[t].label,
                 key=f"{key}_template",
             )
         )
         part_id = None
-        if actions.RESENDABLE_EMAILS[template].per_shop:
+        if repairs.RESENDABLE_EMAILS[template].per_shop:
             part_id = _part_choice(detail, f"{key}_part")
         key = f"{key}_{template}_{part_id or 0}"
 
         def run(reason: str) -> str:
-            return actions.resend_email(operator.id, order.id, template, part_id, reason)
+            return repairs.resend_email(operator.id, order.id, template, part_id, reason)
 
     elif action == "invoice":
         invoiced = {i.vendor_order_id for i in detail.invoices}
@@ -409,7 +412,7 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
 
         def run(reason: str) -> str:
             assert part_id is not None
-            return actions.issue_missing_invoice(operator.id, order.id, part_id, reason)
+            return repairs.issue_missing_invoice(operator.id, order.id, part_id, reason)
 
     elif action == "start":
 
@@ -441,7 +444,7 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
 
 
 def _part_choice(
-    detail: data.OrderDetail, key: str, part_ids: list[int] | None = None
+    detail: order_queries.OrderDetail, key: str, part_ids: list[int] | None = None
 ) -> int | None:
     ids = part_ids if part_ids is not None else [p.vendor_order.id for p in detail.parts]
     if not ids:

@@ -9,11 +9,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from admin_ui import temporal_ops
-from admin_ui.data import record_audit
 from comptoir.db import session_scope
 from comptoir.domain.money import format_eur
 from comptoir.errors import Conflict
 from comptoir.models.settlements import PayoutAttempt, PayoutMethod, SettlementState
+from comptoir.services import audit
 from comptoir.settings import get_settings
 from comptoir.settlements import gateway, payouts, sepa
 
@@ -47,7 +47,7 @@ def retry_payout(operator_id: int, settlement_id: int, reason: str) -> str:
         lambda client: gateway.retry_payout(client, settings, settlement, int(attempts or 0) + 1)
     )
     with session_scope() as db:
-        record_audit(db, operator_id, "settlement.retry_payout", settlement_target(settlement_id),
+        audit.record(db, operator_id, "settlement.retry_payout", settlement_target(settlement_id),
                      reason, {"workflow_id": workflow_id})  # fmt: skip
     return f"Virement relancé (workflow {workflow_id}) ; son état se mettra à jour ici."
 
@@ -56,7 +56,7 @@ def write_sepa_file(operator_id: int, execution_date: date, reason: str) -> str:
     """The pain.001 file of every planned SEPA settlement; they become « Envoyé »."""
     with session_scope() as db:
         made = sepa.build_sepa_file(db, execution_date, created_by=operator_id)
-        record_audit(db, operator_id, "settlement.sepa_file", f"sepa:{made.batch.id}", reason,
+        audit.record(db, operator_id, "settlement.sepa_file", f"sepa:{made.batch.id}", reason,
                      {"message_id": made.batch.message_id, "total_cents": made.batch.total_cents,
                       "transfers": made.batch.transfers})  # fmt: skip
         message = (
@@ -72,7 +72,7 @@ def mark_paid(operator_id: int, settlement_id: int, reason: str) -> str:
     """The bank executed a SEPA settlement."""
     with session_scope() as db:
         settlement = payouts.mark_paid(db, settlement_id)
-        record_audit(db, operator_id, "settlement.mark_paid", settlement_target(settlement_id),
+        audit.record(db, operator_id, "settlement.mark_paid", settlement_target(settlement_id),
                      reason, {"net_cents": settlement.net_cents})  # fmt: skip
         net = settlement.net_cents
     return f"Versement n° {settlement_id} marqué payé ({format_eur(net)})."

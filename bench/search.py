@@ -104,12 +104,12 @@ def scratch_database(server_url: str) -> Iterator[str]:
 def load_catalogue(url: str, total_products: int, extra_shops: int) -> None:
     """Demo town, then `extra_shops` approved shops and COPY-loaded products up to the total."""
     from comptoir.db import session_scope
-    from comptoir.demo.assortments import ASSORTMENTS
-    from comptoir.demo.catalogue import ProductDraft, generate_products
-    from comptoir.demo.load import load_demo
-    from comptoir.demo.town import SHOPS
     from comptoir.migrate import upgrade
     from comptoir.models import Category, DeliveryKind, DeliveryMode, Shop, ShopStatus
+    from demo.assortments import ASSORTMENTS
+    from demo.catalogue import ProductDraft, generate_products
+    from demo.load import load_demo
+    from demo.town import SHOPS
 
     started = time.perf_counter()
     upgrade(url)
@@ -204,7 +204,7 @@ def time_calls(call: Callable[[str], int], rounds: int) -> Timings:
 
 def bench_api(url: str, rounds: int) -> Timings:
     """Time GET /api/products/search on a real uvicorn (one worker) over loopback HTTP."""
-    from comptoir.devstack.services import HOST, free_port, spawn
+    from devstack.services import HOST, free_port, spawn
 
     port = free_port()
     log_dir = Path(__file__).resolve().parent.parent / "var" / "log"

@@ -1,1 +1,4 @@
-"""Everything that runs the platform locally (dev servers, sinks); not shipped to production."""
+"""Local development stack: start PostgreSQL, Temporal, localstripe and an SMTP sink on loopback.
+
+`services` holds the helpers shared by `make run` (`python -m devstack.run`) and tests.
+"""

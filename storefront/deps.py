@@ -17,11 +17,11 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from api.deps import SessionDep
 from comptoir.errors import Forbidden, Unauthorized
 from comptoir.models import Role, User
 from comptoir.security import new_token, tokens_equal
 from comptoir.services.sessions import SESSION_COOKIE, resolve_session
+from comptoir.web.deps import SessionDep
 from storefront.i18n import _
 
 ANON_CSRF_COOKIE = "comptoir_csrf"

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from admin_ui import data_figures, data_stuck
 from admin_ui.auth import require_operator
 from admin_ui.display import duration, eur, order_status, percent
+from comptoir.services.operations import figures as figure_queries
+from comptoir.services.operations import stuck as stuck_queries
 
 PERIODS = {7: "7 derniers jours", 30: "30 derniers jours", 90: "90 derniers jours"}
 
@@ -24,12 +25,12 @@ days = int(
         key="figures_period",
     )
 )
-period = data_figures.last_days(days, datetime.now(UTC))
+period = figure_queries.last_days(days, datetime.now(UTC))
 st.caption(f"Du {period.first:%d/%m/%Y} au {period.last:%d/%m/%Y} (jours de Paris).")
 
-daily = data_figures.per_day(period)
-refunds = data_figures.refund_rate(period)
-stuck_orders = len({item.order_id for item in data_stuck.stuck_items()})
+daily = figure_queries.per_day(period)
+refunds = figure_queries.refund_rate(period)
+stuck_orders = len({item.order_id for item in stuck_queries.stuck_items()})
 
 cols = st.columns(5)
 cols[0].metric("Commandes", sum(d.orders for d in daily))
@@ -77,13 +78,13 @@ st.table(
     pd.DataFrame(
         [
             {"statut": order_status(status), "commandes": count}
-            for status, count in data_figures.status_funnel(period)
+            for status, count in figure_queries.status_funnel(period)
         ]
     )
 )
 
 st.subheader("Délai médian du paiement à « prête » ou « expédiée », par boutique")
-delays = data_figures.paid_to_ready(period)
+delays = figure_queries.paid_to_ready(period)
 if delays:
     st.table(
         pd.DataFrame(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from admin_ui import data
 from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import when
 from comptoir.db import session_scope
 from comptoir.models import ShopStatus, User
+from comptoir.services import audit as audit_log
 from comptoir.services import outbox
 from comptoir.services.shops import (
     SHOP_STATUS_LABELS,
@@ -126,7 +126,7 @@ else:
         )
 
 st.subheader("Dernières décisions")
-audit = data.recent_audit("shop:", limit=20)
+audit = audit_log.recent("shop:", limit=20)
 if audit:
     st.table(
         pd.DataFrame(

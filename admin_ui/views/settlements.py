@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from admin_ui import data, settlement_actions
+from admin_ui import settlement_actions
 from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import when
@@ -18,6 +18,7 @@ from comptoir.domain.labels import SETTLEMENT_STATE_LABELS
 from comptoir.domain.money import format_eur
 from comptoir.models import Shop
 from comptoir.models.settlements import SepaBatch, SettlementState
+from comptoir.services import audit
 from comptoir.settlements.views import all_statements
 
 operator = require_operator()
@@ -122,9 +123,9 @@ for batch in batches:
     )
 
 st.subheader("Journal des versements")
-audit = data.recent_audit("settlement:", limit=20) + data.recent_audit("sepa:", limit=10)
-if audit:
+journal = audit.recent("settlement:", limit=20) + audit.recent("sepa:", limit=10)
+if journal:
     st.table(pd.DataFrame([{"le": when(a.at), "par": a.actor, "action": a.action,
-                            "cible": a.target, "motif": a.reason} for a in audit]))  # fmt: skip
+                            "cible": a.target, "motif": a.reason} for a in journal]))  # fmt: skip
 else:
     st.caption("Aucune action enregistrée.")

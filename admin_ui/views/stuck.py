@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from admin_ui import data_stuck, temporal_ops
+from admin_ui import temporal_ops
 from admin_ui.auth import require_operator
 from admin_ui.display import age, order_status, when
 from comptoir.errors import DomainError
+from comptoir.services.operations import stuck as stuck_queries
 
 REFRESH_SECONDS = 30
 DISAGREEMENT_WINDOW = timedelta(days=30)
@@ -23,7 +24,7 @@ st.caption(
 )
 
 
-def temporal_disagreements() -> list[data_stuck.StuckItem]:
+def temporal_disagreements() -> list[stuck_queries.StuckItem]:
     """Orders whose workflow contradicts Postgres; a warning (and none) when Temporal is down."""
     try:
         closed, running = temporal_ops.order_workflow_states(
@@ -32,13 +33,13 @@ def temporal_disagreements() -> list[data_stuck.StuckItem]:
     except DomainError as error:
         st.warning(f"{error.message} Les écarts entre Temporal et la base ne sont pas vérifiés.")
         return []
-    return data_stuck.workflow_disagreements(closed, running)
+    return stuck_queries.workflow_disagreements(closed, running)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def stuck_list() -> None:
     """The list, redrawn on its own every REFRESH_SECONDS."""
-    items = data_stuck.stuck_items() + temporal_disagreements()
+    items = stuck_queries.stuck_items() + temporal_disagreements()
     items.sort(key=lambda i: (i.since, i.order_id))
     orders = sorted({i.order_id for i in items})
     st.metric("Commandes à traiter", len(orders))

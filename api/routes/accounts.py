@@ -8,12 +8,13 @@ from datetime import datetime
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from pydantic import Field
 
-from api.deps import CurrentUser, LoginDep, SessionDep
-from api.routes.auth import SessionOut, UserPublic, client_ip, set_session_cookie
+from api.deps import CurrentUser, LoginDep
+from api.routes.auth import SessionOut, UserPublic
 from api.schemas import Message, Public, Strict
 from comptoir.models import DeletionStatus
 from comptoir.services import accounts, outbox, sessions
 from comptoir.services.shops import ShopApplication
+from comptoir.web.deps import SessionDep, client_ip, set_session_cookie
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])
 

@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from api.deps import MerchantUser, SessionDep, send_to_workflow
+from api.deps import MerchantUser
 from api.schemas import Public, Strict
 from comptoir.models import User
 from comptoir.orders import gateway
-from comptoir.services import order_views
+from comptoir.services import scoping
+from comptoir.web.deps import SessionDep, send_to_workflow
 
 router = APIRouter(prefix="/api/merchant/vendor-orders", tags=["merchant orders"])
 
@@ -50,7 +51,7 @@ class RefusalIn(Strict):
 
 
 def _out(db: SessionDep, merchant: User, vendor_order_id: int) -> VendorOrderStepOut:
-    part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    part = scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     db.refresh(part)  # as the workflow left it
     return VendorOrderStepOut(
         vendor_order_id=part.id,
@@ -70,7 +71,7 @@ def _step(
     **arguments: Any,
 ) -> VendorOrderStepOut:
     """Check the part is the merchant's, send the step to its workflow, answer its new state."""
-    order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request, step, vendor_order_id=vendor_order_id, actor_id=merchant.id, **arguments
     )
@@ -86,7 +87,7 @@ def confirm_reservation(
     merchant: MerchantUser,
 ) -> VendorOrderStepOut:
     """Confirm and/or decline lines waiting for a reservation confirmation."""
-    part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    part = scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request,
         gateway.confirm_lines,

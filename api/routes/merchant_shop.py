@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field, computed_field
 
-from api.deps import MerchantUser, SessionDep
+from api.deps import MerchantUser
 from api.errors import error_body
 from api.schemas import LocalTime, Public, Strict
 from comptoir.domain.hours import weekly_summary
 from comptoir.domain.labels import delivery_kind_label
 from comptoir.models import DeliveryKind, Shop, ShopStatus
 from comptoir.services import products, shops
+from comptoir.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/merchant", tags=["merchant"])
 

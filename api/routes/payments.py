@@ -7,14 +7,14 @@ import logging
 import stripe
 from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from api.deps import CurrentUser, SessionDep, ShopperUser
+from api.deps import CurrentUser, ShopperUser
 from api.schemas import Public
 from comptoir.errors import NotFound, ServiceUnavailable
-from comptoir.models import Order, PaymentStatus, Role, Shop, User, VendorOrder
-from comptoir.services import invoicing, payments
+from comptoir.models import PaymentStatus, VendorOrder
+from comptoir.services import invoicing, payments, scoping
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 
 log = logging.getLogger("comptoir.api.payments")
 router = APIRouter(prefix="/api", tags=["payments"])
@@ -32,17 +32,11 @@ class PaymentOut(Public):
     last_failure_message: str
 
 
-def _own_order(db: SessionDep, order_id: int, shopper: User) -> Order:
-    order = db.scalar(select(Order).where(Order.id == order_id, Order.shopper_id == shopper.id))
-    if order is None:  # another shopper's order does not exist for this caller
-        raise NotFound("Commande introuvable.")
-    return order
-
-
 @router.get("/orders/{order_id}/payment", response_model=PaymentOut)
 def order_payment(order_id: int, db: SessionDep, shopper: ShopperUser) -> PaymentOut:
     """What the payment page needs to confirm the order's card payment with Stripe.js."""
-    _own_order(db, order_id, shopper)
+    # The payment API has always answered the generic "not_found" code (clients rely on it).
+    scoping.get_readable_order(db, shopper, order_id, code="not_found")
     try:
         payment = payments.ensure_payment_intent(db, order_id)
     except stripe.StripeError as exc:
@@ -60,24 +54,14 @@ def order_payment(order_id: int, db: SessionDep, shopper: ShopperUser) -> Paymen
     )
 
 
-def _may_read_invoice(db: SessionDep, user: User, vendor_order_id: int) -> bool:
-    if user.role == Role.operator:
-        return True
-    query = select(VendorOrder.id).where(VendorOrder.id == vendor_order_id)
-    if user.role == Role.shopper:
-        query = query.join(Order, Order.id == VendorOrder.order_id).where(
-            Order.shopper_id == user.id
-        )
-    else:
-        query = query.join(Shop, Shop.id == VendorOrder.shop_id).where(Shop.owner_id == user.id)
-    return db.scalar(query) is not None
-
-
 @router.get("/invoices/{invoice_id}.pdf", response_class=Response)
 def invoice_pdf(invoice_id: int, db: SessionDep, user: CurrentUser) -> Response:
     """An invoice as PDF: for the shopper who ordered, the shop's merchant and operators."""
     invoice = invoicing.get_invoice(db, invoice_id, with_pdf=True)
-    if not _may_read_invoice(db, user, invoice.vendor_order_id):
+    readable = scoping.readable_vendor_orders(user).where(
+        VendorOrder.id == invoice.vendor_order_id
+    )
+    if db.scalar(readable) is None:
         raise NotFound("Facture introuvable.")
     return Response(
         content=bytes(invoice.pdf),

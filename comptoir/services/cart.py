@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain.slots import Slot, SlotRule, upcoming_slots
-from comptoir.errors import Conflict, NotFound, Unprocessable
+from comptoir.errors import NotFound, Unprocessable
 from comptoir.models import (
     CartItem,
     DeliveryKind,
@@ -21,6 +21,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import stock
 
 MAX_QUANTITY = 99
 # Slots offered at checkout: the next two weeks, no sooner than an hour from now.
@@ -231,15 +232,6 @@ def _sellable_product(db: Session, product_id: int) -> Product:
     return product
 
 
-def _check_stock(product: Product, quantity: int) -> None:
-    if quantity > product.stock:
-        if product.stock == 0:
-            raise Conflict(f"« {product.name} » est en rupture de stock.", code="out_of_stock")
-        raise Conflict(
-            f"Il ne reste que {product.stock} « {product.name} » en stock.", code="out_of_stock"
-        )
-
-
 def add_item(db: Session, user: User, product_id: int, quantity: int = 1) -> CartView:
     """Add `quantity` of a product (added to what the cart already holds)."""
     _check_quantity(quantity)
@@ -251,7 +243,7 @@ def add_item(db: Session, user: User, product_id: int, quantity: int = 1) -> Car
     ) or 0
     wanted = current + quantity
     _check_quantity(wanted)
-    _check_stock(product, wanted)
+    stock.check_available(product, wanted)
     db.execute(
         insert(CartItem)
         .values(user_id=user.id, product_id=product_id, quantity=quantity)
@@ -277,7 +269,7 @@ def set_quantity(db: Session, user: User, product_id: int, quantity: int) -> Car
     """Replace the quantity of a product already in the cart."""
     item = _cart_item(db, user, product_id)
     _check_quantity(quantity)
-    _check_stock(_sellable_product(db, product_id), quantity)
+    stock.check_available(_sellable_product(db, product_id), quantity)
     item.quantity = quantity
     db.flush()
     return get_cart(db, user)

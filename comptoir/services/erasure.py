@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
-    AuditLog,
     CartItem,
     ContactMessage,
     DeletionRequest,
@@ -34,6 +33,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import audit
 
 OPEN_REQUEST_STATUSES = (DeletionStatus.requested, DeletionStatus.waiting)
 # An order is over for its shopper once it reached one of these and no return is possible.
@@ -208,19 +208,18 @@ def erase_account(
         invoices_kept=invoices,
         messages_redacted=redacted,
     )
-    db.add(
-        AuditLog(
-            actor_id=operator_id,
-            action="account.erase",
-            target=f"user:{user.id}",
-            reason=reason,
-            details={
-                "deletion_request_id": request.id,
-                "orders_anonymised": result.orders_anonymised,
-                "invoices_kept": result.invoices_kept,
-                "messages_redacted": result.messages_redacted,
-            },
-        )
+    audit.record(
+        db,
+        operator_id,
+        "account.erase",
+        audit.user_target(user.id),
+        reason,
+        {
+            "deletion_request_id": request.id,
+            "orders_anonymised": result.orders_anonymised,
+            "invoices_kept": result.invoices_kept,
+            "messages_redacted": result.messages_redacted,
+        },
     )
     db.flush()
     return result

@@ -25,9 +25,9 @@ from comptoir.models import (
     OrderLine,
     PaymentStatus,
     Shop,
-    VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services.locking import lock_part_and_order
 from comptoir.services.payments import payment_of
 
 # Lines the shopper does not pay for: refused at confirmation or withdrawn before payment.
@@ -85,14 +85,9 @@ def _buyer(order: Order) -> InvoiceBuyer:
 
 def issue_invoice(db: Session, vendor_order_id: int) -> Invoice:
     """The invoice of a paid vendor order, issued once (a second call returns the same one)."""
-    vendor_order = db.scalar(
-        select(VendorOrder)
-        .where(VendorOrder.id == vendor_order_id)
-        .with_for_update()  # two concurrent calls: the second waits and finds the invoice
-        .execution_options(populate_existing=True)
-    )
-    if vendor_order is None:
-        raise NotFound("Commande boutique introuvable.")
+    # Two concurrent calls: the second waits (order first, like every writer) and finds the
+    # invoice.
+    _, vendor_order = lock_part_and_order(db, vendor_order_id)
     existing = db.scalar(select(Invoice).where(Invoice.vendor_order_id == vendor_order_id))
     if existing is not None:
         return existing

@@ -35,8 +35,9 @@ from comptoir.models import (
     RefundStatus,
     StripeEvent,
     VendorOrder,
-    VendorOrderStatus,
 )
+from comptoir.services import locking
+from comptoir.services.locking import lock_order
 from comptoir.settings import get_settings
 
 log = logging.getLogger("comptoir.payments")
@@ -96,19 +97,6 @@ def is_permanent_refusal(exc: stripe.StripeError) -> bool:
 
 
 # --- the PaymentIntent of an order ---------------------------------------------------------
-
-
-def lock_order(db: Session, order_id: int) -> Order:
-    """The order, locked until the caller's transaction ends (fresh from the database)."""
-    order = db.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if order is None:
-        raise NotFound("Commande introuvable.")
-    return order
 
 
 def payment_of(db: Session, order_id: int) -> Payment | None:
@@ -511,12 +499,7 @@ def _refundable_vendor_order(
 ) -> VendorOrder | None:
     if vendor_order_id is None:
         return None
-    vendor_order = db.scalar(
-        select(VendorOrder)
-        .where(VendorOrder.id == vendor_order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    vendor_order = locking.find_locked_vendor_order(db, vendor_order_id)
     if vendor_order is None or vendor_order.order_id != order_id:
         raise Conflict("Cette commande boutique ne fait pas partie de la commande.")
     left = vendor_order.total_cents - vendor_order.refunded_cents
@@ -598,15 +581,7 @@ def _split_over_vendor_orders(
     db: Session, order_id: int, amount_cents: int
 ) -> list[tuple[VendorOrder, int]]:
     """An order-wide refund is borne by each shop in proportion to what is still refundable."""
-    parts = list(
-        db.scalars(
-            select(VendorOrder)
-            .where(VendorOrder.order_id == order_id, VendorOrder.status != VendorOrderStatus.cancelled)
-            .order_by(VendorOrder.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
+    parts = locking.lock_parts_of_order(db, order_id, with_cancelled=False)
     weights = [part.total_cents - part.refunded_cents for part in parts]
     if not parts or sum(weights) < amount_cents:
         raise Conflict("Le remboursement dépasse ce que les boutiques de la commande ont encaissé.")

@@ -12,21 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain.money import format_eur
 from comptoir.errors import Conflict, DomainError, NotFound, Unprocessable
 from comptoir.models import Category, OrderLine, Product, Shop
+from comptoir.services import stock as stock_levels
 from comptoir.services.contact_fields import slugify
+from comptoir.services.stock import MAX_STOCK
 
 LOW_STOCK_THRESHOLD = 5
 # French VAT rates in basis points: 20 %, 10 %, 5,5 %, 2,1 %, overseas 8,5 %, and 0.
 VAT_RATES_BP = (0, 210, 550, 850, 1000, 2000)
 DEFAULT_VAT_RATE_BP = 2000
 MAX_PRICE_CENTS = 10_000_000  # 100 000 €: beyond it a typo is likelier than a product
-MAX_STOCK = 1_000_000
 MAX_PAGE_SIZE = 100
 MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -282,32 +283,9 @@ def remove_product(db: Session, shop: Shop, product_id: int) -> Literal["deleted
 def adjust_stock(
     db: Session, shop: Shop, product_id: int, *, delta: int | None = None, set_to: int | None = None
 ) -> Product:
-    """Add `delta` to the stock, or set it to `set_to`, in one atomic statement."""
+    """Add `delta` to the stock of one of the shop's products, or set it to `set_to`."""
     product = get_product(db, shop, product_id)
-    if (delta is None) == (set_to is None):
-        raise Unprocessable("Indiquez soit une variation (delta), soit un nouveau stock (set).")
-    if set_to is not None:
-        if not 0 <= set_to <= MAX_STOCK:
-            raise Unprocessable(f"Le stock doit être un entier entre 0 et {MAX_STOCK}.")
-        statement = update(Product).where(Product.id == product.id).values(stock=set_to)
-    elif abs(delta or 0) > MAX_STOCK:
-        raise Unprocessable(f"La variation de stock doit rester entre -{MAX_STOCK} et {MAX_STOCK}.")
-    else:
-        # Checkouts reserve stock concurrently: move from the row's value, not from ours.
-        moved = Product.stock + (delta or 0)
-        statement = (
-            update(Product)
-            .where(Product.id == product.id, moved >= 0, moved <= MAX_STOCK)
-            .values(stock=moved)
-        )
-    result = db.execute(statement.returning(Product.stock)).first()
-    if result is None:
-        current = db.scalar(select(Product.stock).where(Product.id == product.id))
-        raise Conflict(
-            f"Impossible : le stock deviendrait négatif ou dépasserait {MAX_STOCK} "
-            f"(stock actuel : {current}).",
-            code="stock_out_of_range",
-        )
+    stock_levels.adjust(db, product.id, delta=delta, set_to=set_to)
     return get_product(db, shop, product_id)
 
 

@@ -21,7 +21,6 @@ from comptoir.domain.paris_time import to_paris
 from comptoir.domain.slots import SlotRule
 from comptoir.errors import Conflict, Forbidden, NotFound, Unprocessable
 from comptoir.models import (
-    AuditLog,
     DeliveryKind,
     DeliveryMode,
     OpeningHours,
@@ -32,6 +31,7 @@ from comptoir.models import (
     ShopStatus,
     User,
 )
+from comptoir.services import audit
 from comptoir.services.contact_fields import (
     check_phone,
     check_postal_code,
@@ -42,6 +42,7 @@ from comptoir.services.contact_fields import (
     slugify,
 )
 from comptoir.services.outbox import OutgoingMail
+from comptoir.services.scoping import first_owned_shop
 
 SHOP_STATUS_LABELS = {
     ShopStatus.pending: "en attente de validation",
@@ -130,7 +131,7 @@ def create_pending_shop(db: Session, owner: User, application: ShopApplication) 
 
 def merchant_shop(db: Session, user: User) -> Shop:
     """The shop `user` owns; 404 when they have none."""
-    shop = db.scalar(select(Shop).where(Shop.owner_id == user.id).order_by(Shop.id).limit(1))
+    shop = first_owned_shop(db, user)
     if shop is None:
         raise NotFound("Aucune boutique n'est rattachée à votre compte.", code="no_shop")
     return shop
@@ -492,21 +493,20 @@ def decide_shop(
     shop.status_reason = reason
     if transition.to == ShopStatus.approved and shop.approved_at is None:
         shop.approved_at = _now()
-    audit = AuditLog(
-        actor_id=operator.id,
-        action=f"shop.{decision.value}",
-        target=f"shop:{shop.id}",
-        reason=reason,
-        details={"from": previous.value, "to": transition.to.value},
+    entry = audit.record(
+        db,
+        operator.id,
+        f"shop.{decision.value}",
+        audit.shop_target(shop.id),
+        reason,
+        {"from": previous.value, "to": transition.to.value},
     )
-    db.add(audit)
-    db.flush()
     owner = db.get(User, shop.owner_id) if shop.owner_id else None
     to = owner.email if owner and owner.erased_at is None else shop.email
     if not to:
         return shop, None
     mail = OutgoingMail(
-        email_key=f"shop:{shop.id}:{decision.value}:{audit.id}",
+        email_key=f"shop:{shop.id}:{decision.value}:{entry.id}",
         to=to,
         template=transition.template,
         context={

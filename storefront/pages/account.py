@@ -9,13 +9,12 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from api.deps import SessionDep
-from api.routes.auth import client_ip, set_session_cookie
 from comptoir.errors import DomainError
 from comptoir.models import DeletionRequest, DeletionStatus
 from comptoir.security import token_digest
 from comptoir.services import accounts, outbox, sessions
 from comptoir.services.shops import ShopApplication
+from comptoir.web.deps import SessionDep, client_ip, set_session_cookie
 from storefront.deps import Form, PageUser, VisitorDep, checkbox, safe_next, text
 from storefront.i18n import _
 from storefront.templating import json_download, redirect, render

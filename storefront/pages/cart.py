@@ -18,12 +18,12 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from starlette.datastructures import FormData, QueryParams
 
-from api.deps import SessionDep
-from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError
 from comptoir.models import CartItem, OrderStatus, Role
-from comptoir.services import cart, checkout
+from comptoir.services import cart
+from comptoir.services import place_order as order_placing
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
+from comptoir.web.deps import SessionDep, start_workflow_now
 from storefront.deps import Form, ShopperPage, Visitor, integer, safe_next, text
 from storefront.i18n import _
 from storefront.templating import add_context_hook, redirect, render
@@ -236,7 +236,7 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
             )
         )
     try:
-        order = checkout.checkout(
+        placed = order_placing.place_order(
             db,
             shopper,
             CheckoutRequest(
@@ -249,6 +249,7 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
                 ),
                 shops=shop_choices,
             ),
+            start=lambda order_id: start_workflow_now(request, order_id),
         )
     except DomainError as exc:
         db.rollback()
@@ -256,9 +257,8 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
         return _checkout_page(
             request, view, _plan(view, choices), billing, exc.message, exc.status_code
         )
-    db.commit()  # the workflow must only ever see a committed order
-    started = start_workflow_now(request, order.id)
-    if not started:
+    order = placed.order
+    if not placed.workflow_started:
         log.info("order %s placed; its workflow starts later", order.id)
     if order.status == OrderStatus.awaiting_confirmation:
         return redirect(

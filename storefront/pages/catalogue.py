@@ -10,12 +10,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import NotFound, Unprocessable
 from comptoir.services import catalogue, shop_pages
 from comptoir.services.products import parse_euros
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 from storefront.deps import VisitorDep
 from storefront.i18n import _
 from storefront.templating import render

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
-from api.deps import SessionDep
 from comptoir.errors import DomainError
 from comptoir.models import Product, Shop
 from comptoir.services import products, shops
+from comptoir.web.deps import SessionDep
 from storefront.deps import Form, MerchantPage, checkbox, integer, text
 from storefront.i18n import _
 from storefront.pages.catalogue import numeric_id

@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
 from comptoir.errors import DomainError
 from comptoir.models.settlements import ShopPayoutAccount
 from comptoir.services import shops
 from comptoir.settlements.payout_details import set_payout_account
+from comptoir.web.deps import SessionDep
 from storefront.deps import Form, MerchantPage, text
 from storefront.i18n import _
 from storefront.templating import redirect, render

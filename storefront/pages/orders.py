@@ -10,14 +10,14 @@ import stripe
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
-from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import OrderStatus
 from comptoir.orders import gateway
-from comptoir.services import order_views, payments
+from comptoir.services import messages as shop_messages
+from comptoir.services import order_reads, payments, scoping
 from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep, start_workflow_now
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, ShopperPage, integer, text
 from storefront.i18n import _
@@ -45,7 +45,7 @@ def orders_page(request: Request, db: SessionDep, shopper: ShopperPage, page: in
     """My orders, newest first, with each shop's status."""
     page = max(1, min(page, 10_000))
     # One more than shown tells whether a next page exists.
-    found = order_views.list_orders(
+    found = order_reads.list_orders(
         db, shopper, limit=ORDERS_PER_PAGE + 1, offset=(page - 1) * ORDERS_PER_PAGE
     )
     return render(
@@ -58,13 +58,13 @@ def orders_page(request: Request, db: SessionDep, shopper: ShopperPage, page: in
 @router.get("/commandes/{order_id}")
 def order_page(request: Request, order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
     """One order: each shop's part with its timeline, pickup, invoice, returns and messages."""
-    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    order = order_reads.order_detail(db, shopper, _order_id(order_id))
     if order.stage == START_PENDING:
         # Temporal was away at checkout: looking at the order is one more chance to start it
         # (idempotent; the worker's sweeper would do it within a minute anyway).
         start_workflow_now(request, order.id)
-    messages = order_views.order_messages(db, shopper, order.id)
-    by_shop: dict[int, list[order_views.MessageView]] = {}
+    messages = shop_messages.order_messages(db, shopper, order.id)
+    by_shop: dict[int, list[shop_messages.MessageView]] = {}
     for message in messages:
         by_shop.setdefault(message.shop_id, []).append(message)
     return render(
@@ -82,7 +82,7 @@ def order_page(request: Request, order_id: str, db: SessionDep, shopper: Shopper
 @router.get("/commandes/{order_id}/paiement")
 def payment_page(request: Request, order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
     """Pay by card with Stripe.js (card field, billing details from the order)."""
-    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    order = order_reads.order_detail(db, shopper, _order_id(order_id))
     if not order.can_pay:
         return redirect(
             order_path(order.id),
@@ -113,7 +113,7 @@ def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: Shopp
     """
     if get_settings().environment == "production":
         raise NotFound(_("Cette page n'existe pas."))
-    order = order_views.get_readable_order(db, shopper, _order_id(order_id))
+    order = scoping.get_readable_order(db, shopper, _order_id(order_id))
     payment_page_path = f"{order_path(order.id)}/paiement"
     if order.status != OrderStatus.awaiting_payment:
         return redirect(order_path(order.id), _("Cette commande n'est pas à payer."), "info")
@@ -157,7 +157,7 @@ def cancel_order(
     request: Request, order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
 ) -> Response:
     """Cancel an order that is not paid yet (a paid one is refunded through a return)."""
-    order = order_views.get_readable_order(db, shopper, _order_id(order_id))
+    order = scoping.get_readable_order(db, shopper, _order_id(order_id))
     return perform_and_redirect(
         request,
         order_path(order.id),
@@ -175,7 +175,7 @@ def request_return(
     request: Request, order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
 ) -> Response:
     """Ask one shop to take back some lines and refund them, while the window is open."""
-    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    order = order_reads.order_detail(db, shopper, _order_id(order_id))
     part_id = integer(form, "vendor_order_id")
     part = next((p for p in order.vendor_orders if p.id == part_id), None)
     if part is None:
@@ -225,7 +225,7 @@ def write_to_shop(order_id: str, form: Form, db: SessionDep, shopper: ShopperPag
     oid = _order_id(order_id)
     shop_id = integer(form, "shop_id") or 0
     try:
-        message = order_views.post_order_message(
+        message = shop_messages.post_order_message(
             db, shopper, oid, shop_id, text(form, "body", 5000)
         )
     except NotFound:

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.devstack.services import SmtpSink, wait_for_mail
 from comptoir.models import AuditLog, Invoice, PaymentStatus, Role, SentEmail, User
+from devstack.services import SmtpSink, wait_for_mail
 from tests.admin_ui.console import act, errors_of, open_order
 from tests.admin_ui.order_factories import add_invoice, add_payment, make_order, parts_of
 from tests.factories import create_shop, create_user

@@ -90,8 +90,8 @@ def reset_token_from(mail_sink: MailSink, address: str) -> str:
 @pytest.fixture
 def smtp_down() -> Iterator[None]:
     """Point the platform at a port where no SMTP server listens."""
-    from comptoir.devstack.services import free_port
     from comptoir.settings import get_settings
+    from devstack.services import free_port
 
     previous = os.environ.get("COMPTOIR_SMTP_PORT")
     os.environ["COMPTOIR_SMTP_PORT"] = str(free_port())

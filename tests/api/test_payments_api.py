@@ -139,7 +139,7 @@ def test_invoice_pdf_is_hidden_from_other_tenants(
 def test_stripe_unreachable_is_503(
     client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from comptoir.devstack.services import free_port
+    from devstack.services import free_port
 
     order = _order(db)
     monkeypatch.setenv("COMPTOIR_STRIPE_API_BASE", f"http://127.0.0.1:{free_port()}")
