@@ -79,6 +79,18 @@ class Settings(BaseSettings):
     return_window_days: int = 14
     return_window_kind: Literal["working", "calendar"] = "working"
 
+    # Settlements: a Temporal Schedule settles every shop once per period (weeks, Paris time).
+    # Cron in Paris time ("0 3 * * 1": Mondays at 03:00, settling the week before); an
+    # interval > 0 replaces it (fire every N minutes: demos, tests).
+    settlement_cron: str = "0 3 * * 1"
+    settlement_interval_minutes: float = 0
+    settlement_period_days: int = 7
+    settlement_schedule_id: str = "comptoir-settlements"
+    # The platform as the SEPA debtor (pain.001 files for shops without Stripe Connect).
+    sepa_debtor_name: str = "Comptoir"
+    sepa_debtor_iban: str = "FR7630006000011234567890189"
+    sepa_debtor_bic: str = "AGRIFRPP"
+
     session_ttl_hours: int = 24 * 7
     password_reset_ttl_minutes: int = 60
     login_max_failures: int = 5

@@ -56,10 +56,13 @@ def main(argv: list[str] | None = None) -> None:
     from localstripe import server
     from localstripe.resources import store
 
+    from devstack.localstripe_connect import register_connect
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.state_file is not None:
         args.state_file.parent.mkdir(parents=True, exist_ok=True)
     use_state_file(args.state_file)
+    register_connect(server.app)  # Stripe Connect (accounts, transfers) for settlements
     store.try_load_from_disk()
     web.run_app(
         server.app,

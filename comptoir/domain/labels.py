@@ -113,6 +113,23 @@ DELIVERY_KIND_LABELS = MappingProxyType(
     }
 )
 
+SETTLEMENT_STATE_LABELS = MappingProxyType(
+    {
+        "planned": "Prévu",
+        "sent": "Envoyé",
+        "paid": "Payé",
+        "failed": "En échec",
+        "carried": "Reporté",
+    }
+)
+
+PAYOUT_METHOD_LABELS = MappingProxyType(
+    {
+        "connect": "Virement Stripe Connect",
+        "sepa": "Virement SEPA",
+    }
+)
+
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS_FR = (
     "janvier",

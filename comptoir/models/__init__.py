@@ -39,6 +39,16 @@ from comptoir.models.orders import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.models.settlements import (
+    PayoutAttempt,
+    PayoutAttemptStatus,
+    PayoutMethod,
+    SepaBatch,
+    Settlement,
+    SettlementItem,
+    SettlementState,
+    ShopPayoutAccount,
+)
 from comptoir.models.shops import (
     DeliveryKind,
     DeliveryMode,
@@ -56,7 +66,9 @@ __all__ = [
     "DeletionRequest", "DeletionStatus", "DeliveryKind", "DeliveryMode", "Invoice",
     "InvoiceCounter", "LedgerEntry", "LedgerKind", "LineStatus", "LoginAttempt", "LoginSession",
     "MediaFile", "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
-    "Payment", "PaymentStatus", "Photo", "PickupSlotRule", "Product", "ProductPhoto", "Refund", "RefundStatus",
+    "Payment", "PaymentStatus", "PayoutAttempt", "PayoutAttemptStatus", "PayoutMethod", "Photo",
+    "PickupSlotRule", "SepaBatch", "Settlement", "SettlementItem", "SettlementState",
+    "ShopPayoutAccount", "Product", "ProductPhoto", "Refund", "RefundStatus",
     "ReturnRequest", "ReturnStatus", "Role", "SentEmail", "Shop", "ShopClosure", "ShopStatus",
     "SignUpAttempt",
     "StatusEvent", "StripeEvent", "User", "VendorOrder", "VendorOrderStatus",

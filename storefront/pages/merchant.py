@@ -20,6 +20,8 @@ from comptoir.services import merchant_dashboard as dashboards
 from comptoir.services import messages as shop_messages
 from comptoir.services.shop_papers import shop_papers
 from comptoir.settings import get_settings
+from comptoir.settlements import service as settlement_service
+from comptoir.settlements import views as settlement_views
 from comptoir.web.deps import SessionDep
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, MerchantPage, Visitor, integer, numeric_id, text
@@ -290,7 +292,7 @@ def _month_start(now: datetime) -> datetime:
 
 @router.get("/vendeur/ventes")
 def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
-    """Sales, payment fees, refunds and what the platform owes the shop."""
+    """Sales, payment fees, refunds, what the platform owes the shop and each settlement."""
     shop = shops.merchant_shop(db, merchant)
     now = datetime.now(UTC)
     settings = get_settings()
@@ -305,6 +307,8 @@ def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
             "fee_rate_bp": settings.fee_rate_basis_points,
             "fee_fixed_cents": settings.fee_fixed_cents,
             "papers": shop_papers(db, shop.id),
+            "statements": settlement_views.shop_statements(db, shop.id),
+            "position": settlement_service.money_position_of_shop(db, shop.id),
         },
     )
 

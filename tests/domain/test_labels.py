@@ -86,3 +86,12 @@ def test_format_datetime_fr() -> None:
 )
 def test_de_is_elided_before_a_vowel_or_mute_h(phrase: str, expected: str) -> None:
     assert elide_de(phrase) == expected
+
+
+def test_every_settlement_state_and_payout_method_has_a_french_label() -> None:
+    from comptoir.domain.labels import PAYOUT_METHOD_LABELS, SETTLEMENT_STATE_LABELS
+    from comptoir.models.settlements import PayoutMethod, SettlementState
+
+    assert set(SETTLEMENT_STATE_LABELS) == {s.value for s in SettlementState}
+    assert set(PAYOUT_METHOD_LABELS) == {m.value for m in PayoutMethod}
+    assert SETTLEMENT_STATE_LABELS["carried"] == "Reporté"
