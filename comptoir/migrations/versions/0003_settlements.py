@@ -1,7 +1,7 @@
 """settlements: statements per shop and period, the parts they cover, payouts, SEPA files
 
 Revision ID: 0003_settlements
-Revises: 0001
+Revises: 0002_shop_window
 Create Date: 2026-12-05 13:05:27.686274
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0003_settlements'
-down_revision = '0001'
+down_revision = '0002_shop_window'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """invoicing papers: credit notes, commission invoices, shops' legal mentions
 
 Revision ID: 0004_invoicing_papers
-Revises: 0001
+Revises: 0003_settlements
 Create Date: 2026-12-05 13:20:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "0004_invoicing_papers"
-down_revision = "0001"
+down_revision = "0003_settlements"
 branch_labels = None
 depends_on = None
 

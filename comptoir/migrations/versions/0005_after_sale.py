@@ -1,14 +1,14 @@
 """after-sale defects: the decline code of a failed card payment, sign-up attempts
 
 Revision ID: 0005_after_sale
-Revises: 0001
+Revises: 0004_invoicing_papers
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_after_sale"
-down_revision = "0001"
+down_revision = "0004_invoicing_papers"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """The shopper's phone number on a part to deliver (shown to the shop).
 
 Revision ID: 0006_handover
-Revises: 0001
+Revises: 0005_after_sale
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_handover"
-down_revision = "0001"
+down_revision = "0005_after_sale"
 branch_labels = None
 depends_on = None
 
