@@ -82,6 +82,7 @@ def test_the_delivery_fee_is_waived_at_the_threshold_exactly(
                     shipping_address="5 quai Saint-Vincent, 69001 Lyon",
                 )
             ],
+            phone="06 12 34 56 78",
         ),
     )
     items = price_cents * quantity

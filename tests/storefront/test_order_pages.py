@@ -334,6 +334,7 @@ def test_checkout_with_local_delivery_to_another_address(
             "billing_postal_code": "69003",
             "billing_city": "Lyon",
             "billing_phone": "12 34",
+            "accept_cgv": "1",
         },
         follow_redirects=False,
     )

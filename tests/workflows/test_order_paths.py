@@ -210,7 +210,7 @@ def test_stripe_outage_needs_attention_then_operator_retry_refunds_once(
     refunds = wait_for(lambda: refunds_of_intent(stuck.intent_id), what="the refund after the retry")
     assert [r.amount for r in refunds] == [1290 + 490]
     wait_for(lambda: attention_settled(db, order_id), what="the attention item to be resolved")
-    assert db.scalar(select(AuditLog.action).where(AuditLog.target == f"vendor-order-{delivery.id}")) == "order.retry"
+    assert db.scalar(select(AuditLog.action).where(AuditLog.target == f"order:{order_id}")) == "order.retry"
     assert order_row(db, order_id).refunded_cents == 1780
 
 
