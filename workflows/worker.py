@@ -22,11 +22,12 @@ from comptoir.orders import gateway
 from comptoir.services.checkout import orders_waiting_for_start
 from comptoir.settings import Settings, get_settings
 from comptoir.temporal import connect
+from workflows.operator_refund import OperatorRefundWorkflow
 from workflows.order import OrderWorkflow
 from workflows.vendor_order import VendorOrderWorkflow
 
 log = logging.getLogger("comptoir.worker")
-WORKFLOWS = [OrderWorkflow, VendorOrderWorkflow]
+WORKFLOWS = [OrderWorkflow, VendorOrderWorkflow, OperatorRefundWorkflow]
 SWEEP_SECONDS = 60
 # Activities are synchronous (SQLAlchemy sessions, Stripe SDK, smtplib, WeasyPrint): they
 # run in threads. 16 is enough to keep 2 cores busy while most threads wait on I/O.

@@ -13,6 +13,7 @@ from datetime import datetime
 
 ORDER_WORKFLOW = "OrderWorkflow"
 VENDOR_ORDER_WORKFLOW = "VendorOrderWorkflow"
+OPERATOR_REFUND_WORKFLOW = "OperatorRefundWorkflow"
 PAYMENT_EVENT_SIGNAL = "payment_event"
 OPERATOR_ACTION_SIGNAL = "operator_action"
 VENDOR_PROGRESS_SIGNAL = "vendor_order_progress"
@@ -48,6 +49,11 @@ def order_workflow_id(order_id: int) -> str:
 def vendor_order_workflow_id(vendor_order_id: int) -> str:
     """Workflow id of one shop's part of an order: `vendor-order-<id>`."""
     return f"vendor-order-{vendor_order_id}"
+
+
+def operator_refund_workflow_id(refund_id: int) -> str:
+    """Workflow id of an operator's refund outside the return flow: `operator-refund-<id>`."""
+    return f"operator-refund-{refund_id}"
 
 
 def order_id_of(workflow_id: str) -> int | None:
@@ -446,3 +452,14 @@ class AttentionResolution:
     resolution: str
     operator_id: int | None = None
     stage: str = ""  # the stage the order returns to (parent workflow only)
+
+
+@dataclass
+class OperatorRefundInput:
+    """An operator's refund (goodwill, legal guarantee) recorded as the pending refund row
+    `refund_id`; the workflow carries it out once, whatever the state of the order."""
+
+    refund_id: int
+    order_id: int
+    reason: str = ""  # told to the shopper
+    failure: str = ""  # why it could not be made (to abandon it)

@@ -45,6 +45,7 @@ from comptoir.orders.contracts import (
     OPERATOR_ACTIONS,
     ORDER_ID_ATTRIBUTE,
     ORDER_STAGE_ATTRIBUTE,
+    OPERATOR_REFUND_WORKFLOW,
     ORDER_WORKFLOW,
     PAYMENT_EVENT_SIGNAL,
     READY_FOR_PICKUP,
@@ -59,6 +60,7 @@ from comptoir.orders.contracts import (
     MarkUnavailableInput,
     MerchantStepInput,
     OperatorAction,
+    OperatorRefundInput,
     OrderState,
     OrderWorkflowInput,
     PaymentEvent,
@@ -68,6 +70,7 @@ from comptoir.orders.contracts import (
     ShipInput,
     Timing,
     VendorOrderState,
+    operator_refund_workflow_id,
     order_id_of,
     order_workflow_id,
     vendor_order_workflow_id,
@@ -176,6 +179,28 @@ async def start_order(client: Client, order_id: int, settings: Settings | None =
     except WorkflowAlreadyStartedError:
         return False
     return True
+
+
+async def start_operator_refund(
+    client: Client, *, refund_id: int, order_id: int, reason: str, settings: Settings | None = None
+) -> None:
+    """Start the workflow of an operator's (committed, pending) refund; once per refund row."""
+    settings = settings or get_settings()
+    workflow_id = operator_refund_workflow_id(refund_id)
+    with _temporal_errors("start", workflow_id, missing=NotFound(UNKNOWN_WORKFLOW)):
+        try:
+            await client.start_workflow(
+                OPERATOR_REFUND_WORKFLOW,
+                OperatorRefundInput(refund_id=refund_id, order_id=order_id, reason=reason),
+                id=workflow_id,
+                task_queue=settings.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes(
+                    [SearchAttributePair(ORDER_ID_KEY, str(order_id))]
+                ),
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # started before: the refund happens once all the same
 
 
 async def start_pending_orders(client: Client, order_ids: Iterable[int]) -> int:
