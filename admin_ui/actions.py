@@ -17,7 +17,8 @@ from comptoir.db import session_scope
 from comptoir.errors import Conflict, NotFound, ServiceUnavailable
 from comptoir.models import AttentionItem, Invoice, Order, VendorOrder
 from comptoir.orders.contracts import EmailRequest, order_workflow_id, vendor_order_workflow_id
-from comptoir.services import invoicing
+from comptoir.domain.money import format_eur
+from comptoir.services import invoicing, operator_refunds
 from comptoir.services.checkout import START_PENDING
 
 
@@ -154,6 +155,32 @@ def issue_missing_invoice(
             {"vendor_order_id": part.id, "invoice": number},
         )
     return f"Facture {number} émise."
+
+
+def refund(
+    operator_id: int, order_id: int, amount_cents: int, vendor_order_id: int | None, reason: str
+) -> str:
+    """Refund an amount outside the return flow (recorded and audited, then its workflow)."""
+    with session_scope() as db:
+        row = operator_refunds.request_refund(
+            db,
+            order_id=order_id,
+            amount_cents=amount_cents,
+            reason=reason,
+            operator_id=operator_id,
+            vendor_order_id=vendor_order_id,
+        )
+        refund_id, shown_reason = row.id, row.reason
+    try:
+        temporal_ops.start_operator_refund(refund_id, order_id, shown_reason)
+    except ServiceUnavailable:
+        with session_scope() as db:
+            operator_refunds.give_up(db, refund_id, "Temporal injoignable au lancement")
+        raise
+    return (
+        f"Remboursement de {format_eur(amount_cents)} lancé : le client est remboursé sur sa "
+        "carte dans un instant et prévenu par e-mail."
+    )
 
 
 def start_workflow(operator_id: int, order_id: int, reason: str) -> str:

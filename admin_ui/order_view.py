@@ -27,6 +27,7 @@ from comptoir.domain.labels import (
     PAYMENT_STATUS_LABELS,
     RETURN_STATUS_LABELS,
 )
+from comptoir.domain.money import format_eur
 from comptoir.errors import DomainError
 from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 from comptoir.services.checkout import START_PENDING
@@ -339,6 +340,7 @@ ACTION_LABELS = {
     "retry": "Relancer l'étape en échec",
     "skip": "Passer l'étape en échec (si le workflow le permet)",
     "cancel": "Annuler la commande",
+    "refund": "Rembourser un montant (garantie, geste commercial)",
     "resend_email": "Renvoyer un e-mail",
     "invoice": "Émettre une facture manquante",
     "start": "Démarrer le workflow",
@@ -354,6 +356,9 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
     choices = list(ACTION_LABELS)
     if order.stage != START_PENDING:
         choices.remove("start")
+    paid = detail.payment is not None and detail.payment.status.value == "succeeded"
+    if not paid or order.refunded_cents >= order.total_cents:
+        choices.remove("refund")
     action = st.selectbox(
         "Action", choices, format_func=ACTION_LABELS.__getitem__, key=f"order_action_{order.id}"
     )
@@ -380,6 +385,9 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
 
         def run(reason: str) -> str:
             return actions.operator_signal(operator.id, order.id, action, reason, item_id)
+
+    elif action == "refund":
+        run, key, warning = _refund_form(detail, operator, key)
 
     elif action == "resend_email":
         template = str(
@@ -438,6 +446,47 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
         warning=warning,
         confirm_text=f"Je confirme : {ACTION_LABELS[action].lower()} (commande n° {order.id}).",
     )
+
+
+def _refund_form(
+    detail: data.OrderDetail, operator: Operator, key: str
+) -> tuple[Callable[[str], str], str, str]:
+    """Amount and who bears it: the whole order split between its shops, or one shop."""
+    order = detail.order
+    left = order.total_cents - order.refunded_cents
+    euros = st.number_input(
+        f"Montant à rembourser (€, au plus {format_eur(left)})",
+        min_value=0.01,
+        max_value=left / 100,
+        value=left / 100,
+        step=1.0,
+        format="%.2f",
+        key=f"{key}_amount",
+    )
+    cents = round(float(euros) * 100)
+    whole = 0
+    parts = [whole] + [p.vendor_order.id for p in detail.parts]
+    part_id = int(
+        st.selectbox(
+            "Charge du remboursement",
+            parts,
+            format_func=lambda i: (
+                "Toute la commande (réparti entre les boutiques au prorata)"
+                if i == whole
+                else f"Boutique « {detail.shop_of_part(i)} »"
+            ),
+            key=f"{key}_part",
+        )
+    )
+    warning = (
+        f"Le client sera remboursé de {format_eur(cents)} sur sa carte ; la somme est retirée "
+        "du solde de la ou des boutiques."
+    )
+
+    def run(reason: str) -> str:
+        return actions.refund(operator.id, order.id, cents, part_id or None, reason)
+
+    return run, f"{key}_{part_id}", warning
 
 
 def _part_choice(
