@@ -3,12 +3,17 @@ shops or charged to one, exactly once, audited, e-mailed. Real worker, Temporal,
 
 from __future__ import annotations
 
+import asyncio
+import os
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.models import AuditLog, LedgerEntry, Refund, Role
+from comptoir.orders.contracts import operator_refund_workflow_id
 from tests.conftest import MailSink, WorkerThread
 from tests.factories import create_user, login_headers
 from tests.lifecycle_support import (
@@ -47,6 +52,19 @@ def _finished_order(
     wait_status(db, order_id, "completed")
     assert worker.terminate_open_workflows() == 3  # the order's and both parts'
     return town, order_id, intent_id
+
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+def _record_history(worker: WorkerThread, refund_id: int, name: str) -> None:
+    """With COMPTOIR_RECORD_HISTORIES=1, keep the refund workflow's history for the replay tests."""
+    if os.environ.get("COMPTOIR_RECORD_HISTORIES") != "1":
+        return
+    assert worker.client is not None
+    handle = worker.client.get_workflow_handle(operator_refund_workflow_id(refund_id))
+    history = asyncio.run_coroutine_threadsafe(handle.fetch_history(), worker.loop).result(30)
+    (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
 def _refund(client: TestClient, order_id: int, headers: dict[str, str] | None, **body: object) -> object:
@@ -101,6 +119,7 @@ def test_operator_refunds_after_the_order_ended_split_then_charged_to_one_shop(
     wait_for(lambda: vendor_orders(db, order_id)[1].refunded_cents == 1780, what="the shop's refund")
     assert vendor_orders(db, order_id)[0].refunded_cents == 675
     assert len(refunds_of_intent(intent_id)) == 2
+    _record_history(order_worker, part.json()["refund_id"], "operator_refund_made")  # type: ignore[attr-defined]
 
     # The rest: the order reads refunded, and nothing more can go back.
     rest = _refund(client, order_id, headers, amount_cents=5480 - 1000 - 1455, reason="Litige")

@@ -13,7 +13,11 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from comptoir.orders.contracts import ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW
+from comptoir.orders.contracts import (
+    OPERATOR_REFUND_WORKFLOW,
+    ORDER_WORKFLOW,
+    VENDOR_ORDER_WORKFLOW,
+)
 from comptoir.temporal import DATA_CONVERTER
 from workflows.worker import WORKFLOWS
 
@@ -22,8 +26,8 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_every_workflow_type_has_recorded_histories() -> None:
     types = {path.name.split("_")[0] for path in HISTORIES}
-    assert {"order", "vendor"} <= types, [p.name for p in HISTORIES]
-    assert {ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW} == {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
+    assert {"order", "vendor", "operator"} <= types, [p.name for p in HISTORIES]
+    assert {ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW, OPERATOR_REFUND_WORKFLOW} == {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
 
 
 @pytest.mark.asyncio(loop_scope="session")
