@@ -28,6 +28,7 @@ from comptoir.domain.labels import (
     RETURN_STATUS_LABELS,
 )
 from comptoir.domain.money import format_eur
+from comptoir.domain.vendor_order_rules import shown_status
 from comptoir.errors import DomainError
 from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 from comptoir.services.checkout import START_PENDING
@@ -69,7 +70,7 @@ def show_order(order_id: int, operator: Operator) -> None:
     for part in detail.parts:
         vo = part.vendor_order
         st.markdown(
-            f"**{part.shop_name}** — {vendor_status(vo.status)} — {vo.delivery_label} — "
+            f"**{part.shop_name}** — {vendor_status(shown_status(vo.status, vo.total_cents, vo.refunded_cents))} — {vo.delivery_label} — "
             f"{eur(vo.total_cents)} (commission {eur(vo.fee_cents)}, remboursé "
             f"{eur(vo.refunded_cents)})"
         )
