@@ -25,6 +25,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities import orders as acts
+    from comptoir.domain.payment_deadline import payment_deadline
     from comptoir.orders.contracts import (
         CANCEL_ORDER,
         CONFIRM_LINES,
@@ -62,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
 # workflow.deprecate_patch, then remove the old branch (see README, "Changing a workflow").
 DISPATCH_BEFORE_PAPERWORK = "dispatch-before-paperwork"
 CANCEL_WHILE_LOADING = "cancel-while-loading"
+PAYABLE_LONGER_AFTER_CONFIRMATION = "payable-longer-after-confirmation"
 ORDER_ID_KEY = SearchAttributeKey.for_keyword(ORDER_ID_ATTRIBUTE)
 ORDER_STAGE_KEY = SearchAttributeKey.for_keyword(ORDER_STAGE_ATTRIBUTE)
 ALREADY_PAID = (
@@ -245,7 +247,16 @@ class OrderWorkflow:
     async def _payment(self) -> bool:
         """Wait for the card payment until the deadline; False when the order ended here."""
         had_confirmation = self.status == "awaiting_confirmation"
-        self.deadline = workflow.now() + timedelta(seconds=self.timing.payment_deadline_seconds)
+        longer = had_confirmation and workflow.patched(PAYABLE_LONGER_AFTER_CONFIRMATION)
+        self.deadline = payment_deadline(
+            workflow.now(),
+            ordinary_seconds=self.timing.payment_deadline_seconds,
+            after_confirmation_seconds=self.timing.payment_after_confirmation_seconds,
+            confirmed=longer,
+            pickup_slots=[
+                p.pickup_slot_start for p in self._live_parts() if p.pickup_slot_start is not None
+            ],
+        )
         self.deadline_kind = "payment"
         await self._project(
             "awaiting_payment", payment_deadline=self.deadline, vendor_status="awaiting_payment"

@@ -82,6 +82,8 @@ class Timing:
     confirmation_deadline_seconds: float = 48 * 3600
     confirmation_reminder_seconds: float = 24 * 3600
     payment_deadline_seconds: float = 30 * 60
+    # After a reservation is confirmed (maybe days later): the shopper's time to pay.
+    payment_after_confirmation_seconds: float = 24 * 3600
     merchant_reminder_seconds: float = 24 * 3600
     merchant_escalation_seconds: float = 72 * 3600
     return_window_days: int = 14
@@ -123,6 +125,7 @@ class VendorOrderInfo:
     delivery_kind: str
     delivery_cents: int
     lines: list[LineInfo]
+    pickup_slot_start: datetime | None = None
 
 
 @dataclass

@@ -145,6 +145,7 @@ def lifecycle_timing(settings: Settings | None = None) -> Timing:
         confirmation_deadline_seconds=s.confirmation_deadline_hours * 3600,
         confirmation_reminder_seconds=s.confirmation_reminder_hours * 3600,
         payment_deadline_seconds=s.payment_deadline_minutes * 60,
+        payment_after_confirmation_seconds=s.payment_after_confirmation_hours * 3600,
         merchant_reminder_seconds=s.merchant_reminder_hours * 3600,
         merchant_escalation_seconds=s.merchant_escalation_hours * 3600,
         return_window_days=s.return_window_days,
