@@ -14,10 +14,10 @@ from sqlalchemy import select
 from admin_ui import temporal_ops
 from admin_ui.data import record_audit
 from comptoir.db import session_scope
+from comptoir.domain.money import format_eur
 from comptoir.errors import Conflict, NotFound, ServiceUnavailable
 from comptoir.models import AttentionItem, Invoice, Order, VendorOrder
 from comptoir.orders.contracts import EmailRequest, order_workflow_id, vendor_order_workflow_id
-from comptoir.domain.money import format_eur
 from comptoir.services import invoicing, operator_refunds
 from comptoir.services.checkout import START_PENDING
 
