@@ -5,7 +5,7 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 TEST_TIMEOUT ?= 180
 PYTEST_ARGS ?=
-TYPED_PACKAGES := comptoir api workflows activities storefront admin_ui
+TYPED_PACKAGES := comptoir api workflows activities storefront admin_ui devstack demo
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test lint
@@ -20,7 +20,7 @@ setup:
 	@scripts/setup.sh
 
 run: setup
-	$(PYTHON) -m comptoir.devstack.run
+	$(PYTHON) -m devstack.run
 
 # Lint first (seconds), then the suite. pytest exits with 5 when it collected no test:
 # that is a failure too, said out loud.

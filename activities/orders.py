@@ -38,7 +38,14 @@ from comptoir.orders.contracts import (
     VendorChanged,
     VendorOrderRef,
 )
-from comptoir.services import invoicing, ledger, lifecycle, operator_refunds, payments
+from comptoir.services import (
+    credit_notes,
+    invoicing,
+    ledger,
+    lifecycle,
+    operator_refunds,
+    payments,
+)
 from comptoir.services.mail_templates import order_email
 
 P = ParamSpec("P")
@@ -139,7 +146,9 @@ def issue_invoice(ref: VendorOrderRef) -> int:
 @activity.defn
 @business_errors_final
 def refund(request: RefundRequest) -> int:
-    """Refund exactly this amount to the card that paid, once per refund key; cents refunded."""
+    """Refund exactly this amount to the card that paid, once per refund key, with the credit
+    note of what was invoiced (once per refund); cents refunded."""
+    lines = {int(k): v for k, v in request.lines.items()}
     with session_scope() as db:
         made = payments.refund(
             db,
@@ -149,8 +158,10 @@ def refund(request: RefundRequest) -> int:
             refund_key=request.refund_key,
             reason=request.reason,
             requested_by=request.requested_by,
-            lines={int(k): v for k, v in request.lines.items()},
+            lines=lines,
         )
+        # Same transaction: the refund is never recorded without its credit note.
+        credit_notes.issue_for_refund(db, made.id, lines)
         return made.amount_cents
 
 

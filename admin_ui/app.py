@@ -33,7 +33,9 @@ else:
             ],
             "Plateforme": [
                 st.Page("views/merchants.py", title="Commerçants", icon="🏪"),
+                st.Page("views/settlements.py", title="Versements", icon="💶"),
                 st.Page("views/accounts.py", title="Comptes", icon="👤"),
+                st.Page("views/contact.py", title="Messages de contact", icon="✉️"),
             ],
         }
     ).run()

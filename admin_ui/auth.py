@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from admin_ui.markdown_text import plain
 from comptoir.db import session_scope
 from comptoir.errors import DomainError
 from comptoir.models import Role
@@ -99,7 +100,7 @@ def login_page() -> None:
 def sidebar(operator: Operator) -> None:
     """Who is logged in, and the logout button."""
     with st.sidebar:
-        st.caption(f"Connecté : {operator.name} ({operator.email})")
+        st.caption(f"Connecté : {plain(operator.name)} ({plain(operator.email)})")
         if st.button("Se déconnecter", key="logout"):
             log_out()
             st.rerun()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from admin_ui.markdown_text import plain
 from comptoir.errors import DomainError
 
 log = logging.getLogger("comptoir.admin")
@@ -22,7 +23,7 @@ def show_flash() -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         kind, message = flash
-        (st.success if kind == "success" else st.error)(message)
+        (st.success if kind == "success" else st.error)(plain(message))
 
 
 def flash(kind: str, message: str) -> None:
@@ -44,11 +45,11 @@ def confirmed_action(
     """
     with st.form(key, clear_on_submit=False):
         if warning:
-            st.warning(warning)
+            st.warning(plain(warning))
         reason = st.text_area(
             "Motif (obligatoire, conservé dans le journal d'audit)", key=f"{key}_reason"
         )
-        confirmed = st.checkbox(confirm_text, key=f"{key}_confirm")
+        confirmed = st.checkbox(plain(confirm_text), key=f"{key}_confirm")
         submitted = st.form_submit_button(label, type="primary", key=f"{key}_submit")
     if not submitted:
         return

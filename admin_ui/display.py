@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from comptoir.domain.labels import (
     ORDER_STATUS_LABELS,
     VENDOR_ORDER_STATUS_LABELS,
+    console_audit_action_label,
+    console_stage_label,
     order_status_label,
 )
 from comptoir.domain.money import format_eur
@@ -55,6 +57,8 @@ LEDGER_KIND_LABELS = {
 ATTENTION_KIND_LABELS = {
     "activity_failed": "Étape en échec",
     "merchant_late": "Commerçant en retard",
+    "merchant_erased": "Boutique partie (compte effacé)",
+    "pickup_no_show": "Client non venu",
 }
 ACTOR_KIND_LABELS = {
     "shopper": "client",
@@ -78,6 +82,16 @@ def vendor_status(code: object) -> str:
     """French label of a vendor-order status (or of an order status for order-level events)."""
     text = str(code)
     return VENDOR_ORDER_STATUS_LABELS.get(text) or ORDER_STATUS_LABELS.get(text, text)
+
+
+def stage(code: object) -> str:
+    """French label of an order's workflow stage."""
+    return console_stage_label(str(code))
+
+
+def audit_action(code: object) -> str:
+    """French label of an audited operator action."""
+    return console_audit_action_label(str(code))
 
 
 def percent(share: float) -> str:

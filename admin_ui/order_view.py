@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from admin_ui import actions, data, temporal_ops
+from admin_ui import actions, temporal_ops
 from admin_ui.auth import Operator
 from admin_ui.confirm import confirmed_action
 from admin_ui.display import (
@@ -16,12 +15,15 @@ from admin_ui.display import (
     ATTENTION_KIND_LABELS,
     LEDGER_KIND_LABELS,
     age,
+    audit_action,
     eur,
     label,
     order_status,
+    stage,
     vendor_status,
     when,
 )
+from admin_ui.markdown_text import plain, plain_frame
 from comptoir.domain.labels import (
     CONSOLE_LINE_STATUS_LABELS,
     PAYMENT_STATUS_LABELS,
@@ -31,12 +33,15 @@ from comptoir.domain.money import format_eur
 from comptoir.domain.vendor_order_rules import shown_status
 from comptoir.errors import DomainError
 from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
+from comptoir.services import audit as audit_log
 from comptoir.services.checkout import START_PENDING
+from comptoir.services.operations import orders as order_queries
+from comptoir.services.operations import repairs
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
     if rows:
-        st.table(pd.DataFrame(rows))
+        st.table(plain_frame(rows))
     else:
         st.caption(empty)
 
@@ -44,19 +49,19 @@ def _table(rows: list[dict[str, Any]], empty: str) -> None:
 def show_order(order_id: int, operator: Operator) -> None:
     """The whole detail of one order, its live workflow panel and its actions."""
     try:
-        detail = data.order_detail(order_id)
+        detail = order_queries.order_detail(order_id)
     except DomainError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     order = detail.order
     st.header(f"Commande n° {order.id}")
     cols = st.columns(4)
     cols[0].metric("Statut", order_status(order.status))
-    cols[1].metric("Étape", order.stage)
+    cols[1].metric("Étape", stage(order.stage))
     cols[2].metric("Total", eur(order.total_cents))
     cols[3].metric("Remboursé", eur(order.refunded_cents))
     st.caption(
-        f"Client : {order.shopper_email} — créée le {when(order.created_at)}"
+        f"Client : {plain(order.shopper_email)} — créée le {when(order.created_at)}"
         + (f" — payée le {when(order.paid_at)}" if order.paid_at else "")
     )
     if order.needs_attention:
@@ -69,8 +74,10 @@ def show_order(order_id: int, operator: Operator) -> None:
     st.subheader("Boutiques et lignes")
     for part in detail.parts:
         vo = part.vendor_order
+        part_status = shown_status(vo.status, vo.total_cents, vo.refunded_cents)
         st.markdown(
-            f"**{part.shop_name}** — {vendor_status(shown_status(vo.status, vo.total_cents, vo.refunded_cents))} — {vo.delivery_label} — "
+            f"**{plain(part.shop_name)}** — {vendor_status(part_status)} — "
+            f"{plain(vo.delivery_label)} — "
             f"{eur(vo.total_cents)} (commission {eur(vo.fee_cents)}, remboursé "
             f"{eur(vo.refunded_cents)})"
         )
@@ -241,20 +248,20 @@ def show_order(order_id: int, operator: Operator) -> None:
     st.subheader("Journal des actions des opérateurs")
     _table(
         [
-            {"le": when(a.at), "par": a.actor, "action": a.action, "motif": a.reason}
-            for a in data.recent_audit(target=actions.order_target(order.id), limit=20)
+            {"le": when(a.at), "par": a.actor, "action": audit_action(a.action), "motif": a.reason}
+            for a in audit_log.recent(target=audit_log.order_target(order.id), limit=20)
         ],
         "Aucune action d'opérateur sur cette commande.",
     )
 
 
 def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
-    return lambda: data.invoice_pdf(invoice_id)
+    return lambda: order_queries.invoice_pdf(invoice_id)
 
 
 def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "activité": p.activity_type,
@@ -270,7 +277,7 @@ def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:
     )
 
 
-def show_workflow_panel(detail: data.OrderDetail) -> None:
+def show_workflow_panel(detail: order_queries.OrderDetail) -> None:
     """What Temporal says about the order's workflows right now (a warning if it is down)."""
     st.subheader("Workflow en direct (Temporal)")
     order = detail.order
@@ -301,11 +308,11 @@ def show_workflow_panel(detail: data.OrderDetail) -> None:
         state = panel.state
         st.markdown("**État vu par le workflow**")
         st.table(
-            pd.DataFrame(
+            plain_frame(
                 [
                     {
                         "statut": order_status(state.status),
-                        "étape": state.stage,
+                        "étape": stage(state.stage),
                         "prochaine échéance": when(state.next_deadline),
                         "nature de l'échéance": state.next_deadline_kind,
                         "à traiter": "oui" if state.needs_attention else "non",
@@ -315,10 +322,12 @@ def show_workflow_panel(detail: data.OrderDetail) -> None:
             )
         )
     else:
-        st.caption(f"Le workflow ne répond pas à la requête « state » ({panel.state_error}).")
+        st.caption(
+            f"Le workflow ne répond pas à la requête « state » ({plain(panel.state_error)})."
+        )
     st.markdown("**Workflows des boutiques**")
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "boutique": detail.shop_of_part(part_id),
@@ -350,16 +359,45 @@ ACTION_LABELS = {
 }
 
 
-def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
-    """The operator's actions on this order, each confirmed with a reason."""
+# Orders whose workflow has ended (or never will act again): nothing to signal, cancel or reset.
+ENDED_STATUSES = frozenset({"cancelled", "payment_failed", "refunded"})
+ENDED_STAGES = frozenset({"closed", "cancelled", "payment_failed"})
+
+
+def applicable_actions(detail: order_queries.OrderDetail) -> list[str]:
+    """The actions that make sense for this order now, in ACTION_LABELS order."""
+    order = detail.order
+    status, order_stage = str(order.status), str(order.stage)
+    if order_stage == START_PENDING:
+        return ["start", "cancel"]
+    running = status not in ENDED_STATUSES and order_stage not in ENDED_STAGES
+    waiting_operator = any(a.resolved_at is None for a in detail.attention)
+    invoiced = {i.vendor_order_id for i in detail.invoices}
+    sold = order.paid_at is not None and status not in ("cancelled", "payment_failed")
+    paid = detail.payment is not None and detail.payment.status.value == "succeeded"
+    wanted = {
+        "retry": running and waiting_operator,
+        "skip": running and waiting_operator,
+        "cancel": running and status != "completed",
+        # An operator refund has its own workflow: it applies even after the order's has ended.
+        "refund": paid and order.refunded_cents < order.total_cents,
+        "resend_email": sold,
+        "invoice": sold
+        and any(p.vendor_order.id not in invoiced for p in detail.parts),
+        "terminate": running,
+        "reset": running,
+    }
+    return [action for action in ACTION_LABELS if wanted.get(action)]
+
+
+def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
+    """The operator's actions that apply to this order, each confirmed with a reason."""
     order = detail.order
     st.subheader("Actions")
-    choices = list(ACTION_LABELS)
-    if order.stage != START_PENDING:
-        choices.remove("start")
-    paid = detail.payment is not None and detail.payment.status.value == "succeeded"
-    if not paid or order.refunded_cents >= order.total_cents:
-        choices.remove("refund")
+    choices = applicable_actions(detail)
+    if not choices:
+        st.caption("Aucune action ne s'applique à cette commande dans son état actuel.")
+        return
     action = st.selectbox(
         "Action", choices, format_func=ACTION_LABELS.__getitem__, key=f"order_action_{order.id}"
     )
@@ -394,18 +432,18 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
         template = str(
             st.selectbox(
                 "E-mail",
-                list(actions.RESENDABLE_EMAILS),
-                format_func=lambda t: actions.RESENDABLE_EMAILS[t].label,
+                list(repairs.RESENDABLE_EMAILS),
+                format_func=lambda t: repairs.RESENDABLE_EMAILS[t].label,
                 key=f"{key}_template",
             )
         )
         part_id = None
-        if actions.RESENDABLE_EMAILS[template].per_shop:
+        if repairs.RESENDABLE_EMAILS[template].per_shop:
             part_id = _part_choice(detail, f"{key}_part")
         key = f"{key}_{template}_{part_id or 0}"
 
         def run(reason: str) -> str:
-            return actions.resend_email(operator.id, order.id, template, part_id, reason)
+            return repairs.resend_email(operator.id, order.id, template, part_id, reason)
 
     elif action == "invoice":
         invoiced = {i.vendor_order_id for i in detail.invoices}
@@ -418,7 +456,7 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
 
         def run(reason: str) -> str:
             assert part_id is not None
-            return actions.issue_missing_invoice(operator.id, order.id, part_id, reason)
+            return repairs.issue_missing_invoice(operator.id, order.id, part_id, reason)
 
     elif action == "start":
 
@@ -450,7 +488,7 @@ def show_actions(detail: data.OrderDetail, operator: Operator) -> None:
 
 
 def _refund_form(
-    detail: data.OrderDetail, operator: Operator, key: str
+    detail: order_queries.OrderDetail, operator: Operator, key: str
 ) -> tuple[Callable[[str], str], str, str]:
     """Amount and who bears it: the whole order split between its shops, or one shop."""
     order = detail.order
@@ -491,7 +529,7 @@ def _refund_form(
 
 
 def _part_choice(
-    detail: data.OrderDetail, key: str, part_ids: list[int] | None = None
+    detail: order_queries.OrderDetail, key: str, part_ids: list[int] | None = None
 ) -> int | None:
     ids = part_ids if part_ids is not None else [p.vendor_order.id for p in detail.parts]
     if not ids:

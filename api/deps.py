@@ -1,54 +1,23 @@
-"""Request dependencies, as `Annotated` aliases so handlers read like sentences."""
+"""Request dependencies of the JSON API, as `Annotated` aliases so handlers read like sentences.
+
+They build on `comptoir.web.deps` (the database session, Temporal client and event-loop
+dependencies shared with the storefront), which route modules import directly.
+"""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable
+from typing import Annotated
 
-import anyio.from_thread
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
-from temporalio.client import Client
 
-from comptoir.db import get_sessionmaker
-from comptoir.errors import Forbidden, ServiceUnavailable, Unauthorized
+from comptoir.errors import Forbidden, Unauthorized
 from comptoir.models import LoginSession, Role, User
 from comptoir.security import tokens_equal
 from comptoir.services.sessions import SESSION_COOKIE, resolve_session
+from comptoir.web.deps import SessionDep
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-T = TypeVar("T")
-
-
-def get_db(request: Request) -> Iterator[Session]:
-    """One session per request; the request boundary commits (or rolls back on error)."""
-    db = get_sessionmaker()()
-    request.state.db = db
-    try:
-        yield db
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    finally:
-        db.close()
-
-
-# scope="function": the commit happens when the handler returns, before the response is
-# sent, so a client always reads its own writes and never gets a success whose commit failed.
-SessionDep = Annotated[Session, Depends(get_db, scope="function")]
-
-
-def release_connection(request: Request) -> None:
-    """Commit what the request did so far and give its connection back to the pool.
-
-    Called before waiting on Temporal: a request waiting for a workflow update must not hold
-    one of the pool's connections for that long (the session reconnects if used again).
-    """
-    db: Session | None = getattr(request.state, "db", None)
-    if db is not None:
-        db.commit()
 
 
 def request_token(request: Request) -> tuple[str | None, bool]:
@@ -111,37 +80,3 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 ShopperUser = Annotated[User, Depends(require_role(Role.shopper))]
 MerchantUser = Annotated[User, Depends(require_role(Role.merchant))]
 OperatorUser = Annotated[User, Depends(require_role(Role.operator))]
-
-
-def get_temporal(request: Request) -> Client:
-    """The app's Temporal client (connected at start-up, or lazily on first use)."""
-    client: Client | None = getattr(request.app.state, "temporal", None)
-    if client is None:
-        from comptoir.temporal import connect
-
-        try:
-            client = run_async(connect)
-        except Exception as exc:
-            raise ServiceUnavailable(
-                "Le moteur de commandes est momentanément indisponible ; réessayez dans un instant."
-            ) from exc
-        request.app.state.temporal = client
-    return client
-
-
-TemporalDep = Annotated[Client, Depends(get_temporal)]
-
-
-def run_async(fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
-    """Run a coroutine function on the app's event loop from a sync handler."""
-    return anyio.from_thread.run(fn, *args)
-
-
-def send_to_workflow(
-    request: Request, order_action: Callable[..., Coroutine[Any, Any, T]], /, **kwargs: Any
-) -> T:
-    """Call a `comptoir.orders.gateway` function with the app's Temporal client."""
-    client = get_temporal(request)
-    release_connection(request)
-    call: Callable[[], Coroutine[Any, Any, T]] = functools.partial(order_action, client, **kwargs)
-    return anyio.from_thread.run(call)

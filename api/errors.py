@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.validation_fr import french_message
 from comptoir.errors import DomainError
 from storefront.errors import is_page_request, page_error_response
 
@@ -42,13 +43,7 @@ def validation_messages(exc: RequestValidationError) -> list[dict[str, str]]:
     problems = []
     for err in exc.errors():
         field = _field_path(tuple(err.get("loc", ())))
-        kind = err.get("type", "")
-        if kind == "extra_forbidden":
-            text = f"le champ « {field} » n'est pas accepté ici"
-        elif kind == "missing":
-            text = f"le champ « {field} » est obligatoire"
-        else:
-            text = f"« {field} » : {err.get('msg', 'valeur invalide')}"
+        text = french_message(field, err)
         problems.append({"field": field, "message": text})
     return problems
 

@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
+import storefront.router
+from api.cache_control import NoStoreForPersonalData
 from api.errors import install_error_handlers
+from api.routes import (
+    accounts,
+    auth,
+    cart,
+    catalogue,
+    health,
+    merchant_orders,
+    merchant_shop,
+    operator_orders,
+    operator_shops,
+    order_reads,
+    orders,
+    payments,
+    webhooks,
+)
 
 log = logging.getLogger("comptoir.api")
 
-# Each area's module exposes `router`; add a line here when adding an area.
-ROUTER_MODULES = [
-    "api.routes.health",
-    "api.routes.auth",
-    "api.routes.catalogue",
-    "api.routes.payments",
-    "api.routes.webhooks",
-    "api.routes.accounts",
-    "api.routes.merchant_shop",
-    "api.routes.operator_shops",
-    "api.routes.cart",
-    "api.routes.orders",
-    "api.routes.merchant_orders",
-    "api.routes.operator_orders",
-    "api.routes.order_reads",
-    "storefront.router",
+# Each area's module exposes `router`; add it here (import and list) when adding an area.
+ROUTERS: list[APIRouter] = [
+    health.router,
+    auth.router,
+    catalogue.router,
+    payments.router,
+    webhooks.router,
+    accounts.router,
+    merchant_shop.router,
+    operator_shops.router,
+    cart.router,
+    orders.router,
+    merchant_orders.router,
+    operator_orders.router,
+    order_reads.router,
+    storefront.router.router,
 ]
 
 
@@ -72,11 +88,10 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for name in ROUTER_MODULES:
-        app.include_router(importlib.import_module(name).router)
-    from storefront.router import mount_static
-
-    mount_static(app)
+    app.add_middleware(NoStoreForPersonalData)
+    for router in ROUTERS:
+        app.include_router(router)
+    storefront.router.mount_static(app)
     return app
 
 

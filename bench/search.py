@@ -104,12 +104,12 @@ def scratch_database(server_url: str) -> Iterator[str]:
 def load_catalogue(url: str, total_products: int, extra_shops: int) -> None:
     """Demo town, then `extra_shops` approved shops and COPY-loaded products up to the total."""
     from comptoir.db import session_scope
-    from comptoir.demo.assortments import ASSORTMENTS
-    from comptoir.demo.catalogue import ProductDraft, generate_products
-    from comptoir.demo.load import load_demo
-    from comptoir.demo.town import SHOPS
     from comptoir.migrate import upgrade
     from comptoir.models import Category, DeliveryKind, DeliveryMode, Shop, ShopStatus
+    from demo.assortments import ASSORTMENTS
+    from demo.catalogue import ProductDraft, generate_products
+    from demo.load import load_demo
+    from demo.town import SHOPS
 
     started = time.perf_counter()
     upgrade(url)
@@ -204,7 +204,7 @@ def time_calls(call: Callable[[str], int], rounds: int) -> Timings:
 
 def bench_api(url: str, rounds: int) -> Timings:
     """Time GET /api/products/search on a real uvicorn (one worker) over loopback HTTP."""
-    from comptoir.devstack.services import HOST, free_port, spawn
+    from devstack.services import HOST, free_port, spawn
 
     port = free_port()
     log_dir = Path(__file__).resolve().parent.parent / "var" / "log"
@@ -245,6 +245,19 @@ def bench_sql(rounds: int) -> Timings:
         return time_calls(call, rounds)
 
 
+def ranking_precision() -> tuple[float, int]:
+    """Mean precision@5 of the ranking test set, and its number of queries."""
+    from comptoir.db import get_sessionmaker
+    from tests.search_ranking import mean_precision, rank_all
+
+    with get_sessionmaker()() as db:
+        ranked = rank_all(db)
+        for r in ranked:
+            if r.precision < 1:
+                print(f"  precision@5 {r.precision:.1f} for {r.q!r}: {', '.join(r.top)}")
+        return mean_precision(ranked), len(ranked)
+
+
 def main() -> int:
     """Build the catalogue, time both paths, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -267,6 +280,7 @@ def main() -> int:
         load_catalogue(url, args.products, args.shops)
         api_all, api_per_query, totals = bench_api(url, args.rounds)
         sql_all, sql_per_query, _ = bench_sql(args.rounds)
+        precision, ranking_size = ranking_precision()
 
     print(f"queries: {len(QUERIES)} French queries × {args.rounds} rounds (after a warm-up round)")
     print(f"{'query':<24}{'results':>8}{'API p50':>10}{'SQL p50':>10}")
@@ -277,6 +291,10 @@ def main() -> int:
         )
     print(f"API  GET /api/products/search : {percentiles(api_all)}")
     print(f"SQL  catalogue.search_products: {percentiles(sql_all)}")
+    print(
+        f"ranking set (tests/data/search_ranking.json, {ranking_size} queries): "
+        f"precision@5 = {precision:.3f} on this catalogue"
+    )
     p95 = statistics.quantiles(api_all, n=100)[94]
     print(f"goal p95 < 50 ms through the API: {'met' if p95 < 50 else 'NOT met'} ({p95:.1f} ms)")
     return 0

@@ -57,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from comptoir.devstack.services import (
+    from devstack.services import (
         HOST,
         ServiceProcess,
         SmtpSink,
@@ -677,9 +677,9 @@ def seed_town(shoppers: int, stock: int = 1_000_000) -> Seed:
     from sqlalchemy import select, update
 
     from comptoir.db import session_scope
-    from comptoir.demo.load import load_demo
     from comptoir.models import Product, Role, Shop, ShopStatus, User
     from comptoir.security import hash_password
+    from demo.load import load_demo
 
     password_hash = hash_password(BENCH_PASSWORD)
     with session_scope() as db:
@@ -790,7 +790,7 @@ async def place_order(
 ) -> Placed:
     """Cart (one of each product), a delivery choice per shop, checkout; as a shopper would.
 
-    The API commits after sending its answer (api/deps.py: `get_db` is a yield dependency
+    The API commits after sending its answer (comptoir/web/deps.py: `get_db` is a yield dependency
     whose exit runs once the response is sent), so a 201 on POST /api/cart/items does not
     mean the next request sees the line: the cart is read again until it holds every
     product, and each extra read is counted in STALE_READS.

@@ -46,6 +46,22 @@ class Settings(BaseSettings):
     smtp_port: int = 8025
     mail_from: str = "Comptoir <no-reply@comptoir.localhost>"
 
+    # The platform's identity on the papers it issues: in the shops' name under a billing
+    # mandate (invoices, credit notes) and in its own name (monthly commission invoices).
+    platform_name: str = "Comptoir"
+    platform_legal_name: str = "Comptoir SAS"
+    platform_legal_form: str = "SAS"
+    platform_share_capital_cents: int = 1_000_000
+    platform_registration: str = "RCS Lyon"
+    platform_siret: str = "73282932000074"
+    platform_vat_number: str = "FR44732829320"
+    platform_address_line: str = "1 place de la Comédie"
+    platform_postal_code: str = "69001"
+    platform_city: str = "Lyon"
+    platform_email: str = "factures@comptoir.localhost"
+    # VAT on the platform's commission (the payment fee), included in the fee withheld.
+    commission_vat_rate_bp: int = 2000
+
     # Payment fee borne by merchants: 1.4 % + 0.25 EUR per payment (FAQ).
     fee_rate_basis_points: int = 140
     fee_fixed_cents: int = 25
@@ -57,13 +73,36 @@ class Settings(BaseSettings):
     payment_after_confirmation_hours: float = 24
     merchant_reminder_hours: float = 24
     merchant_escalation_hours: float = 72
+    # A part ready in the shop and not collected: shopper reminded, then flagged (no-show).
+    pickup_reminder_days: float = 2
+    pickup_no_show_days: float = 4
+    # A shipped part the shopper does not confirm completes by itself after this delay.
+    delivery_auto_complete_days: float = 7
     return_window_days: int = 14
     return_window_kind: Literal["working", "calendar"] = "working"
+
+    # Settlements: a Temporal Schedule settles every shop once per period (weeks, Paris time).
+    # Cron in Paris time ("0 3 * * 1": Mondays at 03:00, settling the week before); an
+    # interval > 0 replaces it (fire every N minutes: demos, tests).
+    settlement_cron: str = "0 3 * * 1"
+    settlement_interval_minutes: float = 0
+    settlement_period_days: int = 7
+    settlement_schedule_id: str = "comptoir-settlements"
+    # The platform as the SEPA debtor (pain.001 files for shops without Stripe Connect).
+    sepa_debtor_name: str = "Comptoir"
+    sepa_debtor_iban: str = "FR7630006000011234567890189"
+    sepa_debtor_bic: str = "AGRIFRPP"
 
     session_ttl_hours: int = 24 * 7
     password_reset_ttl_minutes: int = 60
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # At most one "new message" e-mail per conversation and direction in this many minutes.
+    message_notice_minutes: int = 15
+    # Sign-ups accepted per address and per IP within the window (then 429).
+    sign_up_max_per_address: int = 3
+    sign_up_max_per_ip: int = 10
+    sign_up_window_minutes: int = 60
 
     # Connections per process: 10 + 30 = 40 at most, the API's thread pool (anyio's default),
     # so a request never waits on the pool; PostgreSQL's default max_connections is 100.
@@ -72,6 +111,27 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = 30
 
     search_max_page_size: int = 100
+
+    # Who runs the platform, for the legal pages (mentions légales, CGU, privacy policy).
+    # The defaults describe the invented demo town's operator.
+    operator_name: str = "Comptoir de Montlouvier, SCIC SAS (démonstration)"
+    operator_address: str = "Hôtel de ville, 1 place de la Mairie, 37999 Montlouvier-sur-Loire"
+    operator_registration: str = "RCS Tours 000 000 000 (fictif)"
+    operator_email: str = "contact@comptoir.test"
+    publication_director: str = "La présidence de la SCIC Comptoir de Montlouvier"
+    host_name: str = "Hébergé par l'opérateur, sur ses propres serveurs"
+    host_address: str = "Hôtel de ville, 1 place de la Mairie, 37999 Montlouvier-sur-Loire"
+    mediator_name: str = "Médiateur de la consommation de la FCD (exemple à remplacer)"
+    mediator_address: str = "12 rue Euler, 75008 Paris"
+    mediator_url: str = "https://www.mediateurfcd.fr"
+    # How long order data is kept (invoices: 10 years, Code de commerce L.123-22).
+    data_retention_years: int = 10
+
+    # Where photos' bytes live: "database" (PostgreSQL, nothing else to back up) or "folder"
+    # (files under `media_dir`, named by their SHA-256; the table keeps only their key).
+    media_storage: Literal["database", "folder"] = "database"
+    media_dir: Path = PROJECT_ROOT / "var" / "media"
+    max_photos_per_product: int = 8
     activity_max_attempts: int = 5
     # Retry pace of workflow activities (tests shorten them so failures surface fast).
     activity_initial_interval_seconds: float = 1.0

@@ -3,7 +3,7 @@
 `comptoir.orders.gateway` holds one async function per step; each validates the step
 in the workflow and raises `Conflict` (a French sentence) when it is not allowed now, or
 `ServiceUnavailable` when Temporal does not answer. Pages check ownership first (with
-`order_views`), then call `perform` from their sync handler.
+`comptoir.services.scoping`), then call `perform` from their sync handler.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from fastapi import Request
 
-from api.deps import send_to_workflow
 from comptoir.errors import DomainError
+from comptoir.web.deps import send_to_workflow
 from storefront.templating import redirect
 
 log = logging.getLogger("comptoir.storefront.actions")

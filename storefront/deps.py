@@ -17,11 +17,11 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from api.deps import SessionDep
-from comptoir.errors import Forbidden, Unauthorized
+from comptoir.errors import Forbidden, NotFound, Unauthorized
 from comptoir.models import Role, User
 from comptoir.security import new_token, tokens_equal
 from comptoir.services.sessions import SESSION_COOKIE, resolve_session
+from comptoir.web.deps import SessionDep
 from storefront.i18n import _
 
 ANON_CSRF_COOKIE = "comptoir_csrf"
@@ -175,13 +175,35 @@ def text(form: FormData, name: str, max_length: int = 2000) -> str:
     return value.strip()[:max_length]
 
 
+# PostgreSQL's integer columns: a larger id names nothing, a larger quantity means nothing.
+MAX_INTEGER = 2**31 - 1
+
+
+def ascii_integer(raw: str) -> int | None:
+    """`raw` as an integer when it is plain ASCII digits (an optional minus sign), else None.
+
+    Python's int() also reads "١٢" and str.isdigit() accepts "²"; neither is a number a
+    person types in a French form or address, and both led to errors deep down.
+    """
+    digits = raw[1:] if raw.startswith("-") else raw
+    if not digits or len(digits) > 10 or not (digits.isascii() and digits.isdigit()):
+        return None
+    value = int(raw)
+    return value if -MAX_INTEGER <= value <= MAX_INTEGER else None
+
+
+def numeric_id(value: str, message: str) -> int:
+    """A path id; anything but a plain positive number is an unknown page (404)."""
+    found = ascii_integer(value)
+    if found is None or found < 1:
+        raise NotFound(message)
+    return found
+
+
 def integer(form: FormData, name: str, default: int | None = None) -> int | None:
-    """An integer field of a form, or `default` when absent or not a number."""
-    raw = text(form, name, 20)
-    try:
-        return int(raw)
-    except ValueError:
-        return default
+    """An integer field of a form, or `default` when absent or not a plain number."""
+    found = ascii_integer(text(form, name, 20))
+    return default if found is None else found
 
 
 def checkbox(form: FormData, name: str) -> bool:

@@ -1,31 +1,48 @@
-"""The storefront's pages as one router (listed in `api.main.ROUTER_MODULES`), and its files."""
+"""The storefront's pages as one router (listed in `api.main.ROUTERS`), and its files."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from storefront.pages import (
+    account,
+    cart,
+    catalogue,
+    cookies,
+    legal,
+    media,
+    merchant,
+    merchant_catalogue,
+    merchant_payouts,
+    merchant_settings,
+    orders,
+    support,
+)
+
 STATIC_DIR = Path(__file__).parent / "static"
 
 # One module per area of the site; each exposes `router`.
-PAGE_MODULES = [
-    "storefront.pages.account",
-    "storefront.pages.cookies",
-    "storefront.pages.catalogue",
-    "storefront.pages.cart",
-    "storefront.pages.orders",
-    "storefront.pages.merchant",
-    "storefront.pages.merchant_catalogue",
-    "storefront.pages.merchant_settings",
-    "storefront.pages.support",
+PAGES: list[APIRouter] = [
+    account.router,
+    cookies.router,
+    catalogue.router,
+    cart.router,
+    orders.router,
+    merchant.router,
+    merchant_catalogue.router,
+    merchant_payouts.router,
+    merchant_settings.router,
+    support.router,
+    media.router,
+    legal.router,
 ]
 
 router = APIRouter(include_in_schema=False)
-for _name in PAGE_MODULES:
-    router.include_router(importlib.import_module(_name).router)
+for _page in PAGES:
+    router.include_router(_page)
 
 
 def mount_static(app: FastAPI) -> None:

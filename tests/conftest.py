@@ -126,7 +126,7 @@ class MailSink:
 
     def messages(self) -> list[EmailMessage]:
         """Every caught message, oldest first."""
-        from comptoir.devstack.services import read_mails
+        from devstack.services import read_mails
 
         return read_mails(self.maildir)
 
@@ -144,8 +144,8 @@ class MailSink:
 def mail_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailSink]:
     """A real SMTP sink on a free port; the platform's settings point at it for the run."""
     from comptoir import mail
-    from comptoir.devstack.services import free_port, start_smtp_sink
     from comptoir.settings import get_settings
+    from devstack.services import free_port, start_smtp_sink
 
     folder = tmp_path_factory.mktemp("smtp-sink")
     port = free_port()
@@ -169,8 +169,8 @@ def mail_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailSink]:
 @pytest.fixture(scope="session")
 def stripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """localstripe on a free loopback port for the run; the settings' Stripe API base points at it."""
-    from comptoir.devstack.services import free_port, start_localstripe
     from comptoir.settings import get_settings
+    from devstack.services import free_port, start_localstripe
 
     service = start_localstripe(free_port(), log_dir=tmp_path_factory.mktemp("localstripe"))
     assert service.url is not None
@@ -309,7 +309,7 @@ def restore_env(previous: dict[str, str | None]) -> None:
 @pytest.fixture(scope="session")
 def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Temporal dev server (in memory, headless) on a free port; settings point at it."""
-    from comptoir.devstack.services import free_port, start_temporal
+    from devstack.services import free_port, start_temporal
 
     folder = tmp_path_factory.mktemp("temporal")
     server = start_temporal(folder, port=free_port(), headless=True, log_dir=folder)

@@ -68,6 +68,8 @@ def create_shop(
         "trade": "epicerie",
         "legal_name": f"Boutique {n} SARL",
         "siret": f"{12345678900000 + n}",
+        # A VAT-registered shop: it charges VAT (without a number: franchise, no VAT).
+        "vat_number": "FR32123456789",
         "address_line": f"{n} rue de la République",
         "postal_code": "69001",
         "city": "Lyon",

@@ -104,7 +104,7 @@ def place_order(
     ]
     placed = client.post(
         "/api/checkout",
-        json={"billing_address": BILLING, "shops": shops},
+        json={"billing_address": BILLING, "shops": shops, "phone": "06 12 34 56 78"},
         headers=town.shopper_headers,
     )
     assert placed.status_code == 201, placed.text

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from comptoir.models import (
+    CommissionInvoice,
+    CreditNote,
     Invoice,
     Message,
     Order,
@@ -91,6 +93,59 @@ def add_invoice(db: Session, vendor_order: VendorOrder, sequence: int | None = N
         total_ht_cents=ht,
         total_vat_cents=ttc - ht,
         total_ttc_cents=ttc,
+        pdf=b"%PDF-1.4 test",
+    )
+    db.add(invoice)
+    db.flush()
+    return invoice
+
+
+def add_credit_note(db: Session, invoice: Invoice, amount_cents: int = 100) -> CreditNote:
+    """A credit note of an invoice for a refund of `amount_cents` (a tiny placeholder PDF)."""
+    vendor_order = db.get_one(VendorOrder, invoice.vendor_order_id)
+    n = next(_keys)
+    refund = Refund(
+        refund_key=f"credit-note-{n}",
+        order_id=vendor_order.order_id,
+        vendor_order_id=vendor_order.id,
+        amount_cents=amount_cents,
+        status=RefundStatus.succeeded,
+        succeeded_at=datetime.now(UTC),
+    )
+    db.add(refund)
+    db.flush()
+    note = CreditNote(
+        refund_id=refund.id,
+        invoice_id=invoice.id,
+        vendor_order_id=vendor_order.id,
+        shop_id=invoice.shop_id,
+        sequence=n,
+        number=f"A-{invoice.shop_id:04d}-{n:06d}",
+        issued_at=datetime.now(UTC),
+        credited={"delivery": amount_cents},
+        total_ht_cents=amount_cents,
+        total_vat_cents=0,
+        total_ttc_cents=amount_cents,
+        pdf=b"%PDF-1.4 test",
+    )
+    db.add(note)
+    db.flush()
+    return note
+
+
+def add_commission_invoice(db: Session, shop_id: int, month: date) -> CommissionInvoice:
+    """The platform's commission invoice of a shop for a month (a tiny placeholder PDF)."""
+    n = next(_keys)
+    invoice = CommissionInvoice(
+        shop_id=shop_id,
+        month=month,
+        sequence=n,
+        number=f"C-{n:06d}",
+        issued_at=datetime.now(UTC),
+        payments_count=1,
+        total_ht_cents=100,
+        total_vat_cents=20,
+        total_ttc_cents=120,
         pdf=b"%PDF-1.4 test",
     )
     db.add(invoice)

@@ -64,6 +64,9 @@ with workflow.unsafe.imports_passed_through():
 DISPATCH_BEFORE_PAPERWORK = "dispatch-before-paperwork"
 CANCEL_WHILE_LOADING = "cancel-while-loading"
 PAYABLE_LONGER_AFTER_CONFIRMATION = "payable-longer-after-confirmation"
+# An operator's cancel reaches the shops' parts while they are under way, and the shopper and
+# the shops are told by e-mail.
+CANCEL_DURING_FULFILMENT = "cancel-during-fulfilment"
 ORDER_ID_KEY = SearchAttributeKey.for_keyword(ORDER_ID_ATTRIBUTE)
 ORDER_STAGE_KEY = SearchAttributeKey.for_keyword(ORDER_STAGE_ATTRIBUTE)
 ALREADY_PAID = (
@@ -343,7 +346,14 @@ class OrderWorkflow:
 
     async def _await_parts(self) -> None:
         """The order lives until every shop's part has finished (return windows included)."""
-        if self.steps.cancel_requested is not None:
+        if workflow.patched(CANCEL_DURING_FULFILMENT):
+            parts = asyncio.gather(*self.children.values())
+            await workflow.wait_condition(
+                lambda: parts.done() or self.steps.cancel_requested is not None
+            )
+            if self.steps.cancel_requested is not None and not parts.done():
+                raise OperatorCancelled(self.steps.cancel_requested)
+        elif self.steps.cancel_requested is not None:
             await self._forward_cancel(self.steps.cancel_requested)
         results = await asyncio.gather(*self.children.values())
         for result in results:
@@ -443,6 +453,8 @@ class OrderWorkflow:
             await self._forward_cancel(action)
             await asyncio.gather(*self.children.values())
             self.status = "finished"
+            if workflow.patched(CANCEL_DURING_FULFILMENT):
+                await self._tell_cancelled(action, list(self.children))
             return
         for part in self._live_parts():
             left = await self.steps.forever(
@@ -467,6 +479,17 @@ class OrderWorkflow:
         await self._project("refunded", stage="closed", actor_kind="operator", actor_id=action.operator_id)
         self.status = "refunded"
         self.steps.set_stage("closed")
+        if workflow.patched(CANCEL_DURING_FULFILMENT):
+            await self._tell_cancelled(action, [p.vendor_order_id for p in self._live_parts()])
+
+    async def _tell_cancelled(self, action: OperatorAction, vendor_order_ids: list[int]) -> None:
+        """The shopper and every shop concerned learn that our team cancelled a paid order."""
+        reason = action.reason or "annulée par notre équipe"
+        await self._email_shopper("order_cancelled_paid", "operator-cancel", extra={"reason": reason})
+        for vendor_order_id in vendor_order_ids:
+            await self._email_merchant(
+                vendor_order_id, "vendor_order_cancelled", "operator-cancel", extra={"reason": reason}
+            )
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -519,8 +542,12 @@ class OrderWorkflow:
             skippable=True,
         )
 
-    async def _email_merchant(self, vendor_order_id: int, template: str, key: str) -> None:
-        extra = {"deadline_iso": self.deadline.isoformat()} if self.deadline else {}
+    async def _email_merchant(
+        self, vendor_order_id: int, template: str, key: str, extra: dict[str, str] | None = None
+    ) -> None:
+        extra = dict(extra or {})
+        if self.deadline:
+            extra["deadline_iso"] = self.deadline.isoformat()
         await self.steps.run(
             acts.send_order_email,
             EmailRequest(

@@ -110,9 +110,14 @@ class StepRunner:
                 activity, arg, start_to_close_timeout=self._timeout(), retry_policy=QUICK
             )
         except ActivityError as err:
+            # A person reads this: the domain's own French refusal (a 409), or a French
+            # "try again" (a 503), never Temporal's English.
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.non_retryable and cause.message:
+                raise ApplicationError(cause.message, type=cause.type) from err
             raise ApplicationError(
                 "Le changement n'a pas pu être enregistré pour l'instant ; réessayez dans un "
-                f"instant. ({failure_text(err)})",
+                "instant.",
                 type="StepFailed",
             ) from err
 

@@ -19,18 +19,22 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import orders as acts
-    from comptoir.domain.labels import MERCHANT_REMINDER_LABELS
+    from comptoir.domain.labels import MERCHANT_REMINDER_LABELS, format_datetime_fr
     from comptoir.domain.vendor_order_rules import (
         AFTER_HANDOVER,
         FINAL,
+        HANDOVER_WAIT,
         MERCHANT_TURN,
+        SHIPPING,
         STEPS,
         fits_delivery,
         status_refusal,
     )
     from comptoir.orders.contracts import (
         ACCEPT_RETURN,
+        CANCEL_NO_SHOW,
         COMPLETE,
+        CONFIRM_RECEIPT,
         MARK_UNAVAILABLE,
         NEEDS_ATTENTION,
         OPERATOR_ACTION_SIGNAL,
@@ -43,8 +47,10 @@ with workflow.unsafe.imports_passed_through():
         VENDOR_ORDER_WORKFLOW,
         AttentionRequest,
         AttentionResolution,
+        CancelNoShowInput,
         CancelVendorLines,
         CompleteInput,
+        ConfirmReceiptInput,
         EmailRequest,
         LinesUnavailable,
         MarkUnavailableInput,
@@ -64,6 +70,13 @@ with workflow.unsafe.imports_passed_through():
         VendorOrderState,
     )
     from workflows.steps import OperatorCancelled, StepRunner
+
+# Patches (workflow.patched): once no running part predates one, replace the call with
+# workflow.deprecate_patch, then remove the old branch (see README, "Changing a workflow").
+# Timers on a part ready or shipped: merchant reminder/escalation, shopper reminder, no-show
+# flag, automatic receipt.
+HANDOVER_TIMERS = "handover-timers"
+
 
 @dataclass
 class EmailTask:
@@ -123,6 +136,9 @@ class VendorOrderWorkflow:
         self.last_action: datetime | None = None
         self.reminded = False
         self.late_item = ""
+        self.handed_at: datetime | None = None  # when the part became ready or was shipped
+        self.shopper_reminded = False
+        self.handover_timers: bool | None = None  # HANDOVER_TIMERS, asked once per part
 
     @workflow.run
     async def run(self, input: VendorOrderInput) -> VendorOrderResult:
@@ -164,25 +180,66 @@ class VendorOrderWorkflow:
             and workflow.now() > self.return_deadline
         )
 
-    def _next_timer(self) -> timedelta | None:
-        moments: list[datetime] = []
-        if self.status in MERCHANT_TURN and self.last_action is not None:
-            if not self.reminded:
-                moments.append(
-                    self.last_action + timedelta(seconds=self.timing.merchant_reminder_seconds)
-                )
+    def _handover_timed(self) -> bool:
+        """Whether this part's hand-over runs on timers (parts started before do not)."""
+        if self.status not in HANDOVER_WAIT or self.handed_at is None:
+            return False
+        if self.handover_timers is None:
+            self.handover_timers = workflow.patched(HANDOVER_TIMERS)
+        return self.handover_timers
+
+    def _merchant_turn(self) -> bool:
+        return self.status in MERCHANT_TURN or self._handover_timed()
+
+    def _deadlines(self, handover: bool) -> list[tuple[datetime, str]]:
+        """What the part waits for and until when, earliest first; `handover`: its timers."""
+        t, out = self.timing, []
+        if handover and self.handed_at is not None:
+            if self.status == "shipped":
+                out.append(
+                    (self.handed_at + timedelta(seconds=t.delivery_auto_complete_seconds),
+                     "delivery_auto_complete")
+                )  # fmt: skip
+            elif not self.shopper_reminded:
+                out.append(
+                    (self.handed_at + timedelta(seconds=t.pickup_reminder_seconds),
+                     "pickup_reminder")
+                )  # fmt: skip
             elif not self.late_item:
-                moments.append(
-                    self.last_action + timedelta(seconds=self.timing.merchant_escalation_seconds)
-                )
+                out.append(
+                    (self.handed_at + timedelta(seconds=t.pickup_no_show_seconds),
+                     "pickup_no_show")
+                )  # fmt: skip
+        if (self.status in MERCHANT_TURN or handover) and self.last_action is not None:
+            if not self.reminded:
+                out.append(
+                    (self.last_action + timedelta(seconds=t.merchant_reminder_seconds),
+                     "merchant_reminder")
+                )  # fmt: skip
+            elif not self.late_item and self.status != "ready_for_pickup":
+                # A part ready in the shop is flagged by its no-show instead.
+                out.append(
+                    (self.last_action + timedelta(seconds=t.merchant_escalation_seconds),
+                     "merchant_escalation")
+                )  # fmt: skip
         if self.status in AFTER_HANDOVER and self.return_deadline is not None:
-            moments.append(self.return_deadline + timedelta(seconds=1))
+            out.append((self.return_deadline, "return_window"))
+        return sorted(out)
+
+    def _next_timer(self) -> timedelta | None:
+        moments = [
+            # The window closes once its last second has passed.
+            moment + timedelta(seconds=1) if kind == "return_window" else moment
+            for moment, kind in self._deadlines(self._handover_timed())
+        ]
         if not moments:
             return None
         return max(min(moments) - workflow.now(), timedelta(0))
 
     async def _on_timer(self) -> None:
-        if self.status not in MERCHANT_TURN or self.last_action is None:
+        if self._handover_timed() and await self._on_handover_timer():
+            return
+        if not self._merchant_turn() or self.last_action is None:
             return
         now = workflow.now()
         if not self.reminded and now >= self.last_action + timedelta(
@@ -195,24 +252,60 @@ class VendorOrderWorkflow:
                 to="merchant",
                 extra={"status_label": MERCHANT_REMINDER_LABELS.get(self.status, self.status)},
             )
-        elif not self.late_item and now >= self.last_action + timedelta(
-            seconds=self.timing.merchant_escalation_seconds
+        elif (
+            not self.late_item
+            and self.status != "ready_for_pickup"  # there, the no-show flag says it
+            and now >= self.last_action + timedelta(seconds=self.timing.merchant_escalation_seconds)
         ):
-            self.late_item = f"vendor-order-{self.vendor_order_id}:late:{self.changes}"
-            await self.steps.forever(
-                acts.flag_attention,
-                AttentionRequest(
-                    order_id=self.order_id,
-                    item_key=self.late_item,
-                    kind="merchant_late",
-                    step=self.status,
-                    error=f"La boutique n'a pas agi depuis le {self.last_action.isoformat()} "
-                    f"(commande « {MERCHANT_REMINDER_LABELS.get(self.status, self.status)} »).",
-                    vendor_order_id=self.vendor_order_id,
-                    workflow_id=workflow.info().workflow_id,
-                ),
+            await self._flag(
+                "late",
+                "merchant_late",
+                f"La boutique n'a pas agi depuis le {format_datetime_fr(self.last_action)} "
+                f"(commande « {MERCHANT_REMINDER_LABELS.get(self.status, self.status)} »).",
             )
-            self.steps.set_stage(NEEDS_ATTENTION)
+
+    async def _flag(self, what: str, kind: str, error: str) -> None:
+        """Flag the part for its merchant (dashboard) and operators (console)."""
+        self.late_item = f"vendor-order-{self.vendor_order_id}:{what}:{self.changes}"
+        await self.steps.forever(
+            acts.flag_attention,
+            AttentionRequest(
+                order_id=self.order_id,
+                item_key=self.late_item,
+                kind=kind,
+                step=self.status,
+                error=error,
+                vendor_order_id=self.vendor_order_id,
+                workflow_id=workflow.info().workflow_id,
+            ),
+        )
+        self.steps.set_stage(NEEDS_ATTENTION)
+
+    async def _on_handover_timer(self) -> bool:
+        """The shopper's side of a hand-over that lasts; True when something was done."""
+        assert self.handed_at is not None
+        now, t = workflow.now(), self.timing
+        if self.status == "shipped":
+            if now < self.handed_at + timedelta(seconds=t.delivery_auto_complete_seconds):
+                return False
+            await self._receive(actor_id=None, by_shopper=False)
+            return True
+        if not self.shopper_reminded:
+            if now < self.handed_at + timedelta(seconds=t.pickup_reminder_seconds):
+                return False
+            self.shopper_reminded = True
+            await self._email("pickup_reminder", "pickup-reminder", to="shopper")
+            return True
+        if self.late_item or now < self.handed_at + timedelta(seconds=t.pickup_no_show_seconds):
+            return False
+        await self._flag(
+            "no-show",
+            "pickup_no_show",
+            f"Le client n'est pas venu retirer sa commande, prête depuis le "
+            f"{format_datetime_fr(self.handed_at)}.",
+        )
+        await self._email("pickup_no_show", "no-show", to="merchant")
+        return True
 
     def _merchant_acted(self) -> None:
         self.last_action = workflow.now()
@@ -311,6 +404,7 @@ class VendorOrderWorkflow:
             "ready_for_pickup", actor_id=request.actor_id, merchant=True, pickup_code=code
         )
         self.pickup_code = code
+        self.handed_at = workflow.now()
         self.tasks.append(EmailTask("ready_for_pickup", "ready", "shopper"))
         return self.state()
 
@@ -328,31 +422,104 @@ class VendorOrderWorkflow:
             carrier=request.carrier.strip(),
             tracking_number=request.tracking_number.strip(),
         )
+        self.handed_at = workflow.now()
         self.tasks.append(EmailTask("shipped", "shipped", "shopper"))
         return self.state()
 
     @ship.validator
     def validate_ship(self, request: ShipInput) -> None:
         self._check_step(SHIP)
-        if not request.carrier.strip() or not request.tracking_number.strip():
-            raise ValueError("Indiquez le transporteur et le numéro de suivi.")
+        # A shop delivering in town needs no carrier nor tracking; a parcel does.
+        if self.delivery_kind == SHIPPING and (
+            not request.carrier.strip() or not request.tracking_number.strip()
+        ):
+            raise ValueError("Indiquez le transporteur et le numéro de suivi du colis.")
 
     @workflow.update(name=COMPLETE)
     async def complete(self, request: CompleteInput) -> VendorOrderState:
         """Handed over in the shop (code checked) or delivered: the return window opens."""
+        await self._hand_over(actor_id=request.actor_id, merchant=True)
+        return self.state()
+
+    async def _hand_over(self, *, actor_id: int | None, merchant: bool) -> None:
+        """The shopper has the part: the return window opens from now (receipt)."""
         changed = await self._transition(
-            "completed", actor_id=request.actor_id, merchant=True, completed=True
+            "completed",
+            actor_id=actor_id,
+            merchant=merchant,
+            completed=True,
+            actor_kind="" if merchant else ("shopper" if actor_id is not None else "system"),
         )
         self.return_deadline = changed.return_deadline
         extra = {"return_deadline_iso": self.return_deadline.isoformat()} if self.return_deadline else {}
         self.tasks.append(EmailTask("vendor_completed", "completed", "shopper", extra))
-        return self.state()
+        if not merchant and self.late_item:  # the merchant's lateness no longer matters
+            self.tasks.append(ResolveLateTask(self.late_item))
+            self.late_item = ""
+
+    async def _receive(self, *, actor_id: int | None, by_shopper: bool) -> None:
+        await self._hand_over(actor_id=actor_id, merchant=False)
+        if by_shopper:
+            self.tasks.append(EmailTask("receipt_confirmed", "receipt-confirmed", "merchant"))
 
     @complete.validator
     def validate_complete(self, request: CompleteInput) -> None:
         self._check_step(COMPLETE)
         if self.status == "ready_for_pickup" and request.pickup_code.strip() != self.pickup_code:
             raise ValueError("Code de retrait incorrect : vérifiez le code que vous montre le client.")
+
+    @workflow.update(name=CONFIRM_RECEIPT)
+    async def confirm_receipt(self, request: ConfirmReceiptInput) -> VendorOrderState:
+        """The shopper says the shipped part reached them: the return window opens."""
+        await self._receive(actor_id=request.actor_id, by_shopper=True)
+        return self.state()
+
+    @confirm_receipt.validator
+    def validate_confirm_receipt(self, request: ConfirmReceiptInput) -> None:
+        self._check_step(CONFIRM_RECEIPT)
+
+    @workflow.update(name=CANCEL_NO_SHOW)
+    async def cancel_no_show(self, request: CancelNoShowInput) -> VendorOrderState:
+        """The shopper never came: the part is cancelled, refunded, its stock back on sale."""
+        self.busy = True
+        try:
+            left = await self.steps.quick(
+                acts.cancel_vendor_lines,
+                CancelVendorLines(
+                    vendor_order_id=self.vendor_order_id,
+                    event_key=f"vendor-order:{self.vendor_order_id}:no-show",
+                ),
+            )
+            self.status = "cancelled"
+            self._changed()
+            self._merchant_acted()
+            refund = RefundRequest(
+                order_id=self.order_id,
+                vendor_order_id=self.vendor_order_id,
+                amount_cents=int(left),
+                refund_key=f"vendor-order-{self.vendor_order_id}-no-show",
+                reason=request.reason.strip() or "commande non retirée",
+                requested_by=request.actor_id,
+            )
+            if left > 0:
+                self.tasks.append(RefundTask(refund, "pickup_cancelled"))
+            else:
+                self.tasks.append(EmailTask("pickup_cancelled", refund.refund_key, "shopper"))
+        finally:
+            self.busy = False
+        return self.state()
+
+    @cancel_no_show.validator
+    def validate_cancel_no_show(self, request: CancelNoShowInput) -> None:
+        self._check_step(CANCEL_NO_SHOW)
+        if self.handed_at is None:
+            raise ValueError("Cette commande n'est pas prête à retirer.")
+        allowed_from = self.handed_at + timedelta(seconds=self.timing.pickup_reminder_seconds)
+        if workflow.now() < allowed_from:
+            raise ValueError(
+                "Le client a encore le temps de venir : vous pourrez annuler cette commande "
+                f"non retirée à partir du {format_datetime_fr(allowed_from)}."
+            )
 
     # --- returns --------------------------------------------------------------------------
 
@@ -593,6 +760,7 @@ class VendorOrderWorkflow:
         carrier: str = "",
         tracking_number: str = "",
         completed: bool = False,
+        actor_kind: str = "",
     ) -> VendorChanged:
         """A merchant's step, recorded before the update answers."""
         self.busy = True
@@ -604,7 +772,7 @@ class VendorOrderWorkflow:
                     event_key=f"vendor-order:{self.vendor_order_id}:{to_status}",
                     to_status=to_status,
                     from_status=self.status,
-                    actor_kind="merchant" if merchant else "system",
+                    actor_kind=actor_kind or ("merchant" if merchant else "system"),
                     actor_id=actor_id,
                     pickup_code=pickup_code,
                     carrier=carrier,
@@ -667,18 +835,11 @@ class VendorOrderWorkflow:
     @workflow.query(name=STATE_QUERY)
     def state(self) -> VendorOrderState:
         """Where this shop's part stands and what it waits for."""
-        timer = None
-        kind = ""
-        if self.status in AFTER_HANDOVER and self.return_deadline is not None:
-            timer, kind = self.return_deadline, "return_window"
-        elif self.status in MERCHANT_TURN and self.last_action is not None:
-            delay = (
-                self.timing.merchant_escalation_seconds
-                if self.reminded
-                else self.timing.merchant_reminder_seconds
-            )
-            timer = self.last_action + timedelta(seconds=delay)
-            kind = "merchant_escalation" if self.reminded else "merchant_reminder"
+        # A query must not record a patch marker: it reads what the main loop decided (None:
+        # not decided yet, which only a part started before the patch would decide False).
+        handover = self.handover_timers is not False and self.status in HANDOVER_WAIT
+        deadlines = self._deadlines(handover)
+        timer, kind = deadlines[0] if deadlines else (None, "")
         return VendorOrderState(
             vendor_order_id=self.vendor_order_id,
             status=self.status,

@@ -11,23 +11,35 @@ import asyncio
 import gc
 import logging
 import signal
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.orders import ALL_ACTIVITIES
+from activities.settlements import SETTLEMENT_ACTIVITIES
 from comptoir.db import session_scope
 from comptoir.orders import gateway
 from comptoir.services.checkout import orders_waiting_for_start
 from comptoir.settings import Settings, get_settings
+from comptoir.settlements.gateway import ensure_settlement_schedule
 from comptoir.temporal import connect
 from workflows.operator_refund import OperatorRefundWorkflow
 from workflows.order import OrderWorkflow
+from workflows.settlement import SettlementRunWorkflow, SettlementWorkflow
 from workflows.vendor_order import VendorOrderWorkflow
 
 log = logging.getLogger("comptoir.worker")
-WORKFLOWS = [OrderWorkflow, VendorOrderWorkflow, OperatorRefundWorkflow]
+WORKFLOWS = [
+    OrderWorkflow,
+    VendorOrderWorkflow,
+    OperatorRefundWorkflow,
+    SettlementWorkflow,
+    SettlementRunWorkflow,
+]
+ACTIVITIES: list[Callable[..., Any]] = [*ALL_ACTIVITIES, *SETTLEMENT_ACTIVITIES]
 SWEEP_SECONDS = 60
 # Activities are synchronous (SQLAlchemy sessions, Stripe SDK, smtplib, WeasyPrint): they
 # run in threads. 16 is enough to keep 2 cores busy while most threads wait on I/O.
@@ -40,7 +52,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=ALL_ACTIVITIES,
+        activities=ACTIVITIES,
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
     )
@@ -71,6 +83,7 @@ async def run_worker() -> None:
     """Run until SIGINT/SIGTERM, then finish the tasks in hand and stop."""
     settings = get_settings()
     client = await connect(settings)
+    await ensure_settlement_schedule(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

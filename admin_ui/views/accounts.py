@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from admin_ui import data, data_accounts
 from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import when
+from admin_ui.markdown_text import plain_frame
 from comptoir.db import session_scope
+from comptoir.services import audit as audit_log
 from comptoir.services.erasure import erase_account
+from comptoir.services.operations import accounts as account_queries
 
 operator = require_operator()
 st.title("Comptes")
@@ -18,12 +19,12 @@ show_flash()
 
 st.subheader("Demandes de suppression")
 open_only = st.toggle("Seulement celles à traiter", value=True, key="accounts_open_only")
-rows = data_accounts.deletion_requests(open_only)
+rows = account_queries.deletion_requests(open_only)
 if not rows:
     st.info("Aucune demande de suppression à traiter.")
 else:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "n°": r.id,
@@ -31,7 +32,7 @@ else:
                     "nom": r.name,
                     "demandée le": when(r.requested_at),
                     "motif": r.reason,
-                    "statut": data_accounts.DELETION_STATUS_LABELS.get(r.status, r.status),
+                    "statut": account_queries.DELETION_STATUS_LABELS.get(r.status, r.status),
                     "commandes en cours": ", ".join(f"n° {i}" for i in r.open_orders),
                     "traitée le": when(r.completed_at),
                     "par": r.handled_by,
@@ -54,7 +55,7 @@ else:
         user_id = chosen.user_id
         st.download_button(
             "Télécharger ses données personnelles (JSON)",
-            data=lambda: data_accounts.personal_data_export(user_id),
+            data=lambda: account_queries.personal_data_export(user_id),
             file_name=f"donnees-compte-{user_id}.json",
             mime="application/json",
             key=f"accounts_export_{user_id}",
@@ -84,10 +85,10 @@ else:
         )
 
 st.subheader("Derniers effacements")
-audit = data.recent_audit("user:", limit=20)
+audit = audit_log.recent("user:", limit=20)
 if audit:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {"le": when(a.at), "par": a.actor, "cible": a.target, "motif": a.reason}
                 for a in audit

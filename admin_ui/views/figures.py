@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pandas as pd
 import streamlit as st
 
-from admin_ui import data_figures, data_stuck
 from admin_ui.auth import require_operator
 from admin_ui.display import duration, eur, order_status, percent
+from admin_ui.figures_chart import daily_chart_frame
+from admin_ui.markdown_text import plain_frame
+from comptoir.services.operations import figures as figure_queries
+from comptoir.services.operations import stuck as stuck_queries
 
 PERIODS = {7: "7 derniers jours", 30: "30 derniers jours", 90: "90 derniers jours"}
 
@@ -24,41 +26,34 @@ days = int(
         key="figures_period",
     )
 )
-period = data_figures.last_days(days, datetime.now(UTC))
+period = figure_queries.last_days(days, datetime.now(UTC))
 st.caption(f"Du {period.first:%d/%m/%Y} au {period.last:%d/%m/%Y} (jours de Paris).")
 
-daily = data_figures.per_day(period)
-refunds = data_figures.refund_rate(period)
-stuck_orders = len({item.order_id for item in data_stuck.stuck_items()})
+daily = figure_queries.per_day(period)
+refunds = figure_queries.refund_rate(period)
+stuck_orders = len({item.order_id for item in stuck_queries.stuck_items()})
 
 cols = st.columns(5)
 cols[0].metric("Commandes", sum(d.orders for d in daily))
 cols[1].metric("Ventes", eur(sum(d.sales_cents for d in daily)))
 cols[2].metric("Commissions", eur(sum(d.fees_cents for d in daily)))
-cols[3].metric("Taux de remboursement", percent(refunds.order_rate))
+# On amounts: one large refund weighs more than many small ones.
+cols[3].metric("Taux de remboursement", percent(refunds.amount_rate))
 cols[4].metric("Commandes à traiter", stuck_orders)
 st.caption(
-    f"{refunds.refunded_orders} commande(s) remboursée(s) sur {refunds.paid_orders} payée(s) ; "
     f"{eur(refunds.refunded_cents)} remboursés sur {eur(refunds.paid_cents)} encaissés "
-    f"({percent(refunds.amount_rate)})."
+    f"({percent(refunds.amount_rate)}) ; {refunds.refunded_orders} commande(s) remboursée(s) "
+    f"sur {refunds.paid_orders} payée(s) ({percent(refunds.order_rate)})."
 )
 
-by_day = pd.DataFrame(
-    {
-        "jour": [d.day.strftime("%d/%m") for d in daily],
-        "commandes": [d.orders for d in daily],
-        "ventes (€)": [d.sales_cents / 100 for d in daily],
-        "commissions (€)": [d.fees_cents / 100 for d in daily],
-        "remboursements (€)": [d.refunds_cents / 100 for d in daily],
-    }
-).set_index("jour")
+by_day = daily_chart_frame(daily)
 st.subheader("Commandes par jour")
 st.bar_chart(by_day["commandes"])
 st.subheader("Ventes et commissions par jour")
 st.line_chart(by_day[["ventes (€)", "commissions (€)", "remboursements (€)"]])
 with st.expander("Détail par jour"):
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "jour": d.day.strftime("%d/%m/%Y"),
@@ -74,19 +69,19 @@ with st.expander("Détail par jour"):
 
 st.subheader("Où en sont les commandes de la période")
 st.table(
-    pd.DataFrame(
+    plain_frame(
         [
             {"statut": order_status(status), "commandes": count}
-            for status, count in data_figures.status_funnel(period)
+            for status, count in figure_queries.status_funnel(period)
         ]
     )
 )
 
 st.subheader("Délai médian du paiement à « prête » ou « expédiée », par boutique")
-delays = data_figures.paid_to_ready(period)
+delays = figure_queries.paid_to_ready(period)
 if delays:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "boutique": d.shop,

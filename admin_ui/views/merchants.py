@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from admin_ui import data
 from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
-from admin_ui.display import when
+from admin_ui.display import audit_action, when
+from admin_ui.markdown_text import plain_frame
 from comptoir.db import session_scope
 from comptoir.models import ShopStatus, User
+from comptoir.services import audit as audit_log
 from comptoir.services import outbox
 from comptoir.services.shops import (
     SHOP_STATUS_LABELS,
@@ -126,15 +127,15 @@ else:
         )
 
 st.subheader("Dernières décisions")
-audit = data.recent_audit("shop:", limit=20)
+audit = audit_log.recent("shop:", limit=20)
 if audit:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "le": when(a.at),
                     "par": a.actor,
-                    "action": a.action,
+                    "action": audit_action(a.action),
                     "cible": a.target,
                     "motif": a.reason,
                 }

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from admin_ui import data
 from admin_ui.auth import require_operator
 from admin_ui.confirm import show_flash
 from admin_ui.display import eur, order_status, when
+from admin_ui.display import stage as stage_label
+from admin_ui.markdown_text import plain_frame
 from admin_ui.order_view import show_order
 from comptoir.domain.labels import ORDER_STATUS_LABELS
+from comptoir.services.operations import orders as order_queries
 
 FOCUS_KEY = "orders_focus"  # set by other pages to open an order here
 
@@ -39,11 +40,11 @@ with st.expander("Filtres", expanded=True):
     )
     stage = row1[1].selectbox(
         "Étape du workflow",
-        ["", *data.order_stages()],
-        format_func=lambda s: s or "toutes",
+        ["", *order_queries.order_stages()],
+        format_func=lambda s: stage_label(s) if s else "toutes",
         key="orders_stage",
     )
-    shops = dict(data.shop_choices())
+    shops = dict(order_queries.shop_choices())
     shop_id = row1[2].selectbox(
         "Boutique",
         [None, *shops],
@@ -66,8 +67,8 @@ with st.expander("Filtres", expanded=True):
     )
     attention_only = row2[4].checkbox("À traiter seulement", key="orders_attention")
 
-rows = data.list_orders(
-    data.OrderFilter(
+rows = order_queries.list_orders(
+    order_queries.OrderFilter(
         statuses=tuple(statuses),
         stage=stage or "",
         shop_id=shop_id,
@@ -82,14 +83,14 @@ rows = data.list_orders(
 st.caption(f"{len(rows)} commande(s) (les 200 plus récentes au plus).")
 if rows:
     st.table(
-        pd.DataFrame(
+        plain_frame(
             [
                 {
                     "n°": r.id,
                     "créée le": when(r.created_at),
                     "client": r.shopper_email,
                     "statut": order_status(r.status),
-                    "étape": r.stage,
+                    "étape": stage_label(r.stage),
                     "boutiques": r.shops,
                     "montant": eur(r.total_cents),
                     "remboursé": eur(r.refunded_cents) if r.refunded_cents else "",

@@ -8,12 +8,13 @@ from datetime import datetime
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from pydantic import Field
 
-from api.deps import CurrentUser, LoginDep, SessionDep
-from api.routes.auth import SessionOut, UserPublic, client_ip, set_session_cookie
+from api.deps import CurrentUser, LoginDep
+from api.routes.auth import UserPublic
 from api.schemas import Message, Public, Strict
 from comptoir.models import DeletionStatus
-from comptoir.services import accounts, outbox, sessions
+from comptoir.services import accounts, outbox
 from comptoir.services.shops import ShopApplication
+from comptoir.web.deps import SessionDep, client_ip
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])
 
@@ -86,11 +87,15 @@ class DeletionRequestOut(Public):
     )
 
 
-@router.post("", status_code=201, response_model=SessionOut)
+@router.post("", status_code=202, response_model=Message)
 def sign_up(
-    body: SignUpIn, response: Response, background: BackgroundTasks, db: SessionDep
-) -> SessionOut:
-    """Create a shopper or merchant account (a merchant's shop waits for approval); logs in."""
+    body: SignUpIn, request: Request, background: BackgroundTasks, db: SessionDep
+) -> Message:
+    """Create a shopper or merchant account (a merchant's shop waits for approval).
+
+    The answer is the same for an address that already has an account (its owner is
+    e-mailed instead), so nobody learns who is a member; the new member then logs in.
+    """
     shop = ShopApplication(**body.shop.model_dump()) if body.shop else None
     form = accounts.SignUp(
         email=body.email,
@@ -101,16 +106,9 @@ def sign_up(
         accept_terms=body.accept_terms,
         shop=shop,
     )
-    user, mails = accounts.sign_up(db, form)
-    issued = sessions.open_session(db, user)
-    set_session_cookie(response, issued)
+    _, mails = accounts.sign_up(db, form, ip=client_ip(request))
     background.add_task(outbox.send_all, mails)
-    return SessionOut(
-        token=issued.token,
-        csrf_token=issued.csrf_token,
-        expires_at=issued.expires_at,
-        user=UserPublic.model_validate(user),
-    )
+    return Message(message=accounts.sign_up_answer(body.email))
 
 
 @router.post("/password-reset", status_code=202, response_model=Message)

@@ -7,11 +7,11 @@ from datetime import datetime
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from api.deps import CurrentUser, LoginDep, SessionDep
+from api.deps import CurrentUser, LoginDep
 from api.schemas import Public, Strict
 from comptoir.models import Role
 from comptoir.services import sessions
-from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep, client_ip, set_session_cookie
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -35,24 +35,6 @@ class SessionOut(Public):
     csrf_token: str
     expires_at: datetime
     user: UserPublic
-
-
-def set_session_cookie(response: Response, issued: sessions.IssuedSession) -> None:
-    """Put the session token in an HttpOnly, SameSite=Lax cookie (Secure over HTTPS)."""
-    response.set_cookie(
-        sessions.SESSION_COOKIE,
-        issued.token,
-        expires=issued.expires_at,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().public_url.startswith("https://"),
-        path="/",
-    )
-
-
-def client_ip(request: Request) -> str:
-    """The caller's address (for login rate limiting)."""
-    return request.client.host if request.client else ""
 
 
 @router.post("/login", response_model=SessionOut)

@@ -7,11 +7,12 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 from pydantic import Field, computed_field
 
-from api.deps import SessionDep, ShopperUser
+from api.deps import ShopperUser
 from api.schemas import Public, Strict
 from comptoir.domain.labels import delivery_kind_label
 from comptoir.services import cart
 from comptoir.services.cart import MAX_QUANTITY
+from comptoir.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/cart", tags=["cart"])
 

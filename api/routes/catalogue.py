@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 from fastapi import APIRouter
 
-from api.deps import SessionDep
 from api.schemas import Public
 from comptoir.models import DeliveryKind
 from comptoir.services import catalogue, shop_pages
 from comptoir.services.catalogue import SearchParams, SearchSort
+from comptoir.web.deps import SessionDep
 
 router = APIRouter(prefix="/api", tags=["catalogue"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from api.deps import SessionDep
+from comptoir.web.deps import SessionDep
 
 router = APIRouter(tags=["health"])
 

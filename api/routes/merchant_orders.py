@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from api.deps import MerchantUser, SessionDep, send_to_workflow
+from api.deps import MerchantUser
 from api.schemas import Public, Strict
 from comptoir.models import User
 from comptoir.orders import gateway
-from comptoir.services import order_views
+from comptoir.services import scoping
+from comptoir.web.deps import SessionDep, send_to_workflow
 
 router = APIRouter(prefix="/api/merchant/vendor-orders", tags=["merchant orders"])
 
@@ -37,8 +38,13 @@ class UnavailableIn(Strict):
 
 
 class ShipIn(Strict):
-    carrier: str = Field(min_length=1, max_length=80)
-    tracking_number: str = Field(min_length=1, max_length=120)
+    # Required for a parcel, optional for the shop's own local delivery (the workflow says).
+    carrier: str = Field(default="", max_length=80)
+    tracking_number: str = Field(default="", max_length=120)
+
+
+class NoShowIn(Strict):
+    reason: str = Field(default="", max_length=500)
 
 
 class CompleteIn(Strict):
@@ -50,7 +56,7 @@ class RefusalIn(Strict):
 
 
 def _out(db: SessionDep, merchant: User, vendor_order_id: int) -> VendorOrderStepOut:
-    part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    part = scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     db.refresh(part)  # as the workflow left it
     return VendorOrderStepOut(
         vendor_order_id=part.id,
@@ -70,7 +76,7 @@ def _step(
     **arguments: Any,
 ) -> VendorOrderStepOut:
     """Check the part is the merchant's, send the step to its workflow, answer its new state."""
-    order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request, step, vendor_order_id=vendor_order_id, actor_id=merchant.id, **arguments
     )
@@ -86,7 +92,7 @@ def confirm_reservation(
     merchant: MerchantUser,
 ) -> VendorOrderStepOut:
     """Confirm and/or decline lines waiting for a reservation confirmation."""
-    part = order_views.get_readable_vendor_order(db, merchant, vendor_order_id)
+    part = scoping.get_readable_vendor_order(db, merchant, vendor_order_id)
     send_to_workflow(
         request,
         gateway.confirm_lines,
@@ -158,6 +164,16 @@ def complete(
     """Handed over (the shopper's pickup code is checked) or delivered."""
     return _step(
         request, db, merchant, vendor_order_id, gateway.complete, pickup_code=body.pickup_code
+    )
+
+
+@router.post("/{vendor_order_id}/no-show", response_model=VendorOrderStepOut)
+def cancel_no_show(
+    vendor_order_id: int, body: NoShowIn, request: Request, db: SessionDep, merchant: MerchantUser
+) -> VendorOrderStepOut:
+    """The shopper never collected the part: cancelled, refunded, stock back on sale."""
+    return _step(
+        request, db, merchant, vendor_order_id, gateway.cancel_no_show, reason=body.reason
     )
 
 

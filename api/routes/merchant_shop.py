@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field, computed_field
 
-from api.deps import MerchantUser, SessionDep
+from api.deps import MerchantUser
 from api.errors import error_body
 from api.schemas import LocalTime, Public, Strict
 from comptoir.domain.hours import weekly_summary
 from comptoir.domain.labels import delivery_kind_label
 from comptoir.models import DeliveryKind, Shop, ShopStatus
 from comptoir.services import products, shops
+from comptoir.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/merchant", tags=["merchant"])
 
@@ -135,6 +136,9 @@ class ShopPatch(Strict):
     legal_name: str | None = Field(default=None, max_length=200)
     siret: str | None = Field(default=None, max_length=20)
     vat_number: str | None = Field(default=None, max_length=20)
+    legal_form: str | None = Field(default=None, max_length=60)
+    registration: str | None = Field(default=None, max_length=120)
+    share_capital: str | None = Field(default=None, max_length=30, description="en euros")
 
 
 class ShopSummaryOut(Public):
@@ -147,6 +151,9 @@ class ShopSummaryOut(Public):
     legal_name: str
     siret: str
     vat_number: str
+    legal_form: str
+    registration: str
+    share_capital_cents: int | None
     description: str
     address_line: str
     postal_code: str

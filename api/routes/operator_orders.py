@@ -7,19 +7,16 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import Field
-from sqlalchemy import select
 
-from api.deps import OperatorUser, SessionDep, send_to_workflow
+from api.deps import OperatorUser
 from api.schemas import Public, Strict
 from comptoir.errors import NotFound, ServiceUnavailable
-from comptoir.models import AuditLog, Order, VendorOrder
+from comptoir.models import Order
 from comptoir.orders import gateway
-from comptoir.orders.contracts import (
-    operator_refund_workflow_id,
-    order_workflow_id,
-    vendor_order_workflow_id,
-)
+from comptoir.orders.contracts import operator_refund_workflow_id
 from comptoir.services import operator_refunds
+from comptoir.services.operations import decisions
+from comptoir.web.deps import SessionDep, send_to_workflow
 
 router = APIRouter(prefix="/api/operator/orders", tags=["operator"])
 
@@ -41,34 +38,21 @@ def act_on_order(
     order_id: int, body: OperatorActionIn, request: Request, db: SessionDep, operator: OperatorUser
 ) -> OperatorActionOut:
     """Send an operator's decision to the order's workflow (or one shop's part); audited."""
-    if db.get(Order, order_id) is None:
-        raise NotFound("Commande introuvable.")
-    workflow_id = order_workflow_id(order_id)
-    if body.vendor_order_id is not None:
-        part = db.scalar(
-            select(VendorOrder).where(
-                VendorOrder.id == body.vendor_order_id, VendorOrder.order_id == order_id
-            )
-        )
-        if part is None:
-            raise NotFound("Commande boutique introuvable.")
-        workflow_id = vendor_order_workflow_id(part.id)
-    send_to_workflow(
-        request,
-        gateway.operator_action,
-        workflow_id=workflow_id,
-        action=body.action,
-        reason=body.reason,
-        operator_id=operator.id,
-    )
-    db.add(
-        AuditLog(
-            actor_id=operator.id,
-            action=f"order.{body.action}",
-            target=workflow_id,
+    workflow_id = decisions.send_operator_decision(
+        db,
+        operator.id,
+        order_id,
+        body.action,
+        body.reason,
+        lambda workflow_id: send_to_workflow(
+            request,
+            gateway.operator_action,
+            workflow_id=workflow_id,
+            action=body.action,
             reason=body.reason,
-            details={"order_id": order_id, "vendor_order_id": body.vendor_order_id},
-        )
+            operator_id=operator.id,
+        ),
+        vendor_order_id=body.vendor_order_id,
     )
     return OperatorActionOut(order_id=order_id, workflow_id=workflow_id, action=body.action)
 

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query
 from pydantic import Field
 
-from api.deps import OperatorUser, SessionDep
+from api.deps import OperatorUser
 from api.routes.merchant_shop import ShopSummaryOut
 from api.schemas import Public, Strict
 from comptoir.models import Shop, ShopStatus
 from comptoir.services import outbox, shops
+from comptoir.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/operator/shops", tags=["operator"])
 

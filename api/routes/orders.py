@@ -9,14 +9,16 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 from sqlalchemy import select
 
-from api.deps import SessionDep, ShopperUser, get_temporal, run_async, send_to_workflow
+from api.deps import ShopperUser
 from api.schemas import Public, Strict
 from comptoir.domain.labels import format_datetime_fr
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import VendorOrder
 from comptoir.orders import gateway
-from comptoir.services import checkout, order_views
+from comptoir.services import place_order as order_placing
+from comptoir.services import scoping
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
+from comptoir.web.deps import SessionDep, send_to_workflow, start_workflow_now
 
 log = logging.getLogger("comptoir.api.orders")
 router = APIRouter(prefix="/api", tags=["orders"])
@@ -43,6 +45,8 @@ class CheckoutIn(Strict):
     # Optional here so that a missing address gets checkout's clear French message.
     billing_address: BillingAddressIn | None = None
     shops: list[ShopChoiceIn] = Field(default_factory=list, max_length=50)
+    # Required when a shop delivers; checked by checkout (French format, clear message).
+    phone: str = Field(default="", max_length=40)
 
 
 class CheckoutOut(Public):
@@ -53,34 +57,23 @@ class CheckoutOut(Public):
     next_step: str
 
 
-def start_workflow_now(request: Request, order_id: int) -> bool:
-    """Try to start the order's workflow; a failure leaves it `start_pending` for a later retry."""
-    try:
-        client = get_temporal(request)
-        run_async(gateway.start_order, client, order_id)
-    except Exception:
-        log.warning("workflow of order %s not started; it stays start_pending", order_id,
-                    exc_info=True)
-        return False
-    return True
-
-
 @router.post("/checkout", response_model=CheckoutOut, status_code=201)
 def place_order(body: CheckoutIn, request: Request, db: SessionDep, shopper: ShopperUser) -> CheckoutOut:
     """Turn the cart into an order: stock reserved now, then confirmation or payment."""
     billing = (
         BillingAddress(**body.billing_address.model_dump()) if body.billing_address else None
     )
-    order = checkout.checkout(
+    placed = order_placing.place_order(
         db,
         shopper,
         CheckoutRequest(
             billing=billing,
             shops=[ShopChoice(**choice.model_dump()) for choice in body.shops],
+            phone=body.phone,
         ),
+        start=lambda order_id: start_workflow_now(request, order_id),
     )
-    db.commit()  # the workflow must only ever see a committed order
-    started = start_workflow_now(request, order.id)
+    order = placed.order
     next_step = (
         "Les vendeurs doivent confirmer votre réservation ; vous pourrez payer ensuite."
         if order.status == "awaiting_confirmation"
@@ -90,7 +83,7 @@ def place_order(body: CheckoutIn, request: Request, db: SessionDep, shopper: Sho
         order_id=order.id,
         status=order.status.value,
         total_cents=order.total_cents,
-        workflow_started=started,
+        workflow_started=placed.workflow_started,
         next_step=next_step,
     )
 
@@ -118,6 +111,12 @@ class ReturnIn(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ReceiptOut(Public):
+    vendor_order_id: int
+    status: str
+    return_deadline: datetime | None
+
+
 class ReturnOut(Public):
     return_id: int
     vendor_order_id: int
@@ -129,7 +128,7 @@ def cancel_order(
     order_id: int, body: CancelIn, request: Request, db: SessionDep, shopper: ShopperUser
 ) -> OrderStatusOut:
     """Cancel an order that is not paid yet; a paid order is refunded through a return."""
-    order = order_views.get_readable_order(db, shopper, order_id)
+    order = scoping.get_readable_order(db, shopper, order_id)
     send_to_workflow(
         request,
         gateway.cancel_order,
@@ -156,12 +155,7 @@ def request_return(
     shopper: ShopperUser,
 ) -> ReturnOut:
     """Ask for a return/refund of some lines of a shop's part, within its return window."""
-    order_views.get_readable_order(db, shopper, order_id)
-    part = db.scalar(
-        select(VendorOrder).where(VendorOrder.id == vendor_order_id, VendorOrder.order_id == order_id)
-    )
-    if part is None:
-        raise NotFound("Commande boutique introuvable.")
+    part = _shoppers_part(db, shopper, order_id, vendor_order_id)
     if part.return_deadline is not None and datetime.now(UTC) > part.return_deadline:
         raise Conflict(
             "Le délai de retour de cette commande est dépassé : il courait jusqu'au "
@@ -177,3 +171,33 @@ def request_return(
         actor_id=shopper.id,
     )
     return ReturnOut(return_id=return_id, vendor_order_id=vendor_order_id, status="requested")
+
+
+def _shoppers_part(
+    db: SessionDep, shopper: ShopperUser, order_id: int, vendor_order_id: int
+) -> VendorOrder:
+    """A shop's part of one of the shopper's own orders (404 otherwise)."""
+    scoping.get_readable_order(db, shopper, order_id)
+    part = db.scalar(
+        select(VendorOrder).where(VendorOrder.id == vendor_order_id, VendorOrder.order_id == order_id)
+    )
+    if part is None:
+        raise NotFound("Commande boutique introuvable.")
+    return part
+
+
+@router.post(
+    "/orders/{order_id}/vendor-orders/{vendor_order_id}/receipt", response_model=ReceiptOut
+)
+def confirm_receipt(
+    order_id: int, vendor_order_id: int, request: Request, db: SessionDep, shopper: ShopperUser
+) -> ReceiptOut:
+    """The shopper received a shipped part: it is completed and its return window opens now."""
+    part = _shoppers_part(db, shopper, order_id, vendor_order_id)
+    send_to_workflow(
+        request, gateway.confirm_receipt, vendor_order_id=vendor_order_id, actor_id=shopper.id
+    )
+    db.refresh(part)  # as the workflow left it
+    return ReceiptOut(
+        vendor_order_id=part.id, status=part.status.value, return_deadline=part.return_deadline
+    )

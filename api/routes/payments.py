@@ -1,4 +1,5 @@
-"""Paying an order (the PaymentIntent the payment page confirms) and downloading invoices."""
+"""Paying an order (the PaymentIntent the payment page confirms) and downloading its papers:
+invoices, credit notes, and the platform's commission invoices to shops."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import logging
 import stripe
 from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from api.deps import CurrentUser, SessionDep, ShopperUser
+from api.deps import CurrentUser, ShopperUser
 from api.schemas import Public
-from comptoir.errors import NotFound, ServiceUnavailable
-from comptoir.models import Order, PaymentStatus, Role, Shop, User, VendorOrder
-from comptoir.services import invoicing, payments
+from comptoir.domain.card_declines import failure_text
+from comptoir.errors import Forbidden, NotFound, ServiceUnavailable
+from comptoir.models import PaymentStatus, Role, Shop, VendorOrder
+from comptoir.services import commission, credit_notes, invoicing, payments, scoping
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep
 
 log = logging.getLogger("comptoir.api.payments")
 router = APIRouter(prefix="/api", tags=["payments"])
@@ -30,19 +32,14 @@ class PaymentOut(Public):
     amount_cents: int
     status: PaymentStatus
     last_failure_message: str
-
-
-def _own_order(db: SessionDep, order_id: int, shopper: User) -> Order:
-    order = db.scalar(select(Order).where(Order.id == order_id, Order.shopper_id == shopper.id))
-    if order is None:  # another shopper's order does not exist for this caller
-        raise NotFound("Commande introuvable.")
-    return order
+    last_failure_code: str
 
 
 @router.get("/orders/{order_id}/payment", response_model=PaymentOut)
 def order_payment(order_id: int, db: SessionDep, shopper: ShopperUser) -> PaymentOut:
     """What the payment page needs to confirm the order's card payment with Stripe.js."""
-    _own_order(db, order_id, shopper)
+    # The payment API has always answered the generic "not_found" code (clients rely on it).
+    scoping.get_readable_order(db, shopper, order_id, code="not_found")
     try:
         payment = payments.ensure_payment_intent(db, order_id)
     except stripe.StripeError as exc:
@@ -56,31 +53,53 @@ def order_payment(order_id: int, db: SessionDep, shopper: ShopperUser) -> Paymen
         stripe_js_url=settings.stripe_js_url,
         amount_cents=payment.amount_cents,
         status=payment.status,
-        last_failure_message=payment.failure_message,
+        last_failure_message=failure_text(payment.failure_message, payment.failure_code),
+        last_failure_code=payment.failure_code,
     )
-
-
-def _may_read_invoice(db: SessionDep, user: User, vendor_order_id: int) -> bool:
-    if user.role == Role.operator:
-        return True
-    query = select(VendorOrder.id).where(VendorOrder.id == vendor_order_id)
-    if user.role == Role.shopper:
-        query = query.join(Order, Order.id == VendorOrder.order_id).where(
-            Order.shopper_id == user.id
-        )
-    else:
-        query = query.join(Shop, Shop.id == VendorOrder.shop_id).where(Shop.owner_id == user.id)
-    return db.scalar(query) is not None
 
 
 @router.get("/invoices/{invoice_id}.pdf", response_class=Response)
 def invoice_pdf(invoice_id: int, db: SessionDep, user: CurrentUser) -> Response:
     """An invoice as PDF: for the shopper who ordered, the shop's merchant and operators."""
     invoice = invoicing.get_invoice(db, invoice_id, with_pdf=True)
-    if not _may_read_invoice(db, user, invoice.vendor_order_id):
+    readable = scoping.readable_vendor_orders(user).where(
+        VendorOrder.id == invoice.vendor_order_id
+    )
+    if db.scalar(readable) is None:
         raise NotFound("Facture introuvable.")
     return Response(
         content=bytes(invoice.pdf),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="facture-{invoice.number}.pdf"'},
     )
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content=content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get("/credit-notes/{credit_note_id}.pdf", response_class=Response)
+def credit_note_pdf(credit_note_id: int, db: SessionDep, user: CurrentUser) -> Response:
+    """A credit note as PDF: for whoever may read the invoice it corrects."""
+    note = credit_notes.get_credit_note(db, credit_note_id, with_pdf=True)
+    readable = scoping.readable_vendor_orders(user).where(VendorOrder.id == note.vendor_order_id)
+    if db.scalar(readable) is None:
+        raise NotFound("Avoir introuvable.")
+    return _pdf(bytes(note.pdf), f"avoir-{note.number}.pdf")
+
+
+@router.get("/commission-invoices/{commission_invoice_id}.pdf", response_class=Response)
+def commission_invoice_pdf(commission_invoice_id: int, db: SessionDep, user: CurrentUser) -> Response:
+    """The platform's commission invoice to a shop: for its merchant and operators."""
+    if user.role == Role.shopper:
+        raise Forbidden("Les factures de commission concernent les boutiques.")
+    invoice = commission.get_commission_invoice(db, commission_invoice_id, with_pdf=True)
+    if user.role != Role.operator:
+        own = db.scalar(scoping.owned_shop_ids(user).where(Shop.id == invoice.shop_id))
+        if own is None:
+            raise NotFound("Facture de commission introuvable.")
+    return _pdf(bytes(invoice.pdf), f"commission-{invoice.number}.pdf")

@@ -10,11 +10,11 @@ import stripe
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import SessionDep, get_temporal, run_async
 from api.errors import error_body
 from comptoir.orders import gateway
 from comptoir.services import payments
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep, get_temporal, run_async
 
 log = logging.getLogger("comptoir.webhooks")
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])

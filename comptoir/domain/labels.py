@@ -43,6 +43,8 @@ MERCHANT_REMINDER_LABELS = MappingProxyType(
     {
         "confirmed": "À préparer",
         "preparing": "En préparation",
+        "ready_for_pickup": "Prête à retirer (notez le retrait du client)",
+        "shipped": "Expédiée (notez la livraison)",
         "return_requested": "Retour demandé",
     }
 )
@@ -87,8 +89,20 @@ VENDOR_ORDER_STEP_LABELS = MappingProxyType(
         "ready_for_pickup": "Prête à retirer",
         "ship": "Expédier ou partir en livraison",
         "complete": "Remise au client",
+        "confirm_receipt": "Réception confirmée par le client",
+        "cancel_no_show": "Annuler : le client n'est pas venu",
         "accept_return": "Accepter le retour",
         "refuse_return": "Refuser le retour",
+    }
+)
+
+# Stripe's own refund statuses, as an operator or merchant reads them in an error.
+STRIPE_REFUND_STATUS_LABELS = MappingProxyType(
+    {
+        "pending": "en attente",
+        "requires_action": "action requise",
+        "failed": "échoué",
+        "canceled": "annulé",
     }
 )
 
@@ -97,6 +111,23 @@ DELIVERY_KIND_LABELS = MappingProxyType(
         "pickup": "Retrait en boutique",
         "local_delivery": "Livraison locale",
         "shipping": "Envoi postal",
+    }
+)
+
+SETTLEMENT_STATE_LABELS = MappingProxyType(
+    {
+        "planned": "Prévu",
+        "sent": "Envoyé",
+        "paid": "Payé",
+        "failed": "En échec",
+        "carried": "Reporté",
+    }
+)
+
+PAYOUT_METHOD_LABELS = MappingProxyType(
+    {
+        "connect": "Virement Stripe Connect",
+        "sepa": "Virement SEPA",
     }
 )
 
@@ -115,6 +146,18 @@ MONTHS_FR = (
     "novembre",
     "décembre",
 )
+
+
+VOWELS = "aeiouyhéèêëàâîïôöûüœAEIOUYHÉÈÊÀÂÎÔÛ"
+# Words starting with an aspirated h take no elision ("de hacher").
+ASPIRATED_H = ("hach", "haut", "hors", "hâte", "hausse")
+
+
+def elide_de(phrase: str) -> str:
+    """'de' before a phrase, elided before a vowel or mute h: "d'expédier", "de commencer"."""
+    if phrase[:1] in VOWELS and not phrase.lower().startswith(ASPIRATED_H):
+        return f"d'{phrase}"
+    return f"de {phrase}"
 
 
 def order_status_label(code: str) -> str:
@@ -151,3 +194,47 @@ def format_datetime_fr(dt: datetime) -> str:
     """French long date and time in Europe/Paris, e.g. 'jeudi 3 décembre 2026 à 14 h 30'."""
     local = to_paris(dt)
     return f"{format_date_fr(local.date())} à {format_time_fr(local.time())}"
+
+
+# --- console (operators) labels: stages and audited actions ---------------------------------
+# Kept apart from the status labels above so each can grow without the other.
+
+CONSOLE_STAGE_LABELS = MappingProxyType(
+    {
+        **ORDER_STATUS_LABELS,  # a stage is often the order's status itself
+        "created": "Créée",
+        "start_pending": "Démarrage du workflow en attente",
+        "fulfilment": "Préparation par les boutiques",
+        "needs_attention": "Attend un opérateur",
+        "finished": "Terminée (délai de retour en cours)",
+        "closed": "Clôturée",
+    }
+)
+
+CONSOLE_AUDIT_ACTION_LABELS = MappingProxyType(
+    {
+        "shop.approve": "Boutique validée",
+        "shop.refuse": "Boutique refusée",
+        "shop.suspend": "Boutique suspendue",
+        "shop.reinstate": "Boutique rétablie",
+        "account.erase": "Compte effacé",
+        "order.retry": "Étape relancée",
+        "order.skip": "Étape passée",
+        "order.cancel": "Commande annulée",
+        "order.resend_email": "E-mail renvoyé",
+        "order.issue_invoice": "Facture émise",
+        "order.start_workflow": "Workflow démarré",
+        "order.terminate": "Workflow arrêté de force",
+        "order.reset": "Workflow repris au dernier point sain",
+    }
+)
+
+
+def console_stage_label(code: str) -> str:
+    """French label of an order's workflow stage; unknown codes are returned as they are."""
+    return CONSOLE_STAGE_LABELS.get(str(code), str(code))
+
+
+def console_audit_action_label(code: str) -> str:
+    """French label of an audited operator action; unknown codes are returned as they are."""
+    return CONSOLE_AUDIT_ACTION_LABELS.get(str(code), str(code))

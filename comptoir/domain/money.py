@@ -93,6 +93,27 @@ def vat_breakdown(lines: list[tuple[int, int]]) -> VatBreakdown:
     )
 
 
+def accessory_vat_split(
+    accessory_cents: int, goods: list[tuple[int, int]], *, default_rate_bp: int = 2000
+) -> list[tuple[int, int]]:
+    """Split an accessory (delivery) over the VAT rates of the goods it goes with.
+
+    The accessory of a sale follows the VAT of the goods (CGI art. 257 ter); with goods at
+    several rates it is shared in proportion to their (amount_ttc_cents, rate_bp). Returns
+    (cents, rate_bp) shares, by rate, that add up exactly to `accessory_cents`.
+    """
+    per_rate: dict[int, int] = defaultdict(int)
+    for ttc_cents, rate_bp in goods:
+        per_rate[rate_bp] += ttc_cents
+    rates = sorted(rate for rate, cents in per_rate.items() if cents > 0)
+    if not rates:
+        return [(accessory_cents, default_rate_bp)]
+    if accessory_cents == 0 or len(rates) == 1:
+        return [(accessory_cents, rates[-1])]
+    shares = split_proportionally(accessory_cents, [per_rate[rate] for rate in rates])
+    return [(cents, rate) for cents, rate in zip(shares, rates, strict=True) if cents]
+
+
 def _group_thousands(digits: str) -> str:
     """Insert narrow no-break spaces every three digits from the right."""
     groups: list[str] = []

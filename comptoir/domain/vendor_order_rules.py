@@ -15,10 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from comptoir.domain.labels import elide_de, vendor_order_status_label
 from comptoir.orders.contracts import (
     ACCEPT_RETURN,
+    CANCEL_NO_SHOW,
     COMPLETE,
     CONFIRM_LINES,
+    CONFIRM_RECEIPT,
     MARK_UNAVAILABLE,
     READY_FOR_PICKUP,
     REFUSE_RETURN,
@@ -27,9 +30,13 @@ from comptoir.orders.contracts import (
 )
 
 PICKUP = "pickup"
+SHIPPING = "shipping"  # by a carrier, with a tracking number (local delivery needs none)
 
 # Statuses in which the shop has to do something (reminders, then operators).
 MERCHANT_TURN = ("confirmed", "preparing", "return_requested")
+# Statuses of a part on its way to the shopper: the merchant still has to record the
+# hand-over (reminders, then operators), the shopper may be reminded or confirm receipt.
+HANDOVER_WAIT = ("ready_for_pickup", "shipped")
 # Statuses of a part handed over whose return window may still be open.
 AFTER_HANDOVER = ("completed", "refunded")
 # A return asked and not settled yet.
@@ -65,6 +72,18 @@ STEPS: dict[str, StepRule] = {
         wrong_delivery="Cette commande est à retirer en boutique : marquez-la plutôt prête.",
     ),
     COMPLETE: StepRule(("ready_for_pickup", "shipped"), "clore la remise"),
+    CONFIRM_RECEIPT: StepRule(
+        ("shipped",),
+        "confirmer la réception",
+        pickup=False,
+        wrong_delivery="Cette commande est à retirer en boutique : le commerçant note le retrait.",
+    ),
+    CANCEL_NO_SHOW: StepRule(
+        ("ready_for_pickup",),
+        "annuler la commande non retirée",
+        pickup=True,
+        wrong_delivery="Seule une commande à retirer en boutique peut être annulée faute de retrait.",
+    ),
     ACCEPT_RETURN: StepRule(("return_requested",), "accepter le retour"),
     REFUSE_RETURN: StepRule(("return_requested",), "refuser le retour"),
 }
@@ -76,7 +95,7 @@ OFFERED: dict[str, tuple[str, ...]] = {
     "awaiting_confirmation": (CONFIRM_LINES,),
     "confirmed": (START_PREPARING, MARK_UNAVAILABLE),
     "preparing": (HAND_OVER, MARK_UNAVAILABLE),
-    "ready_for_pickup": (COMPLETE,),
+    "ready_for_pickup": (COMPLETE, CANCEL_NO_SHOW),
     "shipped": (COMPLETE,),
     "return_requested": (ACCEPT_RETURN, REFUSE_RETURN),
 }
@@ -93,7 +112,10 @@ def status_refusal(step: str, status: str) -> str:
     rule = STEPS[step]
     if status in rule.from_statuses:
         return ""
-    return f"Impossible de {rule.action} : la commande boutique est « {status} »."
+    return (
+        f"Impossible {elide_de(rule.action)} : la commande boutique est "
+        f"« {vendor_order_status_label(status)} »."
+    )
 
 
 def is_allowed(step: str, status: str, delivery_kind: str) -> bool:
@@ -104,7 +126,8 @@ def is_allowed(step: str, status: str, delivery_kind: str) -> bool:
 def next_steps(status: str, delivery_kind: str, lines_to_confirm: bool) -> list[str]:
     """The steps a merchant may take now, in the order the pages show them."""
     hand_over = READY_FOR_PICKUP if delivery_kind == PICKUP else SHIP
-    steps = [hand_over if s == HAND_OVER else s for s in OFFERED.get(str(status), ())]
+    offered = [hand_over if s == HAND_OVER else s for s in OFFERED.get(str(status), ())]
+    steps = [s for s in offered if fits_delivery(s, delivery_kind)]
     if steps == [CONFIRM_LINES] and not lines_to_confirm:
         return []
     return steps

@@ -1,4 +1,6 @@
-"""Invoice PDFs: one French invoice per shop and order, from plain data (no database here).
+"""The papers as PDFs: invoices, credit notes and commission invoices, from plain data.
 
-`render.py` turns an `InvoiceData` into HTML (Jinja2) and PDF (WeasyPrint).
+`data.py` says what a paper contains, `render.py` turns it into HTML (Jinja2) and a Factur-X
+PDF (WeasyPrint), `facturx.py` writes the CII XML and embeds it; `commission.py` is the CLI
+that issues a month's commission invoices.
 """

@@ -7,11 +7,16 @@ from comptoir.models.accounts import (
     LoginSession,
     PasswordResetToken,
     Role,
+    SignUpAttempt,
     User,
 )
 from comptoir.models.base import Base
 from comptoir.models.catalogue import Category, Product
+from comptoir.models.media import MediaFile, Photo, ProductPhoto
 from comptoir.models.money import (
+    CommissionInvoice,
+    CreditNote,
+    DocumentCounter,
     Invoice,
     InvoiceCounter,
     LedgerEntry,
@@ -34,6 +39,16 @@ from comptoir.models.orders import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.models.settlements import (
+    PayoutAttempt,
+    PayoutAttemptStatus,
+    PayoutMethod,
+    SepaBatch,
+    Settlement,
+    SettlementItem,
+    SettlementState,
+    ShopPayoutAccount,
+)
 from comptoir.models.shops import (
     DeliveryKind,
     DeliveryMode,
@@ -46,11 +61,15 @@ from comptoir.models.shops import (
 from comptoir.models.support import AttentionItem, AuditLog, ContactMessage, Message, SentEmail
 
 __all__ = [
-    "AttentionItem", "AuditLog", "Base", "CartItem", "Category", "ContactMessage",
+    "AttentionItem", "AuditLog", "Base", "CartItem", "Category", "CommissionInvoice",
+    "ContactMessage", "CreditNote", "DocumentCounter",
     "DeletionRequest", "DeletionStatus", "DeliveryKind", "DeliveryMode", "Invoice",
     "InvoiceCounter", "LedgerEntry", "LedgerKind", "LineStatus", "LoginAttempt", "LoginSession",
-    "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
-    "Payment", "PaymentStatus", "PickupSlotRule", "Product", "Refund", "RefundStatus",
+    "MediaFile", "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
+    "Payment", "PaymentStatus", "PayoutAttempt", "PayoutAttemptStatus", "PayoutMethod", "Photo",
+    "PickupSlotRule", "SepaBatch", "Settlement", "SettlementItem", "SettlementState",
+    "ShopPayoutAccount", "Product", "ProductPhoto", "Refund", "RefundStatus",
     "ReturnRequest", "ReturnStatus", "Role", "SentEmail", "Shop", "ShopClosure", "ShopStatus",
+    "SignUpAttempt",
     "StatusEvent", "StripeEvent", "User", "VendorOrder", "VendorOrderStatus",
 ]

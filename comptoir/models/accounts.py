@@ -77,6 +77,17 @@ class LoginAttempt(Base):
     at: Mapped[CreatedAt]
 
 
+class SignUpAttempt(Base):
+    """A sign-up request, counted per address and per IP to rate-limit sign-ups."""
+
+    __tablename__ = "sign_up_attempts"
+
+    id: Mapped[IntPK]
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="", index=True)
+    at: Mapped[CreatedAt]
+
+
 class DeletionStatus(enum.StrEnum):
     requested = "requested"
     waiting = "waiting"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -42,6 +43,8 @@ class Payment(Base):
     currency: Mapped[str] = mapped_column(String(3), default="eur")
     status: Mapped[PaymentStatus] = mapped_column(enum_column(PaymentStatus, "payment_status"))
     failure_message: Mapped[str] = mapped_column(String(500), default="")
+    # Stripe's decline code of the last failed attempt (its English text is never shown).
+    failure_code: Mapped[str] = mapped_column(String(60), default="", server_default="")
     fee_cents: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[CreatedAt]
     succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -113,6 +116,9 @@ class Invoice(Base):
     total_ht_cents: Mapped[int] = mapped_column(Integer)
     total_vat_cents: Mapped[int] = mapped_column(Integer)
     total_ttc_cents: Mapped[int] = mapped_column(Integer)
+    # What it invoiced ({"<order line id>": cents TTC, "delivery": cents TTC}), so credit notes
+    # credit only invoiced amounts; None for invoices issued before it was recorded.
+    invoiced: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[CreatedAt]
 
@@ -146,3 +152,67 @@ class LedgerEntry(Base):
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (Index("ix_ledger_entries_shop_created", "shop_id", "created_at"),)
+
+
+class DocumentCounter(Base):
+    """A gapless numbering series (e.g. one shop's credit notes), incremented under a row lock."""
+
+    __tablename__ = "document_counters"
+
+    series: Mapped[str] = mapped_column(String(60), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CreditNote(Base):
+    """An avoir: the part of a refund that cancels amounts of an issued invoice (one per refund)."""
+
+    __tablename__ = "credit_notes"
+
+    id: Mapped[IntPK]
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id", ondelete="RESTRICT"), unique=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"), index=True)
+    vendor_order_id: Mapped[int] = mapped_column(
+        ForeignKey("vendor_orders.id", ondelete="RESTRICT"), index=True
+    )
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="RESTRICT"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # What it credits, so the next credit note of the invoice never credits it twice:
+    # {"<order line id>": cents TTC, "delivery": cents TTC}.
+    credited: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
+    total_ht_cents: Mapped[int] = mapped_column(Integer)
+    total_vat_cents: Mapped[int] = mapped_column(Integer)
+    total_ttc_cents: Mapped[int] = mapped_column(Integer)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[CreatedAt]
+
+    __table_args__ = (
+        UniqueConstraint("shop_id", "sequence", name="uq_credit_notes_shop_sequence"),
+        CheckConstraint("total_ht_cents + total_vat_cents = total_ttc_cents", name="totals_add_up"),
+        CheckConstraint("total_ttc_cents > 0", name="positive_total"),
+    )
+
+
+class CommissionInvoice(Base):
+    """The platform's monthly invoice to a shop for the payment fees it bore (VAT 20 %)."""
+
+    __tablename__ = "commission_invoices"
+
+    id: Mapped[IntPK]
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="RESTRICT"), index=True)
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month invoiced
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    number: Mapped[str] = mapped_column(String(40))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payments_count: Mapped[int] = mapped_column(Integer)
+    total_ht_cents: Mapped[int] = mapped_column(Integer)
+    total_vat_cents: Mapped[int] = mapped_column(Integer)
+    total_ttc_cents: Mapped[int] = mapped_column(Integer)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[CreatedAt]
+
+    __table_args__ = (
+        UniqueConstraint("shop_id", "month", name="uq_commission_invoices_shop_month"),
+        CheckConstraint("total_ht_cents + total_vat_cents = total_ttc_cents", name="totals_add_up"),
+    )

@@ -105,6 +105,9 @@ class Order(Base):
     payment_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the shopper ticked "I accept the CGV" and the SHA-256 of the texts they accepted.
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    terms_digest: Mapped[str | None] = mapped_column(String(64))
 
     vendor_orders: Mapped[list[VendorOrder]] = relationship(
         lazy="raise", back_populates="order", order_by="VendorOrder.id"
@@ -151,6 +154,8 @@ class VendorOrder(Base):
     net_cents: Mapped[int] = mapped_column(Integer, default=0)
     shipping_name: Mapped[str] = mapped_column(String(200), default="")
     shipping_address: Mapped[str] = mapped_column(String(600), default="")
+    # The shopper's phone for a delivery (the shop calls before coming); '' for a pickup.
+    contact_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -16,7 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comptoir.models.accounts import enum_column
@@ -48,6 +51,11 @@ class Shop(Base):
     trade: Mapped[str] = mapped_column(String(60), default="")
     legal_name: Mapped[str] = mapped_column(String(200), default="")
     siret: Mapped[str] = mapped_column(String(14), default="")
+    # Mentions a French invoice must carry (Code de commerce R.123-237): legal form, share
+    # capital, trade or crafts register (e.g. "RCS Lyon" / "RM 69").
+    legal_form: Mapped[str] = mapped_column(String(60), default="")
+    share_capital_cents: Mapped[int | None] = mapped_column(BigInteger)
+    registration: Mapped[str] = mapped_column(String(120), default="")
     vat_number: Mapped[str] = mapped_column(String(20), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     address_line: Mapped[str] = mapped_column(String(300), default="")
@@ -62,6 +70,15 @@ class Shop(Base):
     status_reason: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[CreatedAt]
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    banner_photo_id: Mapped[int | None] = mapped_column(
+        ForeignKey("photos.id", ondelete="SET NULL")
+    )
+    # The shop's own terms of sale (CGV); empty means the platform's default text.
+    cgv_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Category slugs in the order the shop page shows them; unlisted ones follow by name.
+    category_order: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="OpeningHours.weekday, OpeningHours.opens"

@@ -31,6 +31,8 @@ COMPLETE = "complete"
 REQUEST_RETURN = "request_return"
 ACCEPT_RETURN = "accept_return"
 REFUSE_RETURN = "refuse_return"
+CONFIRM_RECEIPT = "confirm_receipt"
+CANCEL_NO_SHOW = "cancel_no_show"
 
 # What an operator may tell a workflow through OPERATOR_ACTION_SIGNAL.
 OPERATOR_ACTIONS = ("retry", "skip", "cancel")
@@ -86,6 +88,11 @@ class Timing:
     payment_after_confirmation_seconds: float = 24 * 3600
     merchant_reminder_seconds: float = 24 * 3600
     merchant_escalation_seconds: float = 72 * 3600
+    # A part ready in the shop: the shopper is reminded, then the part is flagged (no-show).
+    pickup_reminder_seconds: float = 2 * 86400
+    pickup_no_show_seconds: float = 4 * 86400
+    # A part shipped or out for delivery completes by itself (received) after this delay.
+    delivery_auto_complete_seconds: float = 7 * 86400
     return_window_days: int = 14
     return_window_kind: str = "working"
     activity_max_attempts: int = 5
@@ -201,6 +208,21 @@ class CompleteInput:
 
     pickup_code: str = ""
     actor_id: int | None = None
+
+
+@dataclass
+class ConfirmReceiptInput:
+    """The shopper says a shipped (or delivered) part has reached them."""
+
+    actor_id: int | None = None
+
+
+@dataclass
+class CancelNoShowInput:
+    """The merchant cancels a part never collected: refunded, stock back on the shelf."""
+
+    actor_id: int | None = None
+    reason: str = ""
 
 
 @dataclass

@@ -37,9 +37,11 @@ from temporalio.service import RPCError, RPCStatusCode
 from comptoir.errors import Conflict, DomainError, NotFound, ServiceUnavailable
 from comptoir.orders.contracts import (
     ACCEPT_RETURN,
+    CANCEL_NO_SHOW,
     CANCEL_ORDER,
     COMPLETE,
     CONFIRM_LINES,
+    CONFIRM_RECEIPT,
     MARK_UNAVAILABLE,
     OPERATOR_ACTION_SIGNAL,
     OPERATOR_ACTIONS,
@@ -54,9 +56,11 @@ from comptoir.orders.contracts import (
     SHIP,
     START_PREPARING,
     STATE_QUERY,
+    CancelNoShowInput,
     CancelOrderInput,
     CompleteInput,
     ConfirmLinesInput,
+    ConfirmReceiptInput,
     MarkUnavailableInput,
     MerchantStepInput,
     OperatorAction,
@@ -148,6 +152,9 @@ def lifecycle_timing(settings: Settings | None = None) -> Timing:
         payment_after_confirmation_seconds=s.payment_after_confirmation_hours * 3600,
         merchant_reminder_seconds=s.merchant_reminder_hours * 3600,
         merchant_escalation_seconds=s.merchant_escalation_hours * 3600,
+        pickup_reminder_seconds=s.pickup_reminder_days * 86400,
+        pickup_no_show_seconds=s.pickup_no_show_days * 86400,
+        delivery_auto_complete_seconds=s.delivery_auto_complete_days * 86400,
         return_window_days=s.return_window_days,
         return_window_kind=s.return_window_kind,
         activity_max_attempts=s.activity_max_attempts,
@@ -332,6 +339,26 @@ async def complete(
     """Handed over (the pickup code is checked) or delivered."""
     await _vendor_update(
         client, vendor_order_id, COMPLETE, CompleteInput(pickup_code, actor_id), VendorOrderState
+    )
+
+
+async def confirm_receipt(client: Client, *, vendor_order_id: int, actor_id: int | None) -> None:
+    """The shopper received a shipped part: it completes and the return window opens."""
+    await _vendor_update(
+        client, vendor_order_id, CONFIRM_RECEIPT, ConfirmReceiptInput(actor_id), VendorOrderState
+    )
+
+
+async def cancel_no_show(
+    client: Client, *, vendor_order_id: int, actor_id: int | None, reason: str = ""
+) -> None:
+    """The merchant cancels a part the shopper never collected: refunded, stock back."""
+    await _vendor_update(
+        client,
+        vendor_order_id,
+        CANCEL_NO_SHOW,
+        CancelNoShowInput(actor_id, reason),
+        VendorOrderState,
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from comptoir.errors import BadRequest, Conflict, DomainError, Unprocessable
+from comptoir.errors import BadRequest, Conflict, DomainError, TooManyRequests, Unprocessable
 from comptoir.models import (
     Base,
     CartItem,
@@ -43,6 +43,7 @@ from comptoir.models import (
     SentEmail,
     Shop,
     ShopClosure,
+    SignUpAttempt,
     User,
     VendorOrder,
 )
@@ -60,6 +61,8 @@ MAX_PASSWORD_LENGTH = 200
 RESET_REQUESTS_PER_WINDOW = 3
 RESET_WINDOW = timedelta(minutes=15)
 PASSWORD_RESET_PATH = "/mot-de-passe/reinitialiser"
+LOGIN_PATH = "/connexion"
+PASSWORD_FORGOTTEN_PATH = "/mot-de-passe/oublie"
 OPEN_DELETION_STATUSES = (DeletionStatus.requested, DeletionStatus.waiting)
 SIGN_UP_ROLES = {"shopper": Role.shopper, "merchant": Role.merchant}
 
@@ -142,8 +145,57 @@ def _add_user(db: Session, user: User) -> None:
         raise Conflict(_email_taken_message(user.email), code="email_taken") from exc
 
 
-def sign_up(db: Session, form: SignUp) -> tuple[User, list[OutgoingMail]]:
-    """Create a shopper or a merchant (with a pending shop) and the welcome e-mail."""
+def sign_up_answer(email: str) -> str:
+    """What every accepted sign-up hears, whether or not the address already had an account."""
+    return (
+        f"Demande d'inscription enregistrée : un e-mail vient de partir à {normalize_email(email)} "
+        "pour la suite. Connectez-vous ensuite avec votre adresse et votre mot de passe."
+    )
+
+
+def check_sign_up_rate(db: Session, email: str, ip: str) -> None:
+    """Refuse a sign-up past the window's allowance for this address or this IP, then count it.
+
+    The same limit applies whether the address has an account, so a 429 reveals nothing.
+    """
+    settings = get_settings()
+    since = _now() - timedelta(minutes=settings.sign_up_window_minutes)
+    recent = select(func.count()).select_from(SignUpAttempt).where(SignUpAttempt.at >= since)
+    by_address = db.scalar(recent.where(SignUpAttempt.email == email)) or 0
+    by_ip = db.scalar(recent.where(SignUpAttempt.ip == ip)) if ip else 0
+    if by_address >= settings.sign_up_max_per_address or (by_ip or 0) >= settings.sign_up_max_per_ip:
+        raise TooManyRequests(
+            "Trop de demandes d'inscription en peu de temps. Réessayez dans "
+            f"{settings.sign_up_window_minutes} minutes."
+        )
+    db.add(SignUpAttempt(email=email[:320], ip=ip[:64]))
+    db.flush()
+
+
+def _sign_up_attempt_mail(user: User) -> OutgoingMail:
+    """Tell an account's owner that someone tried to sign up with their address."""
+    base = get_settings().public_url.rstrip("/")
+    return OutgoingMail(
+        # One per account per hour at most: the rate limit bounds the rest.
+        email_key=f"sign-up-attempt:{user.id}:{_now():%Y%m%d%H}",
+        to=user.email,
+        template="sign_up_attempt",
+        context={
+            "first_name": user.first_name,
+            "login_url": f"{base}{LOGIN_PATH}",
+            "reset_url": f"{base}{PASSWORD_FORGOTTEN_PATH}",
+        },
+    )
+
+
+def sign_up(
+    db: Session, form: SignUp, ip: str = ""
+) -> tuple[User | None, list[OutgoingMail]]:
+    """Create a shopper or a merchant (with a pending shop) and the welcome e-mail.
+
+    An address that already has an account gets no new account and no error either: its
+    owner is e-mailed instead (None is returned), so the answer never tells who is a member.
+    """
     role = SIGN_UP_ROLES.get(form.role)
     if role is None:
         raise Unprocessable(
@@ -170,8 +222,16 @@ def sign_up(db: Session, form: SignUp) -> tuple[User, list[OutgoingMail]]:
         first_name=check_required(form.first_name, "prénom"),
         last_name=check_required(form.last_name, "nom"),
     )
-    _check_email_free(db, email)
-    _add_user(db, user)
+    check_sign_up_rate(db, email, ip)
+    existing = db.scalar(select(User).where(func.lower(User.email) == email.lower()).limit(1))
+    if existing is not None:
+        if existing.erased_at is not None or not existing.is_active:
+            return None, []  # nobody to tell: an erased or closed account keeps its address
+        return None, [_sign_up_attempt_mail(existing)]
+    try:
+        _add_user(db, user)
+    except Conflict:  # the same address signed up a moment ago, concurrently
+        return None, []
     shop = create_pending_shop(db, user, form.shop) if form.shop is not None else None
     welcome = OutgoingMail(
         email_key=f"welcome:{user.id}",
@@ -468,6 +528,7 @@ def export_personal_data(db: Session, user: User) -> dict[str, Any]:
         "shops": shops,
         "sessions": _rows(db, LoginSession, LoginSession.user_id == user.id),
         "login_attempts": _rows(db, LoginAttempt, func.lower(LoginAttempt.email) == email),
+        "sign_up_attempts": _rows(db, SignUpAttempt, SignUpAttempt.email == email),
         "emails_sent": _rows(db, SentEmail, func.lower(SentEmail.to_address) == email),
     }
 

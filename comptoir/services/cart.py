@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain.slots import Slot, SlotRule, upcoming_slots
-from comptoir.errors import Conflict, NotFound, Unprocessable
+from comptoir.errors import NotFound, Unprocessable
 from comptoir.models import (
     CartItem,
     DeliveryKind,
@@ -21,6 +21,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import stock
 
 MAX_QUANTITY = 99
 # Slots offered at checkout: the next two weeks, no sooner than an hour from now.
@@ -73,6 +74,16 @@ class CartShop:
     has_pickup_slots: bool
     pickup_slots: list[CartSlot] = field(default_factory=list)
     needs_confirmation: bool = False
+    shop_slug: str = ""
+    # "Livraison offerte dès X €": the lowest threshold of the shop's paid delivery modes,
+    # and what is missing to reach it (0 once reached); None when no mode has one.
+    free_delivery_from_cents: int | None = None
+
+    @property
+    def free_delivery_missing_cents(self) -> int:
+        if self.free_delivery_from_cents is None:
+            return 0
+        return max(0, self.free_delivery_from_cents - self.items_cents)
 
 
 @dataclass
@@ -80,6 +91,17 @@ class CartView:
     shops: list[CartShop]
     items_cents: int
     item_count: int
+
+
+def free_delivery_threshold(shop: Shop) -> int | None:
+    """From how many cents of products a paid delivery of the shop becomes free (the lowest
+    threshold of its active paid modes), or None when none does."""
+    thresholds = [
+        m.free_above_cents
+        for m in shop.delivery_modes
+        if m.active and m.price_cents > 0 and m.free_above_cents is not None
+    ]
+    return min(thresholds) if thresholds else None
 
 
 def slot_rules_of(shop: Shop) -> list[SlotRule]:
@@ -204,6 +226,8 @@ def get_cart(db: Session, user: User, now: datetime | None = None) -> CartView:
                 has_pickup_slots=has_slots,
                 pickup_slots=slots,
                 needs_confirmation=any(line.requires_confirmation for line in lines),
+                shop_slug=shop.slug,
+                free_delivery_from_cents=free_delivery_threshold(shop),
             )
         )
     return CartView(
@@ -231,15 +255,6 @@ def _sellable_product(db: Session, product_id: int) -> Product:
     return product
 
 
-def _check_stock(product: Product, quantity: int) -> None:
-    if quantity > product.stock:
-        if product.stock == 0:
-            raise Conflict(f"« {product.name} » est en rupture de stock.", code="out_of_stock")
-        raise Conflict(
-            f"Il ne reste que {product.stock} « {product.name} » en stock.", code="out_of_stock"
-        )
-
-
 def add_item(db: Session, user: User, product_id: int, quantity: int = 1) -> CartView:
     """Add `quantity` of a product (added to what the cart already holds)."""
     _check_quantity(quantity)
@@ -251,7 +266,7 @@ def add_item(db: Session, user: User, product_id: int, quantity: int = 1) -> Car
     ) or 0
     wanted = current + quantity
     _check_quantity(wanted)
-    _check_stock(product, wanted)
+    stock.check_available(product, wanted)
     db.execute(
         insert(CartItem)
         .values(user_id=user.id, product_id=product_id, quantity=quantity)
@@ -277,7 +292,7 @@ def set_quantity(db: Session, user: User, product_id: int, quantity: int) -> Car
     """Replace the quantity of a product already in the cart."""
     item = _cart_item(db, user, product_id)
     _check_quantity(quantity)
-    _check_stock(_sellable_product(db, product_id), quantity)
+    stock.check_available(_sellable_product(db, product_id), quantity)
     item.quantity = quantity
     db.flush()
     return get_cart(db, user)

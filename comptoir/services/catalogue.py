@@ -8,7 +8,7 @@ import enum
 import itertools
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     literal,
     literal_column,
@@ -40,6 +41,8 @@ from sqlalchemy.orm import Session
 from comptoir.errors import NotFound, Unprocessable
 from comptoir.models import Category, DeliveryKind, DeliveryMode, Product, Shop, ShopStatus
 from comptoir.models.catalogue import SEARCH_CONFIG
+from comptoir.services.product_photos import PhotoView, main_photo_lateral, main_photo_of_row
+from comptoir.services.search_categories import CategoryQuery, category_query
 from comptoir.settings import get_settings
 
 MAX_QUERY_LENGTH = 200
@@ -61,6 +64,10 @@ _QUERY_WORD = re.compile(r"[^\W_]+")
 TYPO_MIN_LENGTH = 4
 # A typo match ranks below every real full-text match: full-text hits get this bonus.
 FULL_TEXT_BONUS = 1.0
+# Saying the words in the name or brand (weights A and B of the vector) ranks higher…
+NAME_BONUS = 0.3
+# …and being in the category a query names, with its other words in the text, higher still.
+CATEGORY_BONUS = 0.5
 # Ids and prices are PostgreSQL `integer`s: a bigger number can match nothing, and
 # sending it would fail the statement.
 MAX_SQL_INTEGER = 2**31 - 1
@@ -120,6 +127,7 @@ class ProductHit:
     available_quantity: int
     requires_confirmation: bool
     unit_label: str
+    photo: PhotoView | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -246,19 +254,70 @@ class _TextMatch:
 
     condition: ColumnElement[bool]
     score: ColumnElement[float]
+    # Products saying every word in their name or brand (not only in their description).
+    name_condition: ColumnElement[bool] | None = None
+
+
+def _ts_config() -> Any:
+    return literal_column(f"'{SEARCH_CONFIG}'::regconfig")
 
 
 def _full_text_match(q: str) -> _TextMatch:
-    """French full-text match on the stored vector (stems and accents folded), ranked."""
-    tsquery = func.websearch_to_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q)
+    """French full-text match on the stored vector (stems and accents folded), ranked; a
+    product saying the words in its name or brand ranks above one saying them only in its
+    description."""
+    tsquery = func.websearch_to_tsquery(_ts_config(), q)
     full_text = Product.search_vector.op("@@")(tsquery)
+    in_name = _name_match(q)
     # Normalisation 32 maps the rank into [0, 1): with the bonus, every full-text hit
     # outranks every typo-only hit.
     score = case(
-        (full_text, FULL_TEXT_BONUS + func.ts_rank_cd(Product.search_vector, tsquery, 32)),
+        (
+            full_text,
+            FULL_TEXT_BONUS
+            + case((in_name, NAME_BONUS), else_=0.0)
+            + func.ts_rank_cd(Product.search_vector, tsquery, 32),
+        ),
         else_=0.0,
     )
-    return _TextMatch(condition=full_text, score=score)
+    return _TextMatch(condition=full_text, score=score, name_condition=in_name)
+
+
+def _name_match(q: str) -> ColumnElement[bool]:
+    """Whether a product says every word of `q` in its name or brand (weights A and B)."""
+    words = _QUERY_WORD.findall(q)
+    if not words or _WEBSEARCH_SYNTAX.search(q):
+        return false()
+    # Only letters and digits reach to_tsquery, each limited to the name's weights: the
+    # stored vector's GIN index answers it, no per-row work.
+    weighted = " & ".join(f"{word}:AB" for word in words)
+    return Product.search_vector.op("@@")(func.to_tsquery(_ts_config(), weighted))
+
+
+def _with_category(match: _TextMatch, named: CategoryQuery) -> _TextMatch:
+    """Add the products of the categories the query names whose text has the other words,
+    ranked above scattered full-text hits; products whose name says the category's word
+    (a "Plateau de fromages", a "Couteau à fromage") are assortments or accessories, left
+    to the full-text match."""
+    others = func.to_tsquery(_ts_config(), " & ".join(named.other_words))
+    own = func.to_tsquery(_ts_config(), " | ".join(named.category_words))
+    in_category = and_(
+        Product.category_id.in_(named.category_ids),
+        Product.search_vector.op("@@")(others),
+        ~func.to_tsvector(_ts_config(), Product.name).op("@@")(own),
+    )
+    category_score = case(
+        (
+            in_category,
+            FULL_TEXT_BONUS + CATEGORY_BONUS + func.ts_rank_cd(Product.search_vector, others, 32),
+        ),
+        else_=0.0,
+    )
+    return _TextMatch(
+        condition=or_(match.condition, in_category),
+        score=func.greatest(match.score, category_score),
+        name_condition=match.name_condition,
+    )
 
 
 def _typo_tolerant(q: str) -> bool:
@@ -352,16 +411,17 @@ def _facet_filters(
     return in_shop, in_category, in_price
 
 
-def _order_by(params: SearchParams, match: _TextMatch | None) -> list[Any]:
+def _order_by(params: SearchParams, match: _TextMatch | None) -> list[tuple[Any, bool]]:
+    """The sort keys, each with whether it sorts descending."""
     price = effective_price()
     if params.sort == SearchSort.price_asc:
-        return [price.asc(), Product.id.asc()]
+        return [(price, False), (Product.id, False)]
     if params.sort == SearchSort.price_desc:
-        return [price.desc(), Product.id.desc()]
+        return [(price, True), (Product.id, True)]
     if params.sort == SearchSort.relevance and match is not None:
-        return [match.score.desc(), Product.id.asc()]
+        return [(match.score, True), (Product.id, False)]
     # Without a text query "relevance" means the newest first.
-    return [Product.created_at.desc(), Product.id.desc()]
+    return [(Product.created_at, True), (Product.id, True)]
 
 
 def _hit_columns() -> list[Any]:
@@ -401,7 +461,36 @@ def _hit_values(row: Any) -> dict[str, Any]:
         "available_quantity": min(row.stock, STOCK_DISPLAY_CAP),
         "requires_confirmation": row.requires_confirmation,
         "unit_label": row.unit_label,
+        "photo": main_photo_of_row(row),
     }
+
+
+def _page_with_photos(
+    conditions: list[ColumnElement[bool]],
+    sort_keys: list[tuple[Any, bool]],
+    limit: int,
+    offset: int = 0,
+    extra: tuple[Any, ...] = (),
+) -> Select[Any]:
+    """One page of products (the sort keys computed once, as columns) with each product's
+    main photo, in one statement; photos are looked up for the page's rows only."""
+    keys = [key.label(f"sort_{n}") for n, (key, _) in enumerate(sort_keys)]
+    page = (
+        _catalogue_select(*_hit_columns(), *extra, *keys)
+        .where(*conditions)
+        .order_by(*(k.desc() if d else k.asc() for k, (_, d) in zip(keys, sort_keys, strict=True)))
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    photo = main_photo_lateral(page.c.id)
+    outer = [page.c[f"sort_{n}"] for n in range(len(keys))]
+    return (
+        select(page, photo)
+        .select_from(page)
+        .outerjoin(photo, true())
+        .order_by(*(c.desc() if d else c.asc() for c, (_, d) in zip(outer, sort_keys, strict=True)))
+    )
 
 
 def _catalogue_select(*columns: Any) -> Select[Any]:
@@ -480,30 +569,37 @@ def _by_count(facet: FacetCount) -> tuple[int, str]:
 
 
 def _full_text_hits(
-    db: Session, params: SearchParams, conditions: list[ColumnElement[bool]]
-) -> int:
-    """How many products the full-text search finds, counted up to the fallback's bound;
-    also sets the typo threshold.
+    db: Session,
+    params: SearchParams,
+    conditions: list[ColumnElement[bool]],
+    name_condition: ColumnElement[bool],
+) -> tuple[int, int]:
+    """How many products the full-text search finds, and how many by their name, each
+    counted up to the fallback's bound; also sets the typo threshold.
 
     One round trip: the threshold is set for this transaction only (other queries keep the
     server's default) in the same statement that counts the first few full-text hits.
     """
     in_shop, in_category, in_price = _facet_filters(params)
-    first_hits = (
-        _catalogue_select(Product.id)
-        .where(*conditions, in_shop, in_category, in_price)
-        .limit(TYPO_FALLBACK_BELOW)
-        .subquery()
-    )
+    def first(*extra: ColumnElement[bool]) -> Any:
+        hits = (
+            _catalogue_select(Product.id)
+            .where(*conditions, in_shop, in_category, in_price, *extra)
+            .limit(TYPO_FALLBACK_BELOW)
+            .subquery()
+        )
+        return select(func.count()).select_from(hits).scalar_subquery()
+
     row = db.execute(
         select(
             func.set_config(
                 "pg_trgm.strict_word_similarity_threshold", str(TYPO_SIMILARITY_THRESHOLD), True
             ),
-            select(func.count()).select_from(first_hits).scalar_subquery(),
+            first(),
+            first(name_condition),
         )
     ).one()
-    return int(row[1])
+    return int(row[1]), int(row[2])
 
 
 _HITS = Table(
@@ -544,20 +640,33 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
     match: _TextMatch | None = None
     conditions = _base_conditions(params, None)
     if params.q:
-        match = _full_text_match(params.q)
+        full_text = _full_text_match(params.q)
+        named = category_query(db, params.q) if _typo_tolerant(params.q) else None
+        match = full_text if named is None else _with_category(full_text, named)
         conditions = _base_conditions(params, match)
-        hits = _full_text_hits(db, params, conditions) if _typo_tolerant(params.q) else None
-        if hits is not None and hits < TYPO_FALLBACK_BELOW:
-            match = _blend_typos(params.q, match, any_word=hits == 0)
-            match = _evaluate_once(db, match, _base_conditions(params, match))
-            conditions = _base_conditions(params, match)
+        if _typo_tolerant(params.q):
+            assert full_text.name_condition is not None
+            hits, name_hits = _full_text_hits(db, params, conditions, full_text.name_condition)
+            if hits < TYPO_FALLBACK_BELOW:
+                match = _blend_typos(params.q, match, any_word=hits == 0)
+                match = _evaluate_once(db, match, _base_conditions(params, match))
+                conditions = _base_conditions(params, match)
+            elif named is None and name_hits >= TYPO_FALLBACK_BELOW:
+                # Enough products say it in their name: those that only mention it in their
+                # description ("baguettes en bois" of a Mikado for "baguette") are noise.
+                # The full-text condition stays first: it is what the GIN index answers.
+                match = replace(
+                    match, condition=and_(full_text.condition, full_text.name_condition)
+                )
+                conditions = _base_conditions(params, match)
     in_shop, in_category, in_price = _facet_filters(params)
     page_rows = db.execute(
-        _catalogue_select(*_hit_columns())
-        .where(*conditions, in_shop, in_category, in_price)
-        .order_by(*_order_by(params, match))
-        .limit(params.page_size)
-        .offset((params.page - 1) * params.page_size)
+        _page_with_photos(
+            [*conditions, in_shop, in_category, in_price],
+            _order_by(params, match),
+            params.page_size,
+            (params.page - 1) * params.page_size,
+        )
     ).all()
     shops: list[FacetCount] = []
     categories: list[FacetCount] = []
@@ -591,8 +700,11 @@ def get_public_product(db: Session, product_id: int) -> ProductDetail:
     if not 0 < product_id <= MAX_SQL_INTEGER:
         raise NotFound("Ce produit n'existe pas ou n'est plus proposé.")
     row = db.execute(
-        _catalogue_select(*_hit_columns(), Product.brand, Product.description).where(
-            Product.id == product_id, *public_product_conditions()
+        _page_with_photos(
+            [Product.id == product_id, *public_product_conditions()],
+            [(Product.id, False)],
+            1,
+            extra=(Product.brand, Product.description),
         )
     ).first()
     if row is None:

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.errors import Conflict, Unprocessable
@@ -36,8 +36,9 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import stock
 from comptoir.services.cart import offered_slots, taken_slots
-from comptoir.services.contact_fields import check_postal_code
+from comptoir.services.contact_fields import check_french_phone, check_postal_code
 
 log = logging.getLogger("comptoir.checkout")
 
@@ -69,6 +70,7 @@ class ShopChoice:
 class CheckoutRequest:
     billing: BillingAddress | None
     shops: list[ShopChoice] = field(default_factory=list)
+    phone: str = ""  # required when a shop delivers (its courier calls the shopper)
 
 
 def _clean_billing(billing: BillingAddress | None) -> BillingAddress:
@@ -130,25 +132,6 @@ def _reserve_slot(db: Session, shop: Shop, start: datetime, now: datetime) -> da
         "(boutique fermée, créneau passé ou trop proche).",
         code="slot_not_offered",
     )
-
-
-def _reserve_stock(db: Session, product: Product, quantity: int) -> None:
-    reserved = db.execute(
-        update(Product)
-        .where(Product.id == product.id, Product.active, Product.stock >= quantity)
-        .values(stock=Product.stock - quantity)
-        .returning(Product.id)
-    ).first()
-    if reserved is None:
-        left = db.scalar(select(Product.stock).where(Product.id == product.id)) or 0
-        if left == 0:
-            message = f"« {product.name} » vient d'être épuisé ; retirez-le de votre panier."
-        else:
-            message = (
-                f"Stock insuffisant pour « {product.name} » : il n'en reste que {left}, "
-                f"vous en demandez {quantity}."
-            )
-        raise Conflict(message, code="out_of_stock")
 
 
 def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime | None = None) -> Order:
@@ -222,6 +205,13 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
     db.add(order)
     db.flush()
 
+    delivered = any(
+        mode.kind != DeliveryKind.pickup
+        for shop_id in by_shop
+        for mode in shops[shop_id].delivery_modes
+        if mode.id == choices[shop_id].delivery_mode_id
+    )
+    phone = check_french_phone(request.phone) if delivered else ""
     # Slots first then products, each in a fixed order, so concurrent checkouts never deadlock.
     slot_ends: dict[int, datetime] = {}
     for shop_id in sorted(by_shop):
@@ -248,7 +238,7 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
                 code="slot_not_offered",
             )
     for item in sorted(items, key=lambda i: i.product_id):
-        _reserve_stock(db, products[item.product_id], item.quantity)
+        stock.reserve(db, products[item.product_id], item.quantity)
 
     all_items_cents = all_delivery_cents = 0
     for shop_id in sorted(by_shop):
@@ -285,6 +275,7 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
             total_cents=items_cents + delivery_cents,
             shipping_name=shipping_name,
             shipping_address=shipping_address,
+            contact_phone=phone if mode.kind != DeliveryKind.pickup else "",
         )
         db.add(vendor_order)
         db.flush()

@@ -9,13 +9,12 @@ import re
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
+from stdnum.fr import siret as stdnum_siret
+from stdnum.fr import tva as stdnum_tva
 
 from comptoir.errors import Unprocessable
 from comptoir.settings import get_settings
 
-# La Poste's establishments share this SIREN and are numbered beyond what Luhn allows:
-# INSEE checks them with "sum of the digits is a multiple of 5" instead.
-LA_POSTE_SIREN = "356000000"
 _PHONE_CHARS = re.compile(r"^\+?[0-9 .\-()]+$")
 _POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 
@@ -37,28 +36,6 @@ def normalize_email(value: str, field: str = "adresse e-mail") -> str:
     return checked.normalized
 
 
-def luhn_ok(digits: str) -> bool:
-    """Luhn checksum of a string of digits (the key of SIREN and SIRET numbers)."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        n = int(char)
-        if position % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return total % 10 == 0
-
-
-def siret_is_valid(siret: str) -> bool:
-    """Whether a SIRET passes INSEE's check: 14 digits, Luhn key (La Poste: digit sum % 5)."""
-    if len(siret) != 14 or not siret.isdigit():
-        return False
-    if siret.startswith(LA_POSTE_SIREN):
-        return luhn_ok(siret) or sum(int(c) for c in siret) % 5 == 0
-    return luhn_ok(siret)
-
-
 def check_siret(value: str) -> str:
     """The SIRET without spaces, or Unprocessable when it is not a valid one."""
     siret = re.sub(r"[\s.]", "", value)
@@ -67,7 +44,8 @@ def check_siret(value: str) -> str:
             f"Le numéro SIRET « {value} » doit comporter exactement 14 chiffres.",
             code="invalid_siret",
         )
-    if not siret_is_valid(siret):
+    # python-stdnum knows INSEE's rules, La Poste's establishments included.
+    if not stdnum_siret.is_valid(siret):
         raise Unprocessable(
             f"Le numéro SIRET « {value} » n'existe pas (clé de contrôle incorrecte) ; "
             "vérifiez-le sur votre extrait Kbis ou avis de situation INSEE.",
@@ -90,6 +68,28 @@ def check_phone(value: str, *, required: bool = False) -> str:
             code="invalid_phone",
         )
     return phone
+
+
+FRENCH_PHONE = re.compile(r"(?:\+33|0033|0)([1-9]\d{8})")
+
+
+def check_french_phone(value: str) -> str:
+    """A French phone number, written '06 12 34 56 78'; a clear French error otherwise."""
+    phone = value.strip()
+    if not phone:
+        raise Unprocessable(
+            "Indiquez votre numéro de téléphone : le commerçant vous appelle pour la livraison.",
+            code="phone_required",
+        )
+    match = FRENCH_PHONE.fullmatch(re.sub(r"[\s.\-()]", "", phone))
+    if match is None:
+        raise Unprocessable(
+            f"Le numéro de téléphone « {phone} » n'est pas un numéro français valide "
+            "(exemple : 06 12 34 56 78).",
+            code="invalid_phone",
+        )
+    digits = "0" + match.group(1)
+    return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
 
 
 def check_postal_code(value: str) -> str:
@@ -128,13 +128,35 @@ def check_vat_number(value: str) -> str:
             "(exemple : FR40303265045).",
             code="invalid_vat_number",
         )
-    if vat.startswith("FR") and vat[2:].isdigit():
-        # French numbers are FR + 2-digit key + SIREN, key = (12 + 3 × (SIREN mod 97)) mod 97.
-        key, siren = vat[2:4], vat[4:]
-        if len(siren) != 9 or int(key) != (12 + 3 * (int(siren) % 97)) % 97:
+    if vat.startswith("FR"):
+        # FR + key + SIREN: python-stdnum checks the key and the SIREN's own Luhn key.
+        if not stdnum_tva.is_valid(vat):
             raise Unprocessable(
                 f"Le numéro de TVA intracommunautaire « {value} » n'existe pas "
                 "(clé incorrecte pour ce SIREN).",
                 code="invalid_vat_number",
             )
     return vat
+
+
+def check_share_capital(value: str) -> int | None:
+    """A share capital typed in euros ('10 000', '7 500,50 €') as cents; '' means none."""
+    typed = re.sub(r"[\s\u00a0\u202f€]", "", value).replace(",", ".")
+    if not typed:
+        return None
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", typed):
+        raise Unprocessable(
+            f"Le capital social « {value} » n'est pas un montant valide "
+            "(exemple : 10 000 ou 7 500,50).",
+            code="invalid_share_capital",
+        )
+    euros, _, cents = typed.partition(".")
+    return int(euros) * 100 + int(cents.ljust(2, "0") or 0)
+
+
+def format_share_capital(cents: int | None) -> str:
+    """A share capital as the shop form shows it: '10000' or '7500,50'; '' for none."""
+    if cents is None:
+        return ""
+    euros, rest = divmod(cents, 100)
+    return f"{euros},{rest:02d}" if rest else str(euros)

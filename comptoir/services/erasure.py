@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
-    AuditLog,
     CartItem,
     ContactMessage,
     DeletionRequest,
@@ -30,9 +29,15 @@ from comptoir.models import (
     PasswordResetToken,
     SentEmail,
     Shop,
+    SignUpAttempt,
     User,
     VendorOrder,
     VendorOrderStatus,
+)
+from comptoir.services import audit
+from comptoir.services.merchant_departure import (
+    lock_shops_of,
+    suspend_shops_of_departed_merchant,
 )
 
 OPEN_REQUEST_STATUSES = (DeletionStatus.requested, DeletionStatus.waiting)
@@ -126,6 +131,7 @@ def erase_account(
     )
     if user is None or user.erased_at is not None:
         raise Conflict("Ce compte est déjà effacé.")
+    shops = lock_shops_of(db, user.id)  # before the check: no order may slip in after it
     still_open = open_orders_of(db, [user.id], now)[user.id]
     if still_open:
         numbers = ", ".join(f"n° {i}" for i in still_open)
@@ -148,6 +154,7 @@ def erase_account(
     for model in (LoginSession, PasswordResetToken, CartItem):
         db.execute(delete(model).where(model.user_id == user.id))
     db.execute(delete(LoginAttempt).where(func.lower(LoginAttempt.email) == old_email))
+    db.execute(delete(SignUpAttempt).where(func.lower(SignUpAttempt.email) == old_email))
 
     if order_ids:
         db.execute(
@@ -190,6 +197,7 @@ def erase_account(
         .where(DeletionRequest.user_id == user.id)
         .values(email_at_request=placeholder)
     )
+    flagged = suspend_shops_of_departed_merchant(db, shops, operator_id, now)
     request.status = DeletionStatus.completed
     request.completed_at = now
     request.handled_by = operator_id
@@ -208,19 +216,20 @@ def erase_account(
         invoices_kept=invoices,
         messages_redacted=redacted,
     )
-    db.add(
-        AuditLog(
-            actor_id=operator_id,
-            action="account.erase",
-            target=f"user:{user.id}",
-            reason=reason,
-            details={
-                "deletion_request_id": request.id,
-                "orders_anonymised": result.orders_anonymised,
-                "invoices_kept": result.invoices_kept,
-                "messages_redacted": result.messages_redacted,
-            },
-        )
+    audit.record(
+        db,
+        operator_id,
+        "account.erase",
+        audit.user_target(user.id),
+        reason,
+        {
+            "deletion_request_id": request.id,
+            "orders_anonymised": result.orders_anonymised,
+            "invoices_kept": result.invoices_kept,
+            "messages_redacted": result.messages_redacted,
+            "shops_suspended": [shop.id for shop in shops],
+            "order_parts_flagged": flagged,
+        },
     )
     db.flush()
     return result

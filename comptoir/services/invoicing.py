@@ -25,11 +25,13 @@ from comptoir.models import (
     OrderLine,
     PaymentStatus,
     Shop,
-    VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services.locking import lock_part_and_order
 from comptoir.services.payments import payment_of
+from comptoir.settings import get_settings
 
+DELIVERY = "delivery"  # the key of the delivery in an invoice's or credit note's amounts
 # Lines the shopper does not pay for: refused at confirmation or withdrawn before payment.
 NOT_INVOICED = (LineStatus.declined, LineStatus.unavailable, LineStatus.cancelled)
 
@@ -57,7 +59,8 @@ def _next_sequence(db: Session, shop_id: int) -> int:
     return counter.last_number
 
 
-def _seller(shop: Shop) -> InvoiceSeller:
+def seller_of(shop: Shop) -> InvoiceSeller:
+    """The shop's legal identity as printed on its papers."""
     return InvoiceSeller(
         legal_name=shop.legal_name or shop.name,
         shop_name=shop.name,
@@ -68,10 +71,14 @@ def _seller(shop: Shop) -> InvoiceSeller:
         city=shop.city,
         email=shop.email,
         phone=shop.phone,
+        legal_form=shop.legal_form,
+        share_capital_cents=shop.share_capital_cents,
+        registration=shop.registration,
     )
 
 
-def _buyer(order: Order) -> InvoiceBuyer:
+def buyer_of(order: Order) -> InvoiceBuyer:
+    """The shopper as billed at checkout."""
     return InvoiceBuyer(
         name=order.billing_name,
         line1=order.billing_line1,
@@ -80,19 +87,15 @@ def _buyer(order: Order) -> InvoiceBuyer:
         city=order.billing_city,
         country="France" if order.billing_country == "FR" else order.billing_country,
         email=order.shopper_email,
+        country_code=order.billing_country or "FR",
     )
 
 
 def issue_invoice(db: Session, vendor_order_id: int) -> Invoice:
     """The invoice of a paid vendor order, issued once (a second call returns the same one)."""
-    vendor_order = db.scalar(
-        select(VendorOrder)
-        .where(VendorOrder.id == vendor_order_id)
-        .with_for_update()  # two concurrent calls: the second waits and finds the invoice
-        .execution_options(populate_existing=True)
-    )
-    if vendor_order is None:
-        raise NotFound("Commande boutique introuvable.")
+    # Two concurrent calls: the second waits (order first, like every writer) and finds the
+    # invoice.
+    _, vendor_order = lock_part_and_order(db, vendor_order_id)
     existing = db.scalar(select(Invoice).where(Invoice.vendor_order_id == vendor_order_id))
     if existing is not None:
         return existing
@@ -116,8 +119,8 @@ def issue_invoice(db: Session, vendor_order_id: int) -> Invoice:
         number=invoice_number(shop.id, sequence),
         issued_at=issued_at,
         order_reference=f"Commande n° {order.id}",
-        seller=_seller(shop),
-        buyer=_buyer(order),
+        seller=seller_of(shop),
+        buyer=buyer_of(order),
         lines=[
             InvoiceLine(line.product_name, line.quantity, line.unit_price_cents, line.vat_rate_bp)
             for line in lines
@@ -125,6 +128,7 @@ def issue_invoice(db: Session, vendor_order_id: int) -> Invoice:
         delivery_label=vendor_order.delivery_label if vendor_order.delivery_cents else "",
         delivery_cents=vendor_order.delivery_cents,
         paid_at=order.paid_at or payment.succeeded_at,
+        issued_on_behalf_by=get_settings().platform_name,
     )
     totals = invoice_vat_breakdown(data)
     invoice = Invoice(
@@ -136,11 +140,19 @@ def issue_invoice(db: Session, vendor_order_id: int) -> Invoice:
         total_ht_cents=totals.ht_cents,
         total_vat_cents=totals.vat_cents,
         total_ttc_cents=totals.ttc_cents,
+        invoiced=invoiced_amounts(lines, vendor_order.delivery_cents),
         pdf=render_invoice_pdf(data),
     )
     db.add(invoice)
     db.flush()
     return invoice
+
+
+def invoiced_amounts(lines: list[OrderLine], delivery_cents: int) -> dict[str, int]:
+    """What an invoice bills, TTC: {"<order line id>": cents, "delivery": cents}."""
+    amounts = {str(line.id): line.total_cents for line in lines}
+    amounts[DELIVERY] = delivery_cents
+    return amounts
 
 
 def invoice_pdf(db: Session, invoice_id: int) -> bytes:

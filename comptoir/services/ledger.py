@@ -19,10 +19,9 @@ from comptoir.models import (
     LedgerEntry,
     LedgerKind,
     PaymentStatus,
-    VendorOrder,
-    VendorOrderStatus,
 )
-from comptoir.services.payments import lock_order, payment_of
+from comptoir.services.locking import lock_order, lock_parts_of_order
+from comptoir.services.payments import payment_of
 from comptoir.settings import get_settings
 
 
@@ -53,18 +52,7 @@ def record_sale(db: Session, order_id: int) -> list[LedgerEntry]:
     payment = payment_of(db, order_id)
     if payment is None or payment.status != PaymentStatus.succeeded:
         raise Conflict("La vente n'est enregistrée qu'une fois le paiement réussi.")
-    parts = list(
-        db.scalars(
-            select(VendorOrder)
-            .where(
-                VendorOrder.order_id == order_id,
-                VendorOrder.status != VendorOrderStatus.cancelled,
-            )
-            .order_by(VendorOrder.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
+    parts = lock_parts_of_order(db, order_id, with_cancelled=False)
     if not parts:
         raise Conflict("Cette commande n'a aucune boutique à créditer.")
     settings = get_settings()

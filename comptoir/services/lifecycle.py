@@ -11,7 +11,7 @@ import logging
 from datetime import UTC, datetime
 
 import stripe
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,6 @@ from comptoir.models import (
     OrderLine,
     OrderStatus,
     PaymentStatus,
-    Product,
     ReturnRequest,
     ReturnStatus,
     StatusEvent,
@@ -48,7 +47,14 @@ from comptoir.orders.contracts import (
     VendorChanged,
     VendorOrderInfo,
 )
-from comptoir.services.payments import lock_order, payment_of, stripe_client
+from comptoir.services import stock
+from comptoir.services.locking import (
+    lock_order,
+    lock_part_and_order,
+    lock_parts_of_order,
+    lock_vendor_order,
+)
+from comptoir.services.payments import payment_of, stripe_client
 
 log = logging.getLogger("comptoir.lifecycle")
 
@@ -104,15 +110,7 @@ def _event(
 
 
 def _vendor_orders(db: Session, order_id: int) -> list[VendorOrder]:
-    return list(
-        db.scalars(
-            select(VendorOrder)
-            .where(VendorOrder.order_id == order_id)
-            .order_by(VendorOrder.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
+    return lock_parts_of_order(db, order_id)
 
 
 def _lines(db: Session, vendor_order_ids: list[int]) -> list[OrderLine]:
@@ -249,27 +247,6 @@ def refresh_order_status(db: Session, order_id: int, event_key: str) -> str:
 # --- vendor orders ---------------------------------------------------------------------------
 
 
-def _lock_vendor_order(db: Session, vendor_order_id: int) -> VendorOrder:
-    part = db.scalar(
-        select(VendorOrder)
-        .where(VendorOrder.id == vendor_order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if part is None:
-        raise NotFound(f"Commande boutique {vendor_order_id} introuvable.")
-    return part
-
-
-def _lock_part_and_order(db: Session, vendor_order_id: int) -> tuple[Order, VendorOrder]:
-    """A vendor order and its order, both locked: the order first, like every writer, so
-    that concurrent writers never deadlock."""
-    order_id = db.scalar(select(VendorOrder.order_id).where(VendorOrder.id == vendor_order_id))
-    if order_id is None:
-        raise NotFound(f"Commande boutique {vendor_order_id} introuvable.")
-    return lock_order(db, order_id), _lock_vendor_order(db, vendor_order_id)
-
-
 def is_cancelled(db: Session, vendor_order_id: int) -> bool:
     """Whether a vendor order is cancelled (NotFound when it does not exist)."""
     status = db.scalar(select(VendorOrder.status).where(VendorOrder.id == vendor_order_id))
@@ -280,7 +257,7 @@ def is_cancelled(db: Session, vendor_order_id: int) -> bool:
 
 def project_vendor(db: Session, change: VendorChange) -> VendorChanged:
     """Write one vendor order's status (and what comes with it), then the order's status."""
-    _, part = _lock_part_and_order(db, change.vendor_order_id)
+    _, part = lock_part_and_order(db, change.vendor_order_id)
     from_status = part.status.value
     if change.to_status and change.to_status != from_status:
         part.status = VendorOrderStatus(change.to_status)
@@ -317,7 +294,7 @@ def project_vendor(db: Session, change: VendorChange) -> VendorChanged:
 def apply_line_decisions(db: Session, decisions: LineDecisions) -> OrderSnapshot:
     """A merchant confirmed or declined reservation lines: declined lines release their stock
     and leave the totals; a part with nothing left is cancelled."""
-    order, part = _lock_part_and_order(db, decisions.vendor_order_id)
+    order, part = lock_part_and_order(db, decisions.vendor_order_id)
     lines = {line.id: line for line in _lines(db, [part.id])}
     for line_id in decisions.confirmed:
         line = lines.get(line_id)
@@ -327,7 +304,7 @@ def apply_line_decisions(db: Session, decisions: LineDecisions) -> OrderSnapshot
         line = lines.get(line_id)
         if line is not None and line.status == LineStatus.pending_confirmation:
             line.status = LineStatus.declined
-            _release_stock(db, line)
+            stock.release(db, line)
     live = [line for line in lines.values() if line.status in LIVE_LINES]
     items_cents = sum(line.total_cents for line in live)
     if not live:
@@ -359,15 +336,6 @@ def _recompute_order_totals(db: Session, order: Order) -> None:
     order.delivery_cents = sum(p.delivery_cents for p in parts)
     order.total_cents = order.items_cents + order.delivery_cents
     db.flush()
-
-
-def _release_stock(db: Session, line: OrderLine) -> None:
-    if line.product_id is not None:
-        db.execute(
-            update(Product)
-            .where(Product.id == line.product_id)
-            .values(stock=Product.stock + line.quantity)
-        )
 
 
 # --- closing an unpaid order -----------------------------------------------------------------
@@ -415,7 +383,7 @@ def close_unpaid(db: Session, request: CloseUnpaidInput) -> CloseUnpaidResult:
     for line in _lines(db, [p.id for p in parts]):
         if line.status in LIVE_LINES:
             line.status = LineStatus.cancelled
-            _release_stock(db, line)
+            stock.release(db, line)
     project_order(
         db,
         OrderChange(
@@ -438,7 +406,7 @@ def close_unpaid(db: Session, request: CloseUnpaidInput) -> CloseUnpaidResult:
 def mark_lines_unavailable(db: Session, request: LinesUnavailable) -> int:
     """Lines the shop cannot supply after all: the cents to refund (the delivery too when
     nothing is left of the shop's part, which is then cancelled)."""
-    _, part = _lock_part_and_order(db, request.vendor_order_id)
+    _, part = lock_part_and_order(db, request.vendor_order_id)
     lines = {line.id: line for line in _lines(db, [part.id])}
     amount = 0
     for line_id in request.line_ids:
@@ -484,14 +452,14 @@ def mark_lines_unavailable(db: Session, request: LinesUnavailable) -> int:
 def cancel_paid_vendor_order(db: Session, request: CancelVendorLines) -> int:
     """Cancel what is left of a paid vendor order (an operator's decision): its lines go back
     on the shelf; the cents still refundable for it are returned."""
-    _, part = _lock_part_and_order(db, request.vendor_order_id)
+    _, part = lock_part_and_order(db, request.vendor_order_id)
     left = part.total_cents - part.refunded_cents
     if part.status == VendorOrderStatus.cancelled:
         return left
     for line in _lines(db, [part.id]):
         if line.status == LineStatus.confirmed and part.status not in HANDED_OVER:
             line.status = LineStatus.cancelled
-            _release_stock(db, line)
+            stock.release(db, line)
     _event(
         db,
         key=request.event_key,
@@ -509,7 +477,7 @@ def cancel_paid_vendor_order(db: Session, request: CancelVendorLines) -> int:
 
 def create_return(db: Session, request: NewReturn) -> int:
     """Record the shopper's return request (once per vendor order and set of lines)."""
-    _, part = _lock_part_and_order(db, request.vendor_order_id)
+    _, part = lock_part_and_order(db, request.vendor_order_id)
     wanted = {str(r.line_id): r.quantity for r in request.lines}
     open_request = db.scalar(
         select(ReturnRequest).where(
@@ -551,7 +519,7 @@ def decide_return(db: Session, decision: ReturnDecision) -> None:
     row = db.get(ReturnRequest, decision.return_id, populate_existing=True)
     if row is None:
         raise NotFound("Demande de retour introuvable.")
-    _, part = _lock_part_and_order(db, row.vendor_order_id)
+    _, part = lock_part_and_order(db, row.vendor_order_id)
     status = ReturnStatus(decision.status)
     if row.status == status:
         return
@@ -605,7 +573,7 @@ def flag_attention(db: Session, request: AttentionRequest) -> None:
     )
     order.needs_attention = True
     if request.vendor_order_id is not None:
-        part = _lock_vendor_order(db, request.vendor_order_id)
+        part = lock_vendor_order(db, request.vendor_order_id)
         part.needs_attention = True
     elif request.kind == "activity_failed":
         order.stage = "needs_attention"
@@ -630,7 +598,7 @@ def resolve_attention(db: Session, resolution: AttentionResolution) -> None:
     ).all()
     if item is not None and item.vendor_order_id is not None:
         if not any(i.vendor_order_id == item.vendor_order_id for i in still_open):
-            part = _lock_vendor_order(db, item.vendor_order_id)
+            part = lock_vendor_order(db, item.vendor_order_id)
             part.needs_attention = False
     if not still_open:
         order.needs_attention = False

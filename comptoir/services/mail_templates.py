@@ -8,19 +8,49 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from comptoir.domain.hours import weekly_summary
 from comptoir.domain.labels import format_datetime_fr, format_time_fr
 from comptoir.domain.money import format_eur
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import NotFound
 from comptoir.mail import already_sent, send_templated
-from comptoir.models import Order, OrderLine, Shop, User, VendorOrder
+from comptoir.models import DeliveryKind, OpeningHours, Order, OrderLine, Shop, User, VendorOrder
 from comptoir.orders.contracts import EmailRequest
+from comptoir.services.shop_pages import opening_ranges
 
 
-def _part_context(part: VendorOrder, shop: Shop, lines: list[OrderLine]) -> dict[str, Any]:
+def shop_address(shop: Shop) -> str:
+    """`3 place du Marché, 69001 Lyon` (the parts the shop filled in)."""
+    town = f"{shop.postal_code} {shop.city}".strip()
+    return ", ".join(p for p in (shop.address_line.strip(), town) if p)
+
+
+def _opening_hours_of(db: Session, shop_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each shop's week of opening hours, Monday first (for pickups without a slot)."""
+    rows = db.scalars(
+        select(OpeningHours)
+        .where(OpeningHours.shop_id.in_(shop_ids))
+        .order_by(OpeningHours.weekday, OpeningHours.opens)
+    )
+    by_shop: dict[int, list[OpeningHours]] = {shop_id: [] for shop_id in shop_ids}
+    for row in rows:
+        by_shop[row.shop_id].append(row)
+    return {
+        shop_id: weekly_summary(opening_ranges(hours)) if hours else []
+        for shop_id, hours in by_shop.items()
+    }
+
+
+def _part_context(
+    part: VendorOrder, shop: Shop, lines: list[OrderLine], hours: list[tuple[str, str]]
+) -> dict[str, Any]:
     return {
         "vendor_order_id": part.id,
         "shop_name": shop.name,
+        "shop_address": shop_address(shop),
+        "shop_phone": shop.phone,
+        "is_pickup": part.delivery_kind == DeliveryKind.pickup,
+        "opening_hours": hours,
         "delivery_label": part.delivery_label,
         "delivery_cents": part.delivery_cents,
         "pickup_code": part.pickup_code,
@@ -87,21 +117,27 @@ def order_email(db: Session, request: EmailRequest) -> bool:
     ):
         lines_of[line.vendor_order_id].append(line)
     shopper = db.get(User, order.shopper_id) if order.shopper_id is not None else None
+    hours = _opening_hours_of(db, list(shops))
+    shown_parts = [p for p in parts if p.status.value != "cancelled"]
     context: dict[str, Any] = {
         "order": {"id": order.id, "total_cents": order.total_cents},
         "first_name": (shopper.first_name if shopper else "") or "",
         "extra": readable_extra(request.extra),
         "parts": [
-            _part_context(p, shops[p.shop_id], lines_of[p.id])
-            for p in parts
-            if p.status.value != "cancelled"
+            _part_context(p, shops[p.shop_id], lines_of[p.id], hours[p.shop_id])
+            for p in shown_parts
         ],
+        # Every subject names the shop(s) the e-mail is about.
+        "shops_label": ", ".join(shops[p.shop_id].name for p in shown_parts or parts),
     }
     part = next((p for p in parts if p.id == request.vendor_order_id), None)
     if request.vendor_order_id is not None:
         if part is None:
             raise NotFound("Commande boutique introuvable.")
-        context.update(_part_context(part, shops[part.shop_id], lines_of[part.id]))
+        context.update(
+            _part_context(part, shops[part.shop_id], lines_of[part.id], hours[part.shop_id])
+        )
+        context["shops_label"] = shops[part.shop_id].name
     if request.to == "merchant":
         if part is None:
             raise NotFound("Un e-mail au vendeur doit nommer sa commande boutique.")

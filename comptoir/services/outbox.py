@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from comptoir.db import session_scope
 from comptoir.mail import send_templated
 
@@ -37,6 +40,17 @@ def send(mail: OutgoingMail) -> bool:
         log.warning("e-mail %s to %s not sent (SMTP unreachable)", mail.email_key, mail.to,
                     exc_info=True)
         return False
+
+
+def send_after_commit(db: Session, mail: OutgoingMail | None) -> None:
+    """Send `mail` once `db`'s transaction commits (never if it rolls back)."""
+    if mail is None:
+        return
+
+    def after_commit(session: Session) -> None:
+        send(mail)
+
+    event.listen(db, "after_commit", after_commit, once=True)
 
 
 def send_all(mails: Iterable[OutgoingMail]) -> int:

@@ -21,6 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from comptoir.domain.card_declines import decline_code, decline_message
+from comptoir.domain.labels import STRIPE_REFUND_STATUS_LABELS
 from comptoir.domain.money import format_eur, split_proportionally
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
@@ -35,8 +37,9 @@ from comptoir.models import (
     RefundStatus,
     StripeEvent,
     VendorOrder,
-    VendorOrderStatus,
 )
+from comptoir.services import locking
+from comptoir.services.locking import lock_order
 from comptoir.settings import get_settings
 
 log = logging.getLogger("comptoir.payments")
@@ -54,7 +57,6 @@ NOT_PAYABLE_MESSAGES = {
     "elle ne peut plus être payée.",
 }
 ALREADY_PAID_MESSAGE = "Cette commande est déjà payée."
-DECLINED_MESSAGE = "Votre carte a été refusée."
 
 
 # --- client --------------------------------------------------------------------------------
@@ -97,19 +99,6 @@ def is_permanent_refusal(exc: stripe.StripeError) -> bool:
 
 
 # --- the PaymentIntent of an order ---------------------------------------------------------
-
-
-def lock_order(db: Session, order_id: int) -> Order:
-    """The order, locked until the caller's transaction ends (fresh from the database)."""
-    order = db.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if order is None:
-        raise NotFound("Commande introuvable.")
-    return order
 
 
 def payment_of(db: Session, order_id: int) -> Payment | None:
@@ -214,7 +203,9 @@ def _declined_meanwhile(client: stripe.StripeClient, payment: Payment) -> bool:
         return False
     intent = client.v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
     if intent.status == "requires_payment_method" and intent.last_payment_error:
-        payment.failure_message = DECLINED_MESSAGE
+        code = decline_code(intent.last_payment_error.to_dict())
+        payment.failure_code = code
+        payment.failure_message = decline_message(code)
         return True
     return False
 
@@ -281,6 +272,7 @@ def mark_payment_succeeded(db: Session, order_id: int, payment_intent_id: str) -
         payment.status = PaymentStatus.succeeded
         payment.succeeded_at = _now()
         payment.failure_message = ""
+        payment.failure_code = ""
     order = db.get(Order, order_id)
     if order is not None and order.paid_at is None:
         order.paid_at = payment.succeeded_at
@@ -288,17 +280,41 @@ def mark_payment_succeeded(db: Session, order_id: int, payment_intent_id: str) -
     return payment
 
 
-def mark_payment_failed(db: Session, order_id: int, payment_intent_id: str, message: str) -> Payment:
-    """Record a declined attempt; the order stays payable with another card (idempotent)."""
+def mark_payment_failed(
+    db: Session, order_id: int, payment_intent_id: str, message: str, code: str | None = None
+) -> Payment:
+    """Record a declined attempt; the order stays payable with another card (idempotent).
+
+    The shopper reads a French sentence chosen from the decline code (`code`, else the one
+    in the intent's stored failure event); Stripe's own `message` only goes to the log.
+    """
     payment = _lock_payment(db, order_id, payment_intent_id, strict=False)
     if payment.stripe_payment_intent_id != payment_intent_id:
         return payment  # a spent intent's late news: the current attempt is another one
     # Events may arrive out of order: a failed attempt never undoes a success.
     if payment.status != PaymentStatus.succeeded:
+        found = code if code is not None else _stored_decline_code(db, payment_intent_id)
+        log.info("payment of order %s declined (%s): %s", order_id, found or "?", message)
         payment.status = PaymentStatus.failed
-        payment.failure_message = (message or "Le paiement a été refusé.")[:500]
+        payment.failure_code = found
+        payment.failure_message = decline_message(found)
     db.flush()
     return payment
+
+
+def _stored_decline_code(db: Session, payment_intent_id: str) -> str:
+    """The decline code of the intent's latest stored failure event ("" if none)."""
+    payload = db.scalar(
+        select(StripeEvent.payload)
+        .where(
+            StripeEvent.payment_intent_id == payment_intent_id,
+            StripeEvent.type == "payment_intent.payment_failed",
+        )
+        .order_by(StripeEvent.received_at.desc())
+        .limit(1)
+    )
+    intent = _intent_of_payload(payload or {}) or {}
+    return decline_code(intent.get("last_payment_error"))
 
 
 # --- webhook events ------------------------------------------------------------------------
@@ -338,11 +354,10 @@ def _result_of(db: Session, row: StripeEvent, is_new: bool) -> PaymentEventResul
         order_id = db.scalar(
             select(Payment.order_id).where(Payment.stripe_payment_intent_id == row.payment_intent_id)
         )
-    error = intent.get("last_payment_error") or {}
-    message = str(error.get("message") or "") if isinstance(error, dict) else ""
     succeeded = PAYMENT_EVENT_OUTCOMES.get(row.type, False)
-    if row.type == "payment_intent.payment_failed" and not message:
-        message = "Le paiement a été refusé."
+    message = ""
+    if row.type == "payment_intent.payment_failed":
+        message = decline_message(decline_code(intent.get("last_payment_error")))
     return PaymentEventResult(
         event_id=row.id,
         event_type=row.type,
@@ -490,7 +505,10 @@ def refund(
     if not _accepted(made.status):
         existing.status = RefundStatus.failed
         db.flush()
-        raise Conflict(f"Stripe a refusé le remboursement (statut « {made.status} »).")
+        raise Conflict(
+            "Stripe a refusé le remboursement (statut : "
+            f"{STRIPE_REFUND_STATUS_LABELS.get(str(made.status), str(made.status))})."
+        )
     existing.stripe_refund_id = made.id
     existing.status = RefundStatus.succeeded
     existing.succeeded_at = _now()
@@ -528,12 +546,7 @@ def _refundable_vendor_order(
 ) -> VendorOrder | None:
     if vendor_order_id is None:
         return None
-    vendor_order = db.scalar(
-        select(VendorOrder)
-        .where(VendorOrder.id == vendor_order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    vendor_order = locking.find_locked_vendor_order(db, vendor_order_id)
     if vendor_order is None or vendor_order.order_id != order_id:
         raise Conflict("Cette commande boutique ne fait pas partie de la commande.")
     left = vendor_order.total_cents - vendor_order.refunded_cents
@@ -615,15 +628,7 @@ def _split_over_vendor_orders(
     db: Session, order_id: int, amount_cents: int
 ) -> list[tuple[VendorOrder, int]]:
     """An order-wide refund is borne by each shop in proportion to what is still refundable."""
-    parts = list(
-        db.scalars(
-            select(VendorOrder)
-            .where(VendorOrder.order_id == order_id, VendorOrder.status != VendorOrderStatus.cancelled)
-            .order_by(VendorOrder.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
+    parts = locking.lock_parts_of_order(db, order_id, with_cancelled=False)
     weights = [part.total_cents - part.refunded_cents for part in parts]
     if not parts or sum(weights) < amount_cents:
         raise Conflict("Le remboursement dépasse ce que les boutiques de la commande ont encaissé.")

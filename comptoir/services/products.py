@@ -12,28 +12,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain.money import format_eur
 from comptoir.errors import Conflict, DomainError, NotFound, Unprocessable
 from comptoir.models import Category, OrderLine, Product, Shop
+from comptoir.services import stock as stock_levels
 from comptoir.services.contact_fields import slugify
+from comptoir.services.stock import MAX_STOCK
 
 LOW_STOCK_THRESHOLD = 5
 # French VAT rates in basis points: 20 %, 10 %, 5,5 %, 2,1 %, overseas 8,5 %, and 0.
 VAT_RATES_BP = (0, 210, 550, 850, 1000, 2000)
 DEFAULT_VAT_RATE_BP = 2000
 MAX_PRICE_CENTS = 10_000_000  # 100 000 €: beyond it a typo is likelier than a product
-MAX_STOCK = 1_000_000
 MAX_PAGE_SIZE = 100
 MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 CSV_COLUMNS = (
     "sku", "name", "description", "price", "vat_rate", "stock", "category",
-    "requires_confirmation", "promo_price",
+    "requires_confirmation", "promo_price", "photos",
 )  # fmt: skip
+# The `photos` column names image files sent with the CSV in one ZIP, separated by "|".
+PHOTO_NAMES_SEPARATOR = "|"
 REQUIRED_CSV_COLUMNS = ("sku", "name", "price")
 _TEXT_LIMITS = {"name": 200, "sku": 64, "brand": 120, "unit_label": 40}
 _AMOUNT = re.compile(r"^(\d+)(?:[.,](\d{1,2}))?$")
@@ -282,32 +285,9 @@ def remove_product(db: Session, shop: Shop, product_id: int) -> Literal["deleted
 def adjust_stock(
     db: Session, shop: Shop, product_id: int, *, delta: int | None = None, set_to: int | None = None
 ) -> Product:
-    """Add `delta` to the stock, or set it to `set_to`, in one atomic statement."""
+    """Add `delta` to the stock of one of the shop's products, or set it to `set_to`."""
     product = get_product(db, shop, product_id)
-    if (delta is None) == (set_to is None):
-        raise Unprocessable("Indiquez soit une variation (delta), soit un nouveau stock (set).")
-    if set_to is not None:
-        if not 0 <= set_to <= MAX_STOCK:
-            raise Unprocessable(f"Le stock doit être un entier entre 0 et {MAX_STOCK}.")
-        statement = update(Product).where(Product.id == product.id).values(stock=set_to)
-    elif abs(delta or 0) > MAX_STOCK:
-        raise Unprocessable(f"La variation de stock doit rester entre -{MAX_STOCK} et {MAX_STOCK}.")
-    else:
-        # Checkouts reserve stock concurrently: move from the row's value, not from ours.
-        moved = Product.stock + (delta or 0)
-        statement = (
-            update(Product)
-            .where(Product.id == product.id, moved >= 0, moved <= MAX_STOCK)
-            .values(stock=moved)
-        )
-    result = db.execute(statement.returning(Product.stock)).first()
-    if result is None:
-        current = db.scalar(select(Product.stock).where(Product.id == product.id))
-        raise Conflict(
-            f"Impossible : le stock deviendrait négatif ou dépasserait {MAX_STOCK} "
-            f"(stock actuel : {current}).",
-            code="stock_out_of_range",
-        )
+    stock_levels.adjust(db, product.id, delta=delta, set_to=set_to)
     return get_product(db, shop, product_id)
 
 
@@ -338,6 +318,9 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     skus: list[str] = field(default_factory=list)
+    # File names of the `photos` column, per SKU, for the lines that fill it in.
+    photos: dict[str, list[str]] = field(default_factory=dict)
+    photo_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -346,6 +329,7 @@ class _Row:
     values: dict[str, Any]  # product attributes given by this line
     category: str | None
     ok: bool = True  # every value of the line could be read
+    photos: list[str] = field(default_factory=list)
 
 
 def _decode(data: bytes) -> str:
@@ -458,14 +442,18 @@ def _read_rows(text: str) -> tuple[list[_Row], list[CsvProblem]]:
                 )
                 rows.append(_Row(line, {"sku": ""}, None, ok=False))
                 continue
-            values, category, row_problems = _parse_row(dict(zip(columns, cells, strict=True)))
+            named = dict(zip(columns, cells, strict=True))
+            values, category, row_problems = _parse_row(named)
+            photos = [
+                n.strip() for n in named.get("photos", "").split(PHOTO_NAMES_SEPARATOR) if n.strip()
+            ]
             sku = values["sku"]
             if sku and sku in seen:
                 row_problems.append(f"la référence « {sku} » figure déjà ligne {seen[sku]}")
             elif sku:
                 seen[sku] = line
             problems += [CsvProblem(line, p) for p in row_problems]
-            rows.append(_Row(line, values, category, ok=not row_problems))
+            rows.append(_Row(line, values, category, ok=not row_problems, photos=photos))
     except csv.Error as exc:
         raise CsvImportError(
             f"Ligne {reader.line_num} illisible ({exc}) : vérifiez les guillemets.",
@@ -521,6 +509,9 @@ def import_products_csv(db: Session, shop: Shop, data: bytes) -> ImportResult:
     categories: dict[str, Category | None] = {}
     result = ImportResult(skus=skus)
     for row, merged in merged_rows:
+        if row.photos:
+            result.photos[row.values["sku"]] = row.photos
+            result.photo_lines[row.values["sku"]] = row.line
         target = existing.get(row.values["sku"])
         if target is None:
             target = Product(shop_id=shop.id, **merged)

@@ -217,3 +217,21 @@ def _delivery_mode_view(mode: DeliveryMode) -> DeliveryModeView:
         price_cents=mode.price_cents,
         free_above_cents=mode.free_above_cents,
     )
+
+
+@dataclass(frozen=True)
+class ShopLayout:
+    """How a shop arranges its page: the order of its categories and its banner photo."""
+
+    category_order: list[str]
+    banner_photo_id: int | None
+
+
+def shop_layout(db: Session, slug: str) -> ShopLayout:
+    """The shop's page arrangement (one small statement)."""
+    row = db.execute(
+        select(Shop.category_order, Shop.banner_photo_id).where(Shop.slug == slug)
+    ).first()
+    if row is None:
+        return ShopLayout([], None)
+    return ShopLayout(list(row.category_order or []), row.banner_photo_id)

@@ -7,7 +7,8 @@ A merchant reaches only the shop they own (`merchant_shop`); an operator reaches
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -16,12 +17,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from comptoir.domain.hours import OpeningRange
-from comptoir.domain.labels import WEEKDAYS_FR, format_time_fr
+from comptoir.domain.labels import WEEKDAYS_FR, elide_de, format_time_fr
 from comptoir.domain.paris_time import to_paris
 from comptoir.domain.slots import SlotRule
 from comptoir.errors import Conflict, Forbidden, NotFound, Unprocessable
 from comptoir.models import (
-    AuditLog,
+    Category,
     DeliveryKind,
     DeliveryMode,
     OpeningHours,
@@ -32,16 +33,19 @@ from comptoir.models import (
     ShopStatus,
     User,
 )
+from comptoir.services import audit
 from comptoir.services.contact_fields import (
     check_phone,
     check_postal_code,
     check_required,
+    check_share_capital,
     check_siret,
     check_vat_number,
     normalize_email,
     slugify,
 )
 from comptoir.services.outbox import OutgoingMail
+from comptoir.services.scoping import first_owned_shop
 
 SHOP_STATUS_LABELS = {
     ShopStatus.pending: "en attente de validation",
@@ -50,10 +54,13 @@ SHOP_STATUS_LABELS = {
     ShopStatus.suspended: "suspendue",
 }
 # What a merchant may change in their shop; status, owner and slug belong to the platform.
+# Form fields stored under another name (the capital is typed in euros, kept in cents).
+COLUMN_OF_FIELD = {"share_capital": "share_capital_cents"}
 EDITABLE_SHOP_FIELDS = frozenset(
     {
         "name", "trade", "description", "phone", "email", "address_line", "postal_code",
-        "city", "return_policy", "legal_name", "siret", "vat_number",
+        "city", "return_policy", "legal_name", "siret", "vat_number", "legal_form",
+        "registration", "share_capital", "cgv_text",
     }
 )  # fmt: skip
 MAX_DELIVERY_PRICE_CENTS = 100_000
@@ -130,7 +137,7 @@ def create_pending_shop(db: Session, owner: User, application: ShopApplication) 
 
 def merchant_shop(db: Session, user: User) -> Shop:
     """The shop `user` owns; 404 when they have none."""
-    shop = db.scalar(select(Shop).where(Shop.owner_id == user.id).order_by(Shop.id).limit(1))
+    shop = first_owned_shop(db, user)
     if shop is None:
         raise NotFound("Aucune boutique n'est rattachée à votre compte.", code="no_shop")
     return shop
@@ -161,7 +168,7 @@ def update_shop(db: Session, shop: Shop, changes: Mapping[str, str]) -> Shop:
         raise Unprocessable(
             "Ces champs ne peuvent pas être modifiés : " + ", ".join(sorted(unknown)) + "."
         )
-    checks = {
+    checks: dict[str, Callable[[str], object]] = {
         "name": lambda v: check_required(v, "nom de la boutique"),
         "trade": lambda v: check_required(v, "activité"),
         "legal_name": lambda v: check_required(v, "raison sociale"),
@@ -172,10 +179,13 @@ def update_shop(db: Session, shop: Shop, changes: Mapping[str, str]) -> Shop:
         "city": lambda v: check_required(v, "ville"),
         "phone": lambda v: check_phone(v, required=True),
         "email": lambda v: normalize_email(v, "adresse e-mail de la boutique"),
+        "legal_form": lambda v: v.strip()[:60],
+        "registration": lambda v: v.strip()[:120],
+        "share_capital": check_share_capital,
     }
     for name, value in changes.items():
         check = checks.get(name)
-        setattr(shop, name, check(value) if check else value.strip())
+        setattr(shop, COLUMN_OF_FIELD.get(name, name), check(value) if check else value.strip())
     db.flush()
     return shop
 
@@ -483,7 +493,7 @@ def decide_shop(
         raise NotFound("Cette boutique n'existe pas.")
     if shop.status not in transition.allowed_from:
         raise Conflict(
-            f"Impossible de {transition.verb} la boutique « {shop.name} » : elle est "
+            f"Impossible {elide_de(transition.verb)} la boutique « {shop.name} » : elle est "
             f"{SHOP_STATUS_LABELS[shop.status]}.",
             code="invalid_transition",
         )
@@ -492,21 +502,20 @@ def decide_shop(
     shop.status_reason = reason
     if transition.to == ShopStatus.approved and shop.approved_at is None:
         shop.approved_at = _now()
-    audit = AuditLog(
-        actor_id=operator.id,
-        action=f"shop.{decision.value}",
-        target=f"shop:{shop.id}",
-        reason=reason,
-        details={"from": previous.value, "to": transition.to.value},
+    entry = audit.record(
+        db,
+        operator.id,
+        f"shop.{decision.value}",
+        audit.shop_target(shop.id),
+        reason,
+        {"from": previous.value, "to": transition.to.value},
     )
-    db.add(audit)
-    db.flush()
     owner = db.get(User, shop.owner_id) if shop.owner_id else None
     to = owner.email if owner and owner.erased_at is None else shop.email
     if not to:
         return shop, None
     mail = OutgoingMail(
-        email_key=f"shop:{shop.id}:{decision.value}:{audit.id}",
+        email_key=f"shop:{shop.id}:{decision.value}:{entry.id}",
         to=to,
         template=transition.template,
         context={
@@ -517,3 +526,40 @@ def decide_shop(
         },
     )
     return shop, mail
+
+
+MAX_ORDERED_CATEGORIES = 50
+
+
+def _category_key(name: str) -> str:
+    # slugify drops the ligatures "œuf" and "æ" would lose a letter: spell them out first.
+    spelt = name.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    return slugify(spelt, max_length=80)
+
+
+def set_category_order(db: Session, shop: Shop, names: str) -> list[str]:
+    """Set the order of the shop page's categories from names separated by commas or lines
+    ("Fromages, Crèmerie & œufs"), accents and case ignored; unknown names are refused."""
+    known: dict[str, str] = {}
+    for slug, name in db.execute(select(Category.slug, Category.name)):
+        known[slug] = slug
+        known.setdefault(_category_key(name), slug)
+    slugs: list[str] = []
+    unknown: list[str] = []
+    for name in re.split(r"[,;\n]", names):
+        key = _category_key(name)
+        if not key:
+            continue
+        if key not in known:
+            unknown.append(name.strip())
+        elif known[key] not in slugs:
+            slugs.append(known[key])
+    if unknown:
+        raise Unprocessable(
+            "Catégories inconnues dans l'ordre des rayons : "
+            + ", ".join(f"« {n} »" for n in unknown)
+            + "."
+        )
+    shop.category_order = slugs[:MAX_ORDERED_CATEGORIES]
+    db.flush()
+    return shop.category_order

@@ -9,13 +9,12 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from api.deps import SessionDep
-from api.routes.auth import client_ip, set_session_cookie
 from comptoir.errors import DomainError
 from comptoir.models import DeletionRequest, DeletionStatus
 from comptoir.security import token_digest
 from comptoir.services import accounts, outbox, sessions
 from comptoir.services.shops import ShopApplication
+from comptoir.web.deps import SessionDep, client_ip, set_session_cookie
 from storefront.deps import Form, PageUser, VisitorDep, checkbox, safe_next, text
 from storefront.i18n import _
 from storefront.templating import json_download, redirect, render
@@ -96,7 +95,10 @@ def signup_page(request: Request, visitor: VisitorDep, role: str = "client") -> 
 def signup_submit(
     request: Request, form: Form, db: SessionDep, background: BackgroundTasks
 ) -> Response:
-    """Create the account (and the shop application of a merchant), then log in."""
+    """Create the account (and the shop application of a merchant); the new member logs in.
+
+    An address that has an account already gets the same answer (and an e-mail).
+    """
     role = text(form, "role")
     role = role if role in ROLE_CHOICES else "client"
     names = ("email", "first_name", "last_name", *SHOP_FIELDS)
@@ -136,8 +138,8 @@ def signup_submit(
                 accept_terms=checkbox(form, "accept_terms"),
                 shop=shop,
             ),
+            ip=client_ip(request),
         )
-        issued = sessions.open_session(db, user)
     except DomainError as exc:
         return render(
             request,
@@ -146,18 +148,7 @@ def signup_submit(
             status_code=exc.status_code,
         )
     background.add_task(outbox.send_all, mails)
-    if role == "vendeur":
-        message = _(
-            "Bienvenue ! Votre compte vendeur est créé ; votre boutique sera visible dès que la "
-            "collectivité l'aura validée."
-        )
-    else:
-        message = _(
-            "Bienvenue sur Comptoir, %(name)s ! Votre compte est créé.", name=user.first_name
-        )
-    response = redirect(_home_of(user.role), message)
-    set_session_cookie(response, issued)
-    return response
+    return redirect("/connexion", accounts.sign_up_answer(values["email"]), "info")
 
 
 # --- forgotten password ------------------------------------------------------------------

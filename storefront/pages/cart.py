@@ -18,20 +18,20 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from starlette.datastructures import FormData, QueryParams
 
-from api.deps import SessionDep
-from api.routes.orders import start_workflow_now
 from comptoir.errors import DomainError
 from comptoir.models import CartItem, OrderStatus, Role
-from comptoir.services import cart, checkout
+from comptoir.services import cart
+from comptoir.services import place_order as order_placing
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
-from storefront.deps import Form, ShopperPage, Visitor, integer, safe_next, text
+from comptoir.web.deps import SessionDep, start_workflow_now
+from storefront.deps import Form, ShopperPage, Visitor, checkbox, integer, safe_next, text
 from storefront.i18n import _
 from storefront.templating import add_context_hook, redirect, render
 
 log = logging.getLogger("comptoir.storefront.cart")
 router = APIRouter()
 
-BILLING_FIELDS = ("name", "line1", "line2", "postal_code", "city")
+BILLING_FIELDS = ("name", "line1", "line2", "postal_code", "city", "phone")
 
 
 def cart_badge(request: Request, visitor: Visitor) -> dict[str, Any]:
@@ -63,6 +63,52 @@ def cart_page(request: Request, db: SessionDep, shopper: ShopperPage) -> Respons
     )
 
 
+def _cart_path(choices: dict[str, str]) -> str:
+    """The cart page showing these delivery and slot choices still ticked."""
+    return "/panier" + (f"?{urlencode(choices)}" if choices else "")
+
+
+def _apply_quantities(db: SessionDep, shopper: Any, form: FormData) -> str:
+    """Apply every changed `quantite_<product>` field (0 takes the line out); "" or a problem."""
+    view = cart.get_cart(db, shopper)
+    held = {line.product_id: line.quantity for shop in view.shops for line in shop.lines}
+    for product_id, quantity in held.items():
+        wanted = integer(form, f"quantite_{product_id}", quantity)
+        if wanted == quantity:
+            continue
+        try:
+            if wanted == 0:
+                cart.remove_item(db, shopper, product_id)
+            else:
+                cart.set_quantity(db, shopper, product_id, -1 if wanted is None else wanted)
+        except DomainError as exc:
+            return exc.message
+    return ""
+
+
+@router.post("/panier")
+def submit_cart(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
+    """The cart form: update quantities, take a line out, or go on to checkout.
+
+    Every button posts the whole form, so the delivery modes and pickup slots already
+    ticked come back ticked (they used to be lost on "Mettre à jour").
+    """
+    choices = _choices(form)
+    problem = _apply_quantities(db, shopper, form)
+    if problem:
+        return redirect(_cart_path(choices), problem, "error")
+    removed = integer(form, "retirer")
+    if removed is not None:
+        try:
+            cart.remove_item(db, shopper, removed)
+        except DomainError as exc:
+            return redirect(_cart_path(choices), exc.message, "error")
+        return redirect(_cart_path(choices), _("Produit retiré du panier."))
+    if form.get("mettre_a_jour") is not None:
+        return redirect(_cart_path(choices), _("Quantités mises à jour."))
+    return redirect("/commande" + (f"?{urlencode(choices)}" if choices else ""))
+
+
 @router.post("/panier/ajouter")
 def add_to_cart(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
     """Add a product from its page (its quantity adds to what the cart already holds)."""
@@ -78,31 +124,6 @@ def add_to_cart(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
         "",
     )
     return redirect(back, _("« %(name)s » est dans votre panier.", name=name))
-
-
-@router.post("/panier/quantite")
-def change_quantity(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
-    """Set a line's quantity (0 takes it out)."""
-    product_id = integer(form, "product_id") or 0
-    quantity = integer(form, "quantity", -1)
-    try:
-        if quantity == 0:
-            cart.remove_item(db, shopper, product_id)
-        else:
-            cart.set_quantity(db, shopper, product_id, quantity if quantity is not None else -1)
-    except DomainError as exc:
-        return redirect("/panier", exc.message, "error")
-    return redirect("/panier", _("Quantité mise à jour."))
-
-
-@router.post("/panier/retirer")
-def remove_from_cart(form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
-    """Take a product out of the cart."""
-    try:
-        cart.remove_item(db, shopper, integer(form, "product_id") or 0)
-    except DomainError as exc:
-        return redirect("/panier", exc.message, "error")
-    return redirect("/panier", _("Produit retiré du panier."))
 
 
 # --- checkout ----------------------------------------------------------------------------
@@ -172,6 +193,7 @@ def _billing_defaults(shopper: Any) -> dict[str, str]:
         "line2": "",
         "postal_code": "",
         "city": "",
+        "phone": shopper.phone or "",
     }
 
 
@@ -182,11 +204,13 @@ def _checkout_page(
     billing: dict[str, str],
     error: str = "",
     status_code: int = 200,
+    cgv_accepted: bool = False,
 ) -> Response:
     return render(
         request,
         "orders/checkout.html",
         {
+            "cgv_accepted": cgv_accepted,
             "cart": view,
             "plans": plans,
             "billing": billing,
@@ -221,6 +245,15 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
     choices = _choices(form)
     view = cart.get_cart(db, shopper)
     plans = _plan(view, choices)
+    if not checkbox(form, "accept_cgv"):
+        return _checkout_page(
+            request,
+            view,
+            plans,
+            billing,
+            _("Pour commander, cochez la case qui accepte les conditions générales de vente."),
+            422,
+        )
     shop_choices = []
     for plan in plans:
         if plan.mode is None:
@@ -236,7 +269,7 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
             )
         )
     try:
-        order = checkout.checkout(
+        placed = order_placing.place_order(
             db,
             shopper,
             CheckoutRequest(
@@ -248,17 +281,25 @@ def place_order(request: Request, form: Form, db: SessionDep, shopper: ShopperPa
                     city=billing["city"],
                 ),
                 shops=shop_choices,
+                phone=billing["phone"],
             ),
+            start=lambda order_id: start_workflow_now(request, order_id),
+            accepted_terms=True,  # refused above unless the CGV box is ticked
         )
     except DomainError as exc:
         db.rollback()
         view = cart.get_cart(db, shopper)
         return _checkout_page(
-            request, view, _plan(view, choices), billing, exc.message, exc.status_code
+            request,
+            view,
+            _plan(view, choices),
+            billing,
+            exc.message,
+            exc.status_code,
+            cgv_accepted=True,  # a ticked box stays ticked when the page comes back
         )
-    db.commit()  # the workflow must only ever see a committed order
-    started = start_workflow_now(request, order.id)
-    if not started:
+    order = placed.order
+    if not placed.workflow_started:
         log.info("order %s placed; its workflow starts later", order.id)
     if order.status == OrderStatus.awaiting_confirmation:
         return redirect(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -10,13 +10,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
 from comptoir.domain.paris_time import to_paris
-from comptoir.errors import NotFound, Unprocessable
-from comptoir.services import catalogue, shop_pages
+from comptoir.errors import Unprocessable
+from comptoir.services import catalogue, product_photos, shop_pages
 from comptoir.services.products import parse_euros
-from comptoir.settings import get_settings
-from storefront.deps import VisitorDep
+from comptoir.web.deps import SessionDep
+from storefront.deps import VisitorDep, numeric_id
 from storefront.i18n import _
 from storefront.templating import render
 
@@ -149,34 +148,104 @@ def shops(request: Request, db: SessionDep, visitor: VisitorDep) -> Response:
     )
 
 
-@router.get("/boutiques/{slug}")
-def shop(request: Request, slug: str, db: SessionDep, visitor: VisitorDep) -> Response:
-    """A shop: hours and "ouvert maintenant", pickup slots, delivery, returns, contact, products."""
-    now = _now()
-    page = shop_pages.public_shop_page(db, slug[:120], now)
-    products = catalogue.search_products(
-        db, catalogue.SearchParams(shop=page.slug, page_size=get_settings().search_max_page_size)
+# Products shown per category on a shop's page before "voir les N produits".
+SHOP_SECTION_SIZE = 8
+
+
+@dataclass(frozen=True)
+class ShopSection:
+    """One category of a shop's page: its first products and how many it has."""
+
+    category: catalogue.FacetCount
+    items: list[catalogue.ProductHit]
+
+
+def _shop_sections(
+    db: SessionDep, slug: str, layout: shop_pages.ShopLayout
+) -> tuple[list[ShopSection], int]:
+    """The shop's products grouped by category, in the shop's chosen order (then by size),
+    and how many products the shop has in all."""
+    overview = catalogue.search_products(db, catalogue.SearchParams(shop=slug, page_size=1))
+    order = {name: n for n, name in enumerate(layout.category_order)}
+    facets = sorted(
+        overview.facets.categories, key=lambda f: (order.get(f.slug, len(order)), -f.count, f.name)
     )
+    sections = [
+        ShopSection(
+            facet,
+            catalogue.search_products(
+                db,
+                catalogue.SearchParams(shop=slug, category=facet.slug, page_size=SHOP_SECTION_SIZE),
+            ).items,
+        )
+        for facet in facets
+    ]
+    return sections, overview.total
+
+
+@router.get("/boutiques/{slug}")
+def shop(
+    request: Request,
+    slug: str,
+    db: SessionDep,
+    visitor: VisitorDep,
+    q: str = "",
+    categorie: str = "",
+    tous: str = "",
+    page: int = 1,
+) -> Response:
+    """A shop: hours and "ouvert maintenant", pickup slots, delivery, returns, contact, and its
+    products by category, searchable, a category or everything page by page."""
+    now = _now()
+    page_view = shop_pages.public_shop_page(db, slug[:120], now)
+    layout = shop_pages.shop_layout(db, page_view.slug)
+    q = q[: catalogue.MAX_QUERY_LENGTH]
+    listing = None
+    sections: list[ShopSection] = []
+    if q or categorie or tous:
+        listing = catalogue.search_products(
+            db,
+            catalogue.SearchParams(
+                shop=page_view.slug,
+                q=q,
+                category=categorie[:80] or None,
+                page=max(1, min(page, 10_000)),
+                page_size=PAGE_SIZE,
+            ),
+        )
+        total = listing.total
+    else:
+        sections, total = _shop_sections(db, page_view.slug, layout)
     slots_by_day: dict[str, list[shop_pages.PickupSlotView]] = {}
-    for slot in page.pickup_slots:
+    for slot in page_view.pickup_slots:
         slots_by_day.setdefault(to_paris(slot.start).date().isoformat(), []).append(slot)
+
+    def link(**changes: Any) -> str:
+        """This shop's listing with some parameters changed."""
+        values = {"q": q, "categorie": categorie, "tous": tous, **changes}
+        query = urlencode({k: v for k, v in values.items() if v})
+        return f"/boutiques/{page_view.slug}" + (f"?{query}" if query else "")
+
     return render(
         request,
         "catalogue/shop.html",
         {
-            "shop": page,
-            "products": products,
+            "shop": page_view,
+            "banner": product_photos.photo_view(db, layout.banner_photo_id),
+            "sections": sections,
+            "listing": listing,
+            "total": total,
+            "q": q,
+            "category": next(
+                (c for c in (listing.facets.categories if listing else []) if c.slug == categorie),
+                None,
+            ),
+            "link": link,
             "slots_by_day": slots_by_day,
             "today": to_paris(now).weekday(),
+            "page_query": "",
         },
     )
-
-
-def numeric_id(value: str, message: str) -> int:
-    """A path id; anything but a plain number is an unknown page (404), not a form error."""
-    if not value.isdigit() or len(value) > 12:
-        raise NotFound(message)
-    return int(value)
 
 
 @router.get("/produits/{product_id}")
@@ -194,6 +263,7 @@ def product(request: Request, product_id: str, db: SessionDep, visitor: VisitorD
         "catalogue/product.html",
         {
             "product": detail,
+            "photos": product_photos.photos_of_products(db, [detail.id]).get(detail.id, []),
             "shop": page,
             "more": [p for p in same_shop.items if p.id != detail.id][:4],
         },

@@ -10,18 +10,22 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
 from comptoir.domain.labels import VENDOR_ORDER_STEP_LABELS, vendor_order_status_label
 from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError, NotFound
 from comptoir.models import Role, VendorOrderStatus
 from comptoir.orders import gateway
-from comptoir.services import ledger, order_views, shops
+from comptoir.services import ledger, order_reads, scoping, shops
+from comptoir.services import merchant_dashboard as dashboards
+from comptoir.services import messages as shop_messages
+from comptoir.services.shop_papers import shop_papers
 from comptoir.settings import get_settings
+from comptoir.settlements import service as settlement_service
+from comptoir.settlements import views as settlement_views
+from comptoir.web.deps import SessionDep
 from storefront.actions import perform_and_redirect
-from storefront.deps import Form, MerchantPage, Visitor, integer, text
+from storefront.deps import Form, MerchantPage, Visitor, integer, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import add_context_hook, redirect, render
 
 router = APIRouter()
@@ -32,7 +36,7 @@ def pending_banner(request: Request, visitor: Visitor) -> dict[str, Any]:
     db = getattr(request.state, "db", None)
     if db is None or visitor.user_id is None or visitor.role != Role.merchant:
         return {}
-    return {"pending_shop": order_views.pending_shop_of(db, visitor.user_id)}
+    return {"pending_shop": dashboards.pending_shop_of(db, visitor.user_id)}
 
 
 add_context_hook(pending_banner)
@@ -55,7 +59,7 @@ def status_filters() -> dict[str, str]:
 
 
 def _vendor_order_id(value: str) -> int:
-    return numeric_id(value, order_views.VENDOR_ORDER_NOT_FOUND)
+    return numeric_id(value, scoping.VENDOR_ORDER_NOT_FOUND)
 
 
 def vendor_order_path(vendor_order_id: int) -> str:
@@ -66,7 +70,7 @@ def vendor_order_path(vendor_order_id: int) -> str:
 @router.get("/vendeur")
 def dashboard(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
     """What needs action now, each one click away."""
-    board = order_views.merchant_dashboard(db, merchant)
+    board = dashboards.merchant_dashboard(db, merchant)
     return render(
         request, "merchant/dashboard.html", {"board": board, "queue_titles": queue_titles()}
     )
@@ -81,7 +85,7 @@ def vendor_orders(
         status = VendorOrderStatus(statut) if statut else None
     except ValueError:
         status = None
-    items = order_views.list_vendor_orders(db, merchant, status=status)
+    items = order_reads.list_vendor_orders(db, merchant, status=status)
     return render(
         request,
         "merchant/orders.html",
@@ -94,8 +98,8 @@ def vendor_order_page(
     request: Request, vendor_order_id: str, db: SessionDep, merchant: MerchantPage
 ) -> Response:
     """One order of my shop: lines, customer, timeline, and only the steps allowed now."""
-    part = order_views.vendor_order_detail(db, merchant, _vendor_order_id(vendor_order_id))
-    messages = order_views.vendor_order_messages(db, merchant, part.id)
+    part = order_reads.vendor_order_detail(db, merchant, _vendor_order_id(vendor_order_id))
+    messages = shop_messages.vendor_order_messages(db, merchant, part.id)
     return render(
         request,
         "merchant/order.html",
@@ -103,12 +107,12 @@ def vendor_order_page(
     )
 
 
-def _own_part(db: SessionDep, merchant: Any, vendor_order_id: str) -> order_views.VendorOrderView:
+def _own_part(db: SessionDep, merchant: Any, vendor_order_id: str) -> order_reads.VendorOrderView:
     # Ownership first: another shop's order is a 404 before any workflow is asked.
-    return order_views.vendor_order_detail(db, merchant, _vendor_order_id(vendor_order_id))
+    return order_reads.vendor_order_detail(db, merchant, _vendor_order_id(vendor_order_id))
 
 
-def _line_ids(form: Any, part: order_views.VendorOrderView, prefix: str) -> list[int]:
+def _line_ids(form: Any, part: order_reads.VendorOrderView, prefix: str) -> list[int]:
     known = {line.id for line in part.lines}
     return [line_id for line_id in known if form.get(f"{prefix}{line_id}") is not None]
 
@@ -188,12 +192,29 @@ def ship(
     """Shipped or out for delivery, with the carrier and tracking number."""
     part = _own_part(db, merchant, vendor_order_id)
     carrier, tracking = text(form, "carrier", 80), text(form, "tracking_number", 120)
-    if not carrier:
-        return redirect(vendor_order_path(part.id), _("Indiquez le transporteur."), "error")
+    if part.delivery_kind == "shipping" and not (carrier and tracking):
+        return redirect(
+            vendor_order_path(part.id),
+            _("Indiquez le transporteur et le numéro de suivi du colis."),
+            "error",
+        )
     return perform_and_redirect(
         request, vendor_order_path(part.id), _("Commande expédiée : le client est prévenu."),
         gateway.ship, vendor_order_id=part.id, carrier=carrier, tracking_number=tracking,
         actor_id=merchant.id,
+    )  # fmt: skip
+
+
+@router.post("/vendeur/commandes/{vendor_order_id}/non-retiree")
+def cancel_no_show(
+    request: Request, vendor_order_id: str, form: Form, db: SessionDep, merchant: MerchantPage
+) -> Response:
+    """The customer never came: cancelled, refunded, products back in stock."""
+    part = _own_part(db, merchant, vendor_order_id)
+    return perform_and_redirect(
+        request, vendor_order_path(part.id),
+        _("Commande annulée : le client est remboursé et les produits sont remis en stock."),
+        gateway.cancel_no_show, vendor_order_id=part.id, actor_id=merchant.id,
     )  # fmt: skip
 
 
@@ -253,7 +274,7 @@ def answer_about_order(
     part_id = _vendor_order_id(vendor_order_id)
     back = vendor_order_path(part_id) + "#messages"
     try:
-        order_views.post_vendor_order_message(db, merchant, part_id, text(form, "body", 5000))
+        shop_messages.post_vendor_order_message(db, merchant, part_id, text(form, "body", 5000))
     except NotFound:
         raise
     except DomainError as exc:
@@ -271,7 +292,7 @@ def _month_start(now: datetime) -> datetime:
 
 @router.get("/vendeur/ventes")
 def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
-    """Sales, payment fees, refunds and what the platform owes the shop."""
+    """Sales, payment fees, refunds, what the platform owes the shop and each settlement."""
     shop = shops.merchant_shop(db, merchant)
     now = datetime.now(UTC)
     settings = get_settings()
@@ -285,6 +306,9 @@ def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
             "month_start": _month_start(now),
             "fee_rate_bp": settings.fee_rate_basis_points,
             "fee_fixed_cents": settings.fee_fixed_cents,
+            "papers": shop_papers(db, shop.id),
+            "statements": settlement_views.shop_statements(db, shop.id),
+            "position": settlement_service.money_position_of_shop(db, shop.id),
         },
     )
 
@@ -295,7 +319,7 @@ def sales(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
 @router.get("/vendeur/messages")
 def inbox(request: Request, db: SessionDep, merchant: MerchantPage) -> Response:
     """The shop's conversations with customers, unread first."""
-    threads = order_views.shop_threads(db, merchant)
+    threads = shop_messages.shop_threads(db, merchant)
     threads.sort(key=lambda t: (t.unread == 0, -t.last_at.timestamp()))
     return render(request, "merchant/inbox.html", {"threads": threads})
 
@@ -306,7 +330,7 @@ def conversation(
 ) -> Response:
     """A conversation with one customer."""
     sid = numeric_id(shopper_id, _("Cette conversation n'existe pas."))
-    name, messages = order_views.customer_conversation(db, merchant, sid)
+    name, messages = shop_messages.customer_conversation(db, merchant, sid)
     return render(
         request,
         "merchant/conversation.html",
@@ -320,7 +344,7 @@ def answer(shopper_id: str, form: Form, db: SessionDep, merchant: MerchantPage) 
     sid = numeric_id(shopper_id, _("Cette conversation n'existe pas."))
     back = f"/vendeur/messages/{sid}"
     try:
-        order_views.answer_customer(db, merchant, sid, text(form, "body", 5000))
+        shop_messages.answer_customer(db, merchant, sid, text(form, "body", 5000))
     except NotFound:
         raise
     except DomainError as exc:

@@ -14,14 +14,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.deps import SessionDep
 from comptoir.domain.labels import WEEKDAYS_FR, format_time_fr
 from comptoir.errors import DomainError, Unprocessable
 from comptoir.models import DeliveryKind, Shop
 from comptoir.services import products, shops
-from storefront.deps import Form, MerchantPage, checkbox, text
+from comptoir.web.deps import SessionDep
+from storefront.deps import Form, MerchantPage, checkbox, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
 
 router = APIRouter()

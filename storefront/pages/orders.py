@@ -10,18 +10,18 @@ import stripe
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
-from api.routes.orders import start_workflow_now
+from comptoir.domain.card_declines import decline_code, decline_message
 from comptoir.errors import DomainError, NotFound
-from comptoir.models import OrderStatus
+from comptoir.models import CreditNote, OrderStatus
 from comptoir.orders import gateway
-from comptoir.services import order_views, payments
+from comptoir.services import credit_notes, order_reads, payments, scoping
+from comptoir.services import messages as shop_messages
 from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
+from comptoir.web.deps import SessionDep, start_workflow_now
 from storefront.actions import perform_and_redirect
-from storefront.deps import Form, ShopperPage, integer, text
+from storefront.deps import Form, ShopperPage, integer, numeric_id, text
 from storefront.i18n import _
-from storefront.pages.catalogue import numeric_id
 from storefront.templating import redirect, render
 
 log = logging.getLogger("comptoir.storefront.orders")
@@ -45,7 +45,7 @@ def orders_page(request: Request, db: SessionDep, shopper: ShopperPage, page: in
     """My orders, newest first, with each shop's status."""
     page = max(1, min(page, 10_000))
     # One more than shown tells whether a next page exists.
-    found = order_views.list_orders(
+    found = order_reads.list_orders(
         db, shopper, limit=ORDERS_PER_PAGE + 1, offset=(page - 1) * ORDERS_PER_PAGE
     )
     return render(
@@ -58,21 +58,26 @@ def orders_page(request: Request, db: SessionDep, shopper: ShopperPage, page: in
 @router.get("/commandes/{order_id}")
 def order_page(request: Request, order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
     """One order: each shop's part with its timeline, pickup, invoice, returns and messages."""
-    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    order = order_reads.order_detail(db, shopper, _order_id(order_id))
     if order.stage == START_PENDING:
         # Temporal was away at checkout: looking at the order is one more chance to start it
         # (idempotent; the worker's sweeper would do it within a minute anyway).
         start_workflow_now(request, order.id)
-    messages = order_views.order_messages(db, shopper, order.id)
-    by_shop: dict[int, list[order_views.MessageView]] = {}
+    messages = shop_messages.order_messages(db, shopper, order.id)
+    by_shop: dict[int, list[shop_messages.MessageView]] = {}
     for message in messages:
         by_shop.setdefault(message.shop_id, []).append(message)
+    notes = credit_notes.credit_notes_of_vendor_orders(db, [part.id for part in order.vendor_orders])
+    notes_by_part: dict[int, list[CreditNote]] = {}
+    for note in notes:
+        notes_by_part.setdefault(note.vendor_order_id, []).append(note)
     return render(
         request,
         "orders/detail.html",
         {
             "order": order,
             "messages_by_shop": by_shop,
+            "credit_notes_by_part": notes_by_part,
             # Back from Stripe.js: the payment's webhook may not have arrived yet.
             "just_paid": request.query_params.get("paiement") == "ok" and order.can_pay,
         },
@@ -82,7 +87,7 @@ def order_page(request: Request, order_id: str, db: SessionDep, shopper: Shopper
 @router.get("/commandes/{order_id}/paiement")
 def payment_page(request: Request, order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
     """Pay by card with Stripe.js (card field, billing details from the order)."""
-    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    order = order_reads.order_detail(db, shopper, _order_id(order_id))
     if not order.can_pay:
         return redirect(
             order_path(order.id),
@@ -113,7 +118,7 @@ def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: Shopp
     """
     if get_settings().environment == "production":
         raise NotFound(_("Cette page n'existe pas."))
-    order = order_views.get_readable_order(db, shopper, _order_id(order_id))
+    order = scoping.get_readable_order(db, shopper, _order_id(order_id))
     payment_page_path = f"{order_path(order.id)}/paiement"
     if order.status != OrderStatus.awaiting_payment:
         return redirect(order_path(order.id), _("Cette commande n'est pas à payer."), "info")
@@ -125,12 +130,9 @@ def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: Shopp
         client = payments.stripe_client().v1
         client.payment_intents.update(intent_id, params={"payment_method": card})
         client.payment_intents.confirm(intent_id)
-    except stripe.CardError:
-        return redirect(
-            payment_page_path,
-            _("Votre carte a été refusée. Vérifiez ses informations ou essayez une autre carte."),
-            "error",
-        )
+    except stripe.CardError as exc:
+        code = decline_code(exc.error.to_dict() if exc.error else {}) or exc.code or ""
+        return redirect(payment_page_path, _(decline_message(code)), "error")
     except stripe.InvalidRequestError:
         # The intent of a declined attempt is replaced once the workflow has recorded the
         # failure (a Stripe webhook away): until then it cannot be confirmed again.
@@ -158,7 +160,7 @@ def cancel_order(
     request: Request, order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
 ) -> Response:
     """Cancel an order that is not paid yet (a paid one is refunded through a return)."""
-    order = order_views.get_readable_order(db, shopper, _order_id(order_id))
+    order = scoping.get_readable_order(db, shopper, _order_id(order_id))
     return perform_and_redirect(
         request,
         order_path(order.id),
@@ -176,7 +178,7 @@ def request_return(
     request: Request, order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
 ) -> Response:
     """Ask one shop to take back some lines and refund them, while the window is open."""
-    order = order_views.order_detail(db, shopper, _order_id(order_id))
+    order = order_reads.order_detail(db, shopper, _order_id(order_id))
     part_id = integer(form, "vendor_order_id")
     part = next((p for p in order.vendor_orders if p.id == part_id), None)
     if part is None:
@@ -220,13 +222,33 @@ def request_return(
     )
 
 
+@router.post("/commandes/{order_id}/reception")
+def confirm_receipt(
+    request: Request, order_id: str, form: Form, db: SessionDep, shopper: ShopperPage
+) -> Response:
+    """The shopper received a shipped part: it is completed, the return window opens."""
+    order = order_reads.order_detail(db, shopper, _order_id(order_id))
+    part_id = integer(form, "vendor_order_id")
+    part = next((p for p in order.vendor_orders if p.id == part_id), None)
+    if part is None:
+        raise NotFound(_("Cette commande n'existe pas ou n'est pas la vôtre."))
+    return perform_and_redirect(
+        request,
+        f"{order_path(order.id)}#boutique-{part.id}",
+        _("Merci ! La commande de %(shop)s est terminée.", shop=part.shop_name),
+        gateway.confirm_receipt,
+        vendor_order_id=part.id,
+        actor_id=shopper.id,
+    )
+
+
 @router.post("/commandes/{order_id}/messages")
 def write_to_shop(order_id: str, form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
     """Write to one shop of the order, then come back to the conversation."""
     oid = _order_id(order_id)
     shop_id = integer(form, "shop_id") or 0
     try:
-        message = order_views.post_order_message(
+        message = shop_messages.post_order_message(
             db, shopper, oid, shop_id, text(form, "body", 5000)
         )
     except NotFound:

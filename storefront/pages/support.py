@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
 from comptoir.errors import DomainError, NotFound
-from comptoir.services import order_views
+from comptoir.services import messages as shop_messages
+from comptoir.web.deps import SessionDep
 from storefront.deps import Form, ShopperPage, VisitorDep, text
 from storefront.i18n import _
 from storefront.templating import redirect, render
@@ -48,12 +48,12 @@ def contact_submit(request: Request, form: Form, db: SessionDep) -> Response:
         "name": text(form, "name", 200),
         "email": text(form, "email", 320),
         "subject": text(form, "subject", 40),
-        "body": text(form, "body", order_views.MAX_MESSAGE_LENGTH + 1),
+        "body": text(form, "body", shop_messages.MAX_MESSAGE_LENGTH + 1),
     }
     subjects = contact_subjects()
     subject = subjects.get(values["subject"], "")
     try:
-        order_views.save_contact_message(
+        shop_messages.save_contact_message(
             db, values["name"], values["email"], subject, values["body"]
         )
     except DomainError as exc:
@@ -73,14 +73,14 @@ def contact_submit(request: Request, form: Form, db: SessionDep) -> Response:
 def conversations(request: Request, db: SessionDep, shopper: ShopperPage) -> Response:
     """My conversations with shops."""
     return render(
-        request, "support/threads.html", {"threads": order_views.shop_threads(db, shopper)}
+        request, "support/threads.html", {"threads": shop_messages.shop_threads(db, shopper)}
     )
 
 
 @router.get("/messages/{slug}")
 def conversation(request: Request, slug: str, db: SessionDep, shopper: ShopperPage) -> Response:
     """My conversation with one shop (about my orders or not)."""
-    shop, messages = order_views.shop_conversation(db, shopper, slug[:120])
+    shop, messages = shop_messages.shop_conversation(db, shopper, slug[:120])
     return render(request, "support/conversation.html", {"shop": shop, "messages": messages})
 
 
@@ -89,7 +89,7 @@ def write(slug: str, form: Form, db: SessionDep, shopper: ShopperPage) -> Respon
     """Write to a shop."""
     back = f"/messages/{slug[:120]}"
     try:
-        message = order_views.post_shop_message(db, shopper, slug[:120], text(form, "body", 5000))
+        message = shop_messages.post_shop_message(db, shopper, slug[:120], text(form, "body", 5000))
     except NotFound:
         raise
     except DomainError as exc:

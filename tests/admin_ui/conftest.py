@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from comptoir.devstack.services import SmtpSink, free_port, start_smtp_sink
 from comptoir.models import Role, User
+from devstack.services import SmtpSink, free_port, start_smtp_sink
 from tests.factories import create_user
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin_ui import data_accounts
 from comptoir.models import AuditLog, DeletionRequest, DeletionStatus, OrderStatus, Role, User
 from comptoir.services.accounts import request_deletion
+from comptoir.services.operations import accounts as account_queries
 from tests.admin_ui.console import act, errors_of, open_page
 from tests.admin_ui.order_factories import make_order
 from tests.factories import create_user
@@ -85,7 +85,7 @@ def test_personal_data_export_holds_the_account_and_its_orders(db: Session) -> N
     user, _ = requested(db, "paul@example.test")
     order = make_order(db, shopper=user)
     db.commit()
-    exported = json.loads(data_accounts.personal_data_export(user.id))
+    exported = json.loads(account_queries.personal_data_export(user.id))
     assert exported["account"]["email"] == "paul@example.test"
     assert "password_hash" not in exported["account"]
     assert [o["id"] for o in exported["orders"]] == [order.id]

@@ -55,10 +55,10 @@ def test_figures_of_the_period(db: Session, operator: User) -> None:
     assert metrics["Commandes"] == "4"
     assert metrics["Ventes"] == "60,00\u00a0€"
     assert metrics["Commissions"] == "1,20\u00a0€"
-    assert metrics["Taux de remboursement"] == "33,3\u00a0%"
+    assert metrics["Taux de remboursement"] == "8,3\u00a0%"  # on amounts: 5 € of 60 €
     assert any(
-        "1 commande(s) remboursée(s) sur 3 payée(s) ; 5,00\u00a0€ remboursés sur 60,00\u00a0€ "
-        "encaissés (8,3\u00a0%)." == c.value
+        "5,00\u00a0€ remboursés sur 60,00\u00a0€ encaissés (8,3\u00a0%) ; 1 commande(s) "
+        "remboursée(s) sur 3 payée(s) (33,3\u00a0%)." == c.value
         for c in app.caption
     )
     assert metrics["Commandes à traiter"] == "1"
@@ -82,3 +82,19 @@ def test_figures_of_the_period(db: Session, operator: User) -> None:
 
     app.radio(key="figures_period").set_value(30).run()
     assert {m.label: m.value for m in app.metric}["Commandes"] == "5"
+
+
+def test_chart_days_stay_in_calendar_order_across_a_month() -> None:
+    from datetime import date
+
+    from admin_ui.figures_chart import daily_chart_frame
+    from comptoir.services.operations.figures import DayFigures
+
+    days = [date(2026, 11, 28) + timedelta(days=n) for n in range(7)]  # 28/11 → 04/12
+    frame = daily_chart_frame(
+        [DayFigures(day=d, orders=n, sales_cents=100 * n, fees_cents=0, refunds_cents=0)
+         for n, d in enumerate(days)]  # fmt: skip
+    )
+    assert frame.index.is_monotonic_increasing
+    assert [d.date() for d in frame.index] == days
+    assert list(frame["commandes"]) == list(range(7))

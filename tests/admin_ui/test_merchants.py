@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.devstack.services import SmtpSink, wait_for_mail
 from comptoir.models import AuditLog, Role, Shop, ShopStatus, User
+from devstack.services import SmtpSink, wait_for_mail
 from tests.admin_ui.console import act, errors_of, open_page
 from tests.factories import create_shop, create_user
 

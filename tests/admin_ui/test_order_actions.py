@@ -7,10 +7,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.devstack.services import SmtpSink, wait_for_mail
 from comptoir.models import AuditLog, Invoice, PaymentStatus, Role, SentEmail, User
+from devstack.services import SmtpSink, wait_for_mail
 from tests.admin_ui.console import act, errors_of, open_order
-from tests.admin_ui.order_factories import add_invoice, add_payment, make_order, parts_of
+from tests.admin_ui.order_factories import (
+    add_attention,
+    add_invoice,
+    add_payment,
+    make_order,
+    parts_of,
+)
 from tests.factories import create_shop, create_user
 
 pytestmark = pytest.mark.timeout(120)
@@ -94,8 +100,8 @@ def test_issue_the_missing_invoice_of_a_paid_shop(db: Session, operator: User) -
     pdf = db.scalar(select(Invoice.pdf).where(Invoice.id == issued.id))
     assert pdf is not None and pdf.startswith(b"%PDF")
     assert db.scalars(select(AuditLog.action)).all() == ["order.issue_invoice"]
-    app.selectbox(key=f"order_action_{order.id}").set_value("invoice").run()
-    assert "Chaque boutique de cette commande a sa facture." in [i.value for i in app.info]
+    # Every shop has its invoice now: the action is no longer offered.
+    assert "Émettre une facture manquante" not in _offered(app.run())
 
 
 def test_an_unpaid_order_gets_no_invoice(db: Session, operator: User) -> None:
@@ -114,13 +120,53 @@ def test_an_unpaid_order_gets_no_invoice(db: Session, operator: User) -> None:
 def test_temporal_actions_fail_cleanly_when_temporal_is_down(
     db: Session, operator: User, action: str
 ) -> None:
-    order = make_order(db)
+    order = make_order(db, stage="needs_attention")
+    item = add_attention(db, order)  # retry is offered only to an order waiting for one
     db.commit()
     app = open_order(db, operator, order.id, action)
-    key = f"order_{order.id}_{action}" + ("_0" if action in ("retry", "cancel") else "")
+    key = f"order_{order.id}_{action}" + (f"_{item.id}" if action in ("retry", "cancel") else "")
     app = act(app, key, "Essai.")
     errors = errors_of(app)
     assert len(errors) == 1 and ("injoignable" in errors[0] or "indisponible" in errors[0])
     assert not app.exception
     db.expire_all()
     assert db.scalars(select(AuditLog)).first() is None
+
+
+def _offered(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The actions the order page offers."""
+    boxes = [s for s in app.selectbox if str(s.key).startswith("order_action_")]
+    return list(boxes[0].options) if boxes else []
+
+
+def test_only_the_actions_that_apply_are_offered(db: Session, operator: User) -> None:
+    from comptoir.models import OrderStatus
+
+    labels = {
+        "start": "Démarrer le workflow",
+        "retry": "Relancer l'étape en échec",
+        "cancel": "Annuler la commande",
+        "invoice": "Émettre une facture manquante",
+    }
+    unpaid = make_order(db, status=OrderStatus.awaiting_payment, stage="awaiting_payment")
+    never_started = make_order(db, status=OrderStatus.awaiting_payment, stage="start_pending")
+    stuck = make_order(db, stage="needs_attention")
+    add_attention(db, stuck)
+    invoiced = make_order(db)
+    add_invoice(db, parts_of(db, invoiced)[0])
+    cancelled = make_order(db, status=OrderStatus.cancelled, stage="closed")
+    db.commit()
+
+    offered = _offered(open_order(db, operator, unpaid.id))
+    assert labels["cancel"] in offered and labels["retry"] not in offered
+    assert labels["start"] not in offered and labels["invoice"] not in offered  # not paid
+    assert "Renvoyer un e-mail" not in offered
+    started = _offered(open_order(db, operator, never_started.id))
+    assert set(started) == {labels["start"], labels["cancel"]}
+    assert labels["retry"] in _offered(open_order(db, operator, stuck.id))
+    paid = _offered(open_order(db, operator, invoiced.id))
+    assert labels["retry"] not in paid and labels["invoice"] not in paid
+    assert "Renvoyer un e-mail" in paid and labels["cancel"] in paid
+    app = open_order(db, operator, cancelled.id)
+    assert _offered(app) == []
+    assert any("Aucune action ne s'applique" in c.value for c in app.caption)

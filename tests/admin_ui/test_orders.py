@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from admin_ui import data
 from comptoir.db import get_engine
 from comptoir.domain.paris_time import PARIS
 from comptoir.models import OrderStatus, ReturnRequest, ReturnStatus, Role, User
+from comptoir.services.operations import orders as order_queries
 from tests.admin_ui.console import errors_of, open_page
 from tests.admin_ui.order_factories import (
     add_attention,
@@ -219,11 +219,11 @@ def test_list_and_detail_take_a_fixed_number_of_queries(db: Session) -> None:
         add_invoice(db, part)
     db.commit()
     with counted_queries() as one:
-        data.order_detail(small.id)
+        order_queries.order_detail(small.id)
     with counted_queries() as many:
-        detail = data.order_detail(big.id)
+        detail = order_queries.order_detail(big.id)
     assert len(one) == len(many)
     assert len(detail.parts) == 4 and len(detail.invoices) == 4 and len(detail.history) == 4
     with counted_queries() as listing:
-        rows = data.list_orders(data.OrderFilter())
+        rows = order_queries.list_orders(order_queries.OrderFilter())
     assert len(listing) == 1 and len(rows) == 2

@@ -67,7 +67,7 @@ def test_live_panel_shows_pending_activity_attempts_and_the_workflow_state(
     state = next(t.value for t in app.table if "nature de l'échéance" in t.value.columns)
     assert (state["statut"].iloc[0], state["étape"].iloc[0], state["à traiter"].iloc[0]) == (
         "En cours",
-        "needs_attention",
+        "Attend un opérateur",  # the stage's French label, not its code
         "oui",
     )
     children = next(t.value for t in app.table if "workflow" in t.value.columns)
@@ -137,10 +137,11 @@ def test_cancel_of_a_shop_item_goes_to_the_vendor_order_workflow(
 def test_a_signal_to_a_missing_workflow_is_an_error_and_not_audited(
     db: Session, operator: User, temporal: TemporalHarness
 ) -> None:
-    order = make_order(db)
+    order = make_order(db, stage="needs_attention")
+    item = add_attention(db, order)
     db.commit()
     app = open_order(db, operator, order.id, "retry")
-    app = act(app, f"order_{order.id}_retry_0", "Relance.")
+    app = act(app, f"order_{order.id}_retry_{item.id}", "Relance.")
     # The gateway words it (the signal's NOT_FOUND); Temporal's own wording is accepted too.
     assert set(errors_of(app)) & {
         "Ce workflow est terminé : il n'attend plus rien.",

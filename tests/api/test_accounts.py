@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.models import (
@@ -90,8 +90,8 @@ def reset_token_from(mail_sink: MailSink, address: str) -> str:
 @pytest.fixture
 def smtp_down() -> Iterator[None]:
     """Point the platform at a port where no SMTP server listens."""
-    from comptoir.devstack.services import free_port
     from comptoir.settings import get_settings
+    from devstack.services import free_port
 
     previous = os.environ.get("COMPTOIR_SMTP_PORT")
     os.environ["COMPTOIR_SMTP_PORT"] = str(free_port())
@@ -109,22 +109,26 @@ def smtp_down() -> Iterator[None]:
 # --- sign-up ----------------------------------------------------------------------------
 
 
-def test_shopper_signs_up_is_logged_in_and_welcomed(
+def test_shopper_signs_up_is_welcomed_then_logs_in(
     client: TestClient, db: Session, mail_sink: MailSink
 ) -> None:
     mail_sink.clear()
     response = client.post("/api/accounts", json=shopper_form())
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["user"]["role"] == "shopper" and body["user"]["first_name"] == "Léa"
-    assert body["token"] and body["csrf_token"]
-    assert "comptoir_session" in response.cookies
-    client.cookies.clear()
-    me = client.get("/api/accounts/me", headers=bearer(body["token"]))
-    assert me.status_code == 200 and me.json()["email"] == "lea.martin@example.test"
+    assert response.status_code == 202, response.text
+    assert "un e-mail vient de partir à lea.martin@example.test" in response.json()["message"]
+    assert "comptoir_session" not in response.cookies  # the same answer as a taken address
+    user = db.scalar(select(User).where(User.email == "lea.martin@example.test"))
+    assert user is not None and user.role == Role.shopper and user.first_name == "Léa"
     welcome = mail_sink.to("lea.martin@example.test")
     assert len(welcome) == 1 and "Bienvenue" in str(welcome[0]["Subject"])
     assert "chercher des produits" in welcome[0].get_content()
+    assert "/connexion" in welcome[0].get_content()
+    login = client.post(
+        "/api/auth/login", json={"email": "lea.martin@example.test", "password": shopper_form()["password"]}
+    )
+    assert login.status_code == 200, login.text
+    me = client.get("/api/accounts/me", headers=bearer(login.json()["token"]))
+    assert me.status_code == 200 and me.json()["email"] == "lea.martin@example.test"
 
 
 def test_merchant_signs_up_with_a_pending_shop(
@@ -132,8 +136,8 @@ def test_merchant_signs_up_with_a_pending_shop(
 ) -> None:
     mail_sink.clear()
     response = client.post("/api/accounts", json=merchant_form())
-    assert response.status_code == 201, response.text
-    user_id = response.json()["user"]["id"]
+    assert response.status_code == 202, response.text
+    user_id = db.scalar(select(User.id).where(User.email == "paul@fromagerie.test"))
     shop = db.scalar(select(Shop).where(Shop.owner_id == user_id))
     assert shop is not None
     assert shop.status == ShopStatus.pending
@@ -145,9 +149,9 @@ def test_merchant_signs_up_with_a_pending_shop(
 
 
 def test_second_shop_with_the_same_name_gets_its_own_slug(client: TestClient, db: Session) -> None:
-    assert client.post("/api/accounts", json=merchant_form()).status_code == 201
+    assert client.post("/api/accounts", json=merchant_form()).status_code == 202
     second = client.post("/api/accounts", json=merchant_form(email="autre@fromagerie.test"))
-    assert second.status_code == 201
+    assert second.status_code == 202
     slugs = set(db.scalars(select(Shop.slug)))
     assert slugs == {"fromagerie-du-marche", "fromagerie-du-marche-2"}
 
@@ -183,20 +187,56 @@ def test_operator_field_smuggling_is_rejected(client: TestClient, db: Session) -
     assert "is_active" in response.json()["message"]
 
 
-def test_duplicate_email_is_409_whatever_the_case(client: TestClient, db: Session) -> None:
-    create_user(db, Role.shopper, email="lea.martin@example.test")
+def test_a_taken_address_gets_the_same_answer_and_its_owner_an_e_mail(
+    client: TestClient, db: Session, mail_sink: MailSink
+) -> None:
+    owner = create_user(db, Role.shopper, email="lea.martin@example.test", first_name="Léa")
     db.commit()
-    response = client.post("/api/accounts", json=shopper_form(email="LEA.Martin@example.test"))
-    assert response.status_code == 409
-    assert "existe déjà" in response.json()["message"]
-    assert response.json()["error"] == "email_taken"
+    mail_sink.clear()
+    fresh = client.post("/api/accounts", json=shopper_form(email="nouvelle@example.test"))
+    taken = client.post("/api/accounts", json=shopper_form(email="LEA.Martin@example.test"))
+    assert taken.status_code == fresh.status_code == 202, taken.text
+    assert taken.json()["message"] == fresh.json()["message"].replace(
+        "nouvelle@example.test", "LEA.Martin@example.test"
+    )
+    assert "existe" not in taken.text and "comptoir_session" not in taken.cookies
+    assert db.scalar(select(func.count()).select_from(User).where(
+        func.lower(User.email) == "lea.martin@example.test")) == 1  # fmt: skip
+    (warning,) = mail_sink.to(owner.email)
+    content = warning.get_content()
+    assert "inscription a été tentée" in str(warning["Subject"])
+    assert "aucun nouveau compte n'a été créé" in content
+    assert "/connexion" in content and "/mot-de-passe/oublie" in content
+    db.refresh(owner)
+    assert verify_password(PASSWORD, owner.password_hash)  # the account did not change
+
+
+def test_sign_up_is_rate_limited_per_address_and_per_ip(
+    client: TestClient, db: Session
+) -> None:
+    from comptoir.settings import get_settings
+
+    settings = get_settings()
+    for _ in range(settings.sign_up_max_per_address):
+        assert client.post("/api/accounts", json=shopper_form()).status_code == 202
+    refused = client.post("/api/accounts", json=shopper_form())
+    assert refused.status_code == 429, refused.text
+    assert "Trop de demandes d'inscription" in refused.json()["message"]
+    # Other addresses from the same IP until the IP's allowance is spent.
+    left = settings.sign_up_max_per_ip - settings.sign_up_max_per_address
+    for n in range(left):
+        answer = client.post("/api/accounts", json=shopper_form(email=f"n{n}@example.test"))
+        assert answer.status_code == 202, answer.text
+    blocked = client.post("/api/accounts", json=shopper_form(email="encore@example.test"))
+    assert blocked.status_code == 429
+    assert db.scalar(select(User.id).where(User.email == "encore@example.test")) is None
 
 
 def test_sign_up_succeeds_when_no_smtp_server_answers(
     client: TestClient, db: Session, smtp_down: None
 ) -> None:
     response = client.post("/api/accounts", json=shopper_form())
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
     assert db.scalar(select(User.email)) == "lea.martin@example.test"
 
 

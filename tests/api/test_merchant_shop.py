@@ -564,3 +564,32 @@ def test_other_merchants_products_are_untouched_by_an_import(
     assert response.json()["created"] == 1
     db.refresh(theirs)
     assert theirs.name == "Pain du voisin"
+
+
+def test_invoice_mentions_are_edited_and_checked(client: TestClient, db: Session, owner: Merchant) -> None:
+    answer = client.patch(
+        "/api/merchant/shop",
+        json={"legal_form": "SARL", "share_capital": "7 500,50 €", "registration": "RCS Lyon"},
+        headers=owner.headers,
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["legal_form"], body["share_capital_cents"], body["registration"]) == (
+        "SARL", 750_050, "RCS Lyon"
+    )
+    bad = client.patch(
+        "/api/merchant/shop", json={"share_capital": "beaucoup"}, headers=owner.headers
+    )
+    assert bad.status_code == 422 and "capital social" in bad.json()["message"]
+    # La Poste's establishments follow INSEE's own rule (python-stdnum knows it).
+    la_poste = client.patch(
+        "/api/merchant/shop", json={"siret": "356 000 000 00048"}, headers=owner.headers
+    )
+    assert la_poste.status_code == 200, la_poste.text
+    wrong_key = client.patch(
+        "/api/merchant/shop", json={"siret": "73282932000075"}, headers=owner.headers
+    )
+    assert wrong_key.status_code == 422
+    assert "clé de contrôle incorrecte" in wrong_key.json()["message"]
+    cleared = client.patch("/api/merchant/shop", json={"share_capital": ""}, headers=owner.headers)
+    assert cleared.json()["share_capital_cents"] is None

@@ -199,7 +199,7 @@ def test_merchant_reads_only_its_part_without_the_pickup_code(
         f"/api/merchant/vendor-orders/{world.vendor_order.id}", headers=as_(world.merchant)
     ).json()
     assert detail["pickup_code"] == ""  # the customer tells it at hand-over
-    assert detail["next_steps"] == ["complete"]
+    assert detail["next_steps"] == ["complete", "cancel_no_show"]  # a ready pickup
     assert detail["customer_name"] == world.order.billing_name
     filtered = client.get(
         "/api/merchant/vendor-orders", params={"status": "preparing"}, headers=as_(world.merchant)

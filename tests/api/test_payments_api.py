@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
+import stripe
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from comptoir.domain.card_declines import decline_code, decline_message
 from comptoir.models import (
     Invoice,
     Order,
@@ -19,9 +22,11 @@ from comptoir.models import (
     User,
     VendorOrder,
 )
-from comptoir.services import invoicing
+from comptoir.services import invoicing, payments
 from comptoir.settings import get_settings
 from tests.factories import create_order, create_product, create_shop, create_user, login_headers
+from tests.storefront.formtools import browser_login, post_form
+from tests.stripe_support import confirm_card, event_payload
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -139,7 +144,7 @@ def test_invoice_pdf_is_hidden_from_other_tenants(
 def test_stripe_unreachable_is_503(
     client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from comptoir.devstack.services import free_port
+    from devstack.services import free_port
 
     order = _order(db)
     monkeypatch.setenv("COMPTOIR_STRIPE_API_BASE", f"http://127.0.0.1:{free_port()}")
@@ -154,3 +159,62 @@ def test_stripe_unreachable_is_503(
         get_settings.cache_clear()
     assert response.status_code == 503
     assert response.json()["error"] == "service_unavailable"
+
+
+@pytest.mark.usefixtures("localstripe")
+def test_a_declined_card_is_told_in_french_and_its_code_kept(
+    client: TestClient, db: Session
+) -> None:
+    order = _order(db)
+    shopper = db.get_one(User, order.shopper_id)
+    payment = payments.ensure_payment_intent(db, order.id)
+    db.commit()
+    intent_id = payment.stripe_payment_intent_id
+    assert intent_id
+    declined = confirm_card(intent_id, "pm_card_chargeCustomerFail")
+    english = declined.last_payment_error.message
+    assert english and declined.last_payment_error.code == "card_declined"
+    # The webhook's event is stored first; the workflow's activity then records the failure.
+    event = stripe.Event.construct_from(
+        json.loads(event_payload("evt_decline_fr", "payment_intent.payment_failed", intent_id,
+                                 failure_message=english)),  # fmt: skip
+        "sk_test",
+    )
+    result = payments.record_payment_event(db, event)
+    assert result.failure_message == decline_message("card_declined")
+    payments.mark_payment_failed(db, order.id, intent_id, english)
+    db.commit()
+    row = payments.payment_of(db, order.id)
+    assert row is not None and row.failure_code == "card_declined"
+    assert row.failure_message.startswith("Votre carte a été refusée")
+    body = client.get(f"/api/orders/{order.id}/payment", headers=login_headers(client, shopper))
+    assert body.status_code == 200, body.text
+    assert body.json()["last_failure_code"] == "card_declined"
+    assert body.json()["last_failure_message"] == decline_message("card_declined")
+    assert english not in body.text
+    browser_login(client, shopper)
+    page = client.get(f"/commandes/{order.id}")
+    assert "Votre carte a été refusée" in page.text and english not in page.text
+    # The server-side test card says it in French too.
+    tried = post_form(client, f"/commandes/{order.id}/paiement/test", {"card": "declined"},
+                      page=f"/commandes/{order.id}/paiement")  # fmt: skip
+    assert tried.status_code == 303
+    shown = client.get(tried.headers["location"])
+    assert english not in shown.text and "refusée" in shown.text
+
+
+@pytest.mark.parametrize(
+    ("code", "start"),
+    [
+        ("card_declined", "Votre carte a été refusée."),
+        ("insufficient_funds", "Votre carte a été refusée : provision insuffisante"),
+        ("expired_card", "Votre carte a expiré"),
+        ("incorrect_cvc", "Le cryptogramme (CVC) est incorrect"),
+        ("processing_error", "Une erreur est survenue pendant le paiement"),
+        ("do_not_honor", "Le paiement n'a pas abouti"),
+        ("", "Le paiement n'a pas abouti"),
+    ],
+)
+def test_decline_codes_map_to_french_sentences(code: str, start: str) -> None:
+    assert decline_message(code).startswith(start)
+    assert decline_code({"code": "card_declined", "decline_code": code}) == (code or "card_declined")

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from comptoir.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
-from comptoir.demo.assortments import ASSORTMENTS
-from comptoir.demo.catalogue import ProductDraft, generate_products
-from comptoir.demo.town import OPERATOR, SHOPPERS, SHOPS, DemoShop
 from comptoir.models import DeliveryKind, ShopStatus
 from comptoir.services.contact_fields import check_phone, check_siret, check_vat_number
 from comptoir.services.products import VAT_RATES_BP, product_problems
+from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
+from demo.assortments import ASSORTMENTS
+from demo.catalogue import ProductDraft, generate_products
+from demo.town import OPERATOR, SHOPPERS, SHOPS, DemoShop
 from tests.conftest import ROOT
 
 APPROVED = [shop for shop in SHOPS if shop.status == ShopStatus.approved]

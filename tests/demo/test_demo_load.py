@@ -10,9 +10,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from comptoir.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD, MERCHANT_LABEL, OPERATOR_LABEL
-from comptoir.demo.load import LoadReport, load_demo
-from comptoir.demo.town import OPERATOR, SHOPS, shop_by_assortment
 from comptoir.models import (
     DeliveryKind,
     DeliveryMode,
@@ -26,6 +23,9 @@ from comptoir.models import (
     ShopStatus,
     User,
 )
+from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD, MERCHANT_LABEL, OPERATOR_LABEL
+from demo.load import LoadReport, load_demo
+from demo.town import OPERATOR, SHOPS, shop_by_assortment
 from tests.conftest import MailSink
 
 pytestmark = pytest.mark.timeout(120)

@@ -1,4 +1,4 @@
-"""`python -m comptoir.devstack.run` (what `make run` starts) end to end: every service on
+"""`python -m devstack.run` (what `make run` starts) end to end: every service on
 free ports, the demo data loaded once, the API serving it, and Ctrl-C leaving no process."""
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from comptoir.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
-from comptoir.demo.town import OPERATOR
-from comptoir.devstack.run import Ports, Supervisor, child_environment
-from comptoir.devstack.services import free_port, port_is_open
 from comptoir.models import Product
 from comptoir.settings import Settings
+from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
+from demo.town import OPERATOR
+from devstack.run import Ports, Supervisor, child_environment
+from devstack.services import free_port, port_is_open
 from tests.conftest import ROOT
 
 READY_LINE = "Comptoir is running"
@@ -92,7 +92,7 @@ def test_the_stack_serves_the_demo_town_and_ctrl_c_stops_every_process(
     stack_env: dict[str, str], db: Session
 ) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "comptoir.devstack.run"],
+        [sys.executable, "-m", "devstack.run"],
         cwd=ROOT,
         env=stack_env,
         stdin=subprocess.DEVNULL,

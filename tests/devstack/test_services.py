@@ -14,7 +14,7 @@ import stripe
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
-from comptoir.devstack.services import (
+from devstack.services import (
     SEARCH_ATTRIBUTES,
     ServiceProcess,
     configure_localstripe_webhook,

@@ -4,6 +4,7 @@ import pytest
 
 from comptoir.domain.labels import (
     delivery_kind_label,
+    elide_de,
     format_date_fr,
     format_datetime_fr,
     order_status_label,
@@ -70,3 +71,27 @@ def test_format_datetime_fr() -> None:
     assert format_datetime_fr(datetime(2026, 7, 14, 7, 5, tzinfo=UTC)) == (
         "mardi 14 juillet 2026 à 9 h 05"
     )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("expédier la commande", "d'expédier la commande"),
+        ("accepter le retour", "d'accepter le retour"),
+        ("honorer la commande", "d'honorer la commande"),
+        ("hacher menu", "de hacher menu"),
+        ("commencer la préparation", "de commencer la préparation"),
+        ("refuser le retour", "de refuser le retour"),
+    ],
+)
+def test_de_is_elided_before_a_vowel_or_mute_h(phrase: str, expected: str) -> None:
+    assert elide_de(phrase) == expected
+
+
+def test_every_settlement_state_and_payout_method_has_a_french_label() -> None:
+    from comptoir.domain.labels import PAYOUT_METHOD_LABELS, SETTLEMENT_STATE_LABELS
+    from comptoir.models.settlements import PayoutMethod, SettlementState
+
+    assert set(SETTLEMENT_STATE_LABELS) == {s.value for s in SettlementState}
+    assert set(PAYOUT_METHOD_LABELS) == {m.value for m in PayoutMethod}
+    assert SETTLEMENT_STATE_LABELS["carried"] == "Reporté"

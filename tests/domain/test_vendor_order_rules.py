@@ -23,6 +23,8 @@ NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
         (contracts.READY_FOR_PICKUP, {"confirmed", "preparing"}),
         (contracts.SHIP, {"confirmed", "preparing"}),
         (contracts.COMPLETE, {"ready_for_pickup", "shipped"}),
+        (contracts.CONFIRM_RECEIPT, {"shipped"}),
+        (contracts.CANCEL_NO_SHOW, {"ready_for_pickup"}),
         (contracts.ACCEPT_RETURN, {"return_requested"}),
         (contracts.REFUSE_RETURN, {"return_requested"}),
     ],
@@ -37,11 +39,23 @@ def test_each_step_is_allowed_from_exactly_its_statuses(step: str, statuses: set
 
 def test_the_refusal_sentence_is_the_workflows_one() -> None:
     assert rules.status_refusal(contracts.SHIP, "shipped") == (
-        "Impossible de expédier la commande : la commande boutique est « shipped »."
+        "Impossible d'expédier la commande : la commande boutique est « Expédiée »."
     )
     assert rules.status_refusal(contracts.START_PREPARING, VendorOrderStatus.preparing) == (
-        "Impossible de commencer la préparation : la commande boutique est « preparing »."
+        "Impossible de commencer la préparation : la commande boutique est « En préparation »."
     )
+    assert rules.status_refusal(contracts.ACCEPT_RETURN, "closed") == (
+        "Impossible d'accepter le retour : la commande boutique est « Clôturée »."
+    )
+
+
+def test_every_refusal_names_the_status_in_french_with_the_right_elision() -> None:
+    for step in rules.STEPS:
+        for status in VendorOrderStatus:
+            refusal = rules.status_refusal(step, status)
+            if refusal:
+                assert f"« {status.value} »" not in refusal
+                assert "de e" not in refusal and "de a" not in refusal, refusal
 
 
 def test_ready_for_pickup_only_for_pickup_and_ship_only_for_delivery() -> None:
@@ -64,7 +78,7 @@ def test_ready_for_pickup_only_for_pickup_and_ship_only_for_delivery() -> None:
         ("confirmed", "pickup", False, ["start_preparing", "mark_unavailable"]),
         ("preparing", "pickup", False, ["ready_for_pickup", "mark_unavailable"]),
         ("preparing", "shipping", False, ["ship", "mark_unavailable"]),
-        ("ready_for_pickup", "pickup", False, ["complete"]),
+        ("ready_for_pickup", "pickup", False, ["complete", "cancel_no_show"]),
         ("shipped", "local_delivery", False, ["complete"]),
         ("return_requested", "pickup", False, ["accept_return", "refuse_return"]),
         ("completed", "pickup", False, []),
@@ -88,10 +102,17 @@ def test_every_offered_step_is_allowed_and_has_a_label() -> None:
 
 def test_status_groups_are_known_statuses() -> None:
     known = {s.value for s in VendorOrderStatus}
-    groups = (rules.MERCHANT_TURN, rules.AFTER_HANDOVER, rules.RETURN_IN_PROGRESS, rules.FINAL)
+    groups = (
+        rules.MERCHANT_TURN,
+        rules.HANDOVER_WAIT,
+        rules.AFTER_HANDOVER,
+        rules.RETURN_IN_PROGRESS,
+        rules.FINAL,
+    )
     for group in groups:
         assert set(group) <= known
     assert not set(rules.AFTER_HANDOVER) & set(rules.MERCHANT_TURN)
+    assert not set(rules.HANDOVER_WAIT) & (set(rules.MERCHANT_TURN) | set(rules.AFTER_HANDOVER))
 
 
 def test_return_window() -> None:

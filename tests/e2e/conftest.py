@@ -54,7 +54,7 @@ def web_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """The API and storefront under uvicorn on a free port; its base URL."""
-    from comptoir.devstack.services import free_port
+    from devstack.services import free_port
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -84,8 +84,8 @@ def web_server(
 @pytest.fixture
 def stripe_webhook(web_server: str, stripe_server: str, live_platform: MailSink) -> Iterator[None]:
     """localstripe posts its signed payment events to the server while the test runs."""
-    from comptoir.devstack.services import configure_localstripe_webhook
     from comptoir.settings import get_settings
+    from devstack.services import configure_localstripe_webhook
 
     secret = get_settings().stripe_webhook_secret
     events = ["payment_intent.succeeded", "payment_intent.payment_failed"]

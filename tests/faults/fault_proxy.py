@@ -31,7 +31,7 @@ from contextlib import contextmanager
 
 import aiohttp
 
-from comptoir.devstack.services import HOST, free_port
+from devstack.services import HOST, free_port
 
 MODES = ("pass", "error500", "hang", "drop", "forward_then_drop")
 # Hop-by-hop and encoding headers are rewritten by the proxy; the rest go through as sent.

@@ -9,7 +9,7 @@ import asyncio
 import threading
 from typing import Self
 
-from comptoir.devstack.services import free_port
+from devstack.services import free_port
 
 
 class TcpRestartProxy:

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.devstack.services import free_port
 from comptoir.models import AttentionItem, SentEmail
+from devstack.services import free_port
 from tests.conftest import MailSink, restore_env, set_env
 from tests.faults.conftest import check_order_money, operator_action, operator_headers
 from tests.lifecycle_support import (

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from comptoir.devstack.services import TemporalServer, free_port, start_temporal
+from devstack.services import TemporalServer, free_port, start_temporal
 from tests.conftest import ROOT, MailSink, restore_env, set_env
 from tests.faults.conftest import check_order_money, stripe_intents
 from tests.lifecycle_support import (

@@ -70,10 +70,11 @@ def normalize(text: str) -> str:
 def test_vat_breakdown_of_the_invoice_includes_delivery_at_20_percent() -> None:
     vat = invoice_vat_breakdown(INVOICE)
     # 5.5 %: 840 + 1170 = 2010 TTC; 20 %: 123456 + 490 = 123946 TTC.
-    assert [(r.rate_bp, r.ttc_cents) for r in vat.per_rate] == [(550, 2_010), (2000, 123_946)]
+    # Goods: 5.5 % 2010, 20 % 123456; delivery 490 shared 8 / 482 in proportion.
+    assert [(r.rate_bp, r.ttc_cents) for r in vat.per_rate] == [(550, 2_018), (2000, 123_938)]
     assert vat.ttc_cents == 125_956
     assert vat.ht_cents + vat.vat_cents == vat.ttc_cents
-    assert (vat.ht_cents, vat.vat_cents) == (1_905 + 103_288, 105 + 20_658)
+    assert (vat.ht_cents, vat.vat_cents) == (1_913 + 103_282, 105 + 20_656)
 
 
 def test_pdf_shows_the_legal_content_in_french(tmp_path: Path) -> None:
@@ -104,7 +105,9 @@ def test_pdf_shows_the_legal_content_in_french(tmp_path: Path) -> None:
         "Pain de campagne 800 g 2 4,20 € 5,5 % 8,40 €",
         "Coffret cadeau 1 1 234,56 € 20 % 1 234,56 €",
         "Jus de pomme bio 1 L 3 3,90 € 5,5 % 11,70 €",
-        "Livraison locale 1 4,90 € 20 % 4,90 €",
+        # Delivery follows the goods' VAT: 2 010 / 125 466 of it at 5,5 %, the rest at 20 %.
+        "Livraison locale (part à 5,5 %) 1 0,08 € 5,5 % 0,08 €",
+        "Livraison locale (part à 20 %) 1 4,82 € 20 % 4,82 €",
         f"Total HT {eur(vat.ht_cents)}",
         f"TVA 5,5 % {eur(vat.per_rate[0].vat_cents)}",
         f"TVA 20 % {eur(vat.per_rate[1].vat_cents)}",
@@ -115,7 +118,7 @@ def test_pdf_shows_the_legal_content_in_french(tmp_path: Path) -> None:
     ]
     for fragment in expected:
         assert fragment in text, fragment
-    assert "Total HT 1 051,93 €" in text  # 19,05 € + 1 032,88 €
+    assert "Total HT 1 051,95 €" in text  # 19,13 € + 1 032,82 €
     # Consumers do not get the B2B late-payment mentions.
     assert "indemnité forfaitaire" not in text
 

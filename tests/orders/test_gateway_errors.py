@@ -11,7 +11,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from comptoir.errors import Conflict, DomainError, NotFound, ServiceUnavailable
-from comptoir.orders.gateway import ENGINE_DOWN, WorkflowMissing, _temporal_errors
+from comptoir.orders.gateway import ENGINE_DOWN, WorkflowMissing, _temporal_errors, lifecycle_timing
+from comptoir.settings import Settings
 
 GONE = WorkflowMissing("La commande est close.", code="workflow_closed")
 
@@ -72,3 +73,17 @@ def test_temporal_down_or_slow_is_a_503_with_the_callers_message(error: BaseExce
 def test_comptoir_errors_pass_through_unchanged() -> None:
     own = Conflict("Ce workflow n'a aucun point de reprise (aucune tâche terminée).")
     assert mapped(own) is own
+
+
+def test_hand_over_delays_are_read_from_the_settings_into_the_timing() -> None:
+    timing = lifecycle_timing(
+        Settings(pickup_reminder_days=1, pickup_no_show_days=3, delivery_auto_complete_days=5)
+    )
+    assert timing.pickup_reminder_seconds == 86400
+    assert timing.pickup_no_show_seconds == 3 * 86400
+    assert timing.delivery_auto_complete_seconds == 5 * 86400
+    defaults = lifecycle_timing(Settings())
+    assert (defaults.pickup_reminder_seconds, defaults.delivery_auto_complete_seconds) == (
+        2 * 86400,
+        7 * 86400,
+    )

@@ -132,6 +132,14 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/invoices/{invoice_id}.pdf"): Access(
         EVERYONE, others=("other_shopper", "other_merchant"), missing_id="invoice_id"
     ),
+    # A credit note: whoever may read the invoice it corrects.
+    ("GET", "/api/credit-notes/{credit_note_id}.pdf"): Access(
+        EVERYONE, others=("other_shopper", "other_merchant"), missing_id="credit_note_id"
+    ),
+    # The platform's commission invoice to a shop: its merchant and operators.
+    ("GET", "/api/commission-invoices/{commission_invoice_id}.pdf"): of_merchant(
+        MERCHANT_OR_OPERATOR, missing_id="commission_invoice_id"
+    ),
     # --- shoppers ---------------------------------------------------------------------------
     ("GET", "/api/cart"): Access(SHOPPER),
     ("POST", "/api/cart/items"): Access(
@@ -153,6 +161,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/api/orders/{order_id}/vendor-orders/{vendor_order_id}/returns"): of_shopper(
         body=lambda w: {"lines": [{"line_id": w.ids["line_id"], "quantity": 1}], "reason": "Abîmé"},
         owner_status=TEMPORAL_DOWN,
+    ),
+    ("POST", "/api/orders/{order_id}/vendor-orders/{vendor_order_id}/receipt"): of_shopper(
+        owner_status=TEMPORAL_DOWN
     ),
     ("GET", "/api/orders"): Access(SHOPPER_OR_OPERATOR),
     ("GET", "/api/orders/{order_id}"): of_shopper(SHOPPER_OR_OPERATOR),
@@ -221,6 +232,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ),
     ("POST", V + "/complete"): of_merchant(
         body=_json({"pickup_code": "123456"}),
+        owner_status=TEMPORAL_DOWN,
+        missing_id="vendor_order_id",
+    ),
+    ("POST", V + "/no-show"): of_merchant(
+        body=_json({"reason": "Jamais venu"}),
         owner_status=TEMPORAL_DOWN,
         missing_id="vendor_order_id",
     ),

@@ -149,7 +149,7 @@ def test_secrets_never_reach_the_logs(
     assert not leaks, f"secrets found in the logs: {sorted(leaks)}"
 
 
-LAUNCHERS = ("comptoir/devstack/run.py", "Dockerfile", "docker-compose.yml")
+LAUNCHERS = ("devstack/run.py", "Dockerfile", "docker-compose.yml")
 
 
 def _shipped_access_log() -> bool:
@@ -179,7 +179,7 @@ def test_reset_link_token_stays_out_of_the_server_log(db: Session) -> None:
     import uvicorn
 
     from api.main import create_app
-    from comptoir.devstack.services import free_port
+    from devstack.services import free_port
 
     access_log = _shipped_access_log()
     port = free_port()

@@ -47,6 +47,11 @@ PUBLIC_PREFIXES = (
     "/redoc",
     "/openapi.json",
     "/static",
+    "/media",
+    "/mentions-legales",
+    "/cgu",
+    "/confidentialite",
+    "/mediation",
 )
 
 

@@ -24,7 +24,13 @@ from comptoir.models import (
 )
 from comptoir.services import cart, sessions
 from tests.factories import create_order, create_product, create_shop, create_user
-from tests.order_factories import add_invoice, add_return, complete_vendor_order
+from tests.order_factories import (
+    add_commission_invoice,
+    add_credit_note,
+    add_invoice,
+    add_return,
+    complete_vendor_order,
+)
 
 ROLES = ("shopper", "other_shopper", "merchant", "other_merchant", "operator")
 
@@ -71,6 +77,8 @@ def build_world(db: Session) -> World:
     complete_vendor_order(db, vendor_order, return_days_left=10)
     line_id = _first_line_id(db, vendor_order)
     invoice = add_invoice(db, vendor_order)
+    credit_note = add_credit_note(db, invoice)
+    commission_invoice = add_commission_invoice(db, shop.id, date.today().replace(day=1))
     return_request = add_return(db, vendor_order, {line_id: 1})
     closure = ShopClosure(
         shop_id=shop.id,
@@ -93,6 +101,8 @@ def build_world(db: Session) -> World:
         line_id=line_id,
         return_id=return_request.id,
         invoice_id=invoice.id,
+        credit_note_id=credit_note.id,
+        commission_invoice_id=commission_invoice.id,
         product_id=product.id,
         closure_id=closure.id,
         mode_id=local.id,

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from comptoir.db import get_sessionmaker
 from comptoir.errors import Conflict, DomainError, Unprocessable
-from comptoir.models import CartItem, DeliveryKind, Order, Product, User
+from comptoir.models import CartItem, DeliveryKind, Order, Product, User, VendorOrder
 from comptoir.services.cart import add_item, get_cart
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice, checkout
+from comptoir.services.contact_fields import check_french_phone
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import mode_of
 
@@ -133,3 +134,53 @@ def test_checkout_reads_do_not_grow_with_the_cart(db: Session) -> None:
     # Writes grow by one conditional stock UPDATE per product and, per shop, its part and
     # one batched INSERT of its lines: 8 more products and 2 more shops here.
     assert big_writes - small_writes == 8 + 2 * 2, (small_writes, big_writes)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0612345678", "06 12 34 56 78"),
+        ("06.12.34.56.78", "06 12 34 56 78"),
+        ("+33 6 12 34 56 78", "06 12 34 56 78"),
+        ("0033 4 72 00 00 00", "04 72 00 00 00"),
+    ],
+)
+def test_french_phone_numbers_are_written_one_way(typed: str, stored: str) -> None:
+    assert check_french_phone(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["", "12 34", "00 12 34 56 78", "+44 20 7946 0958", "06 12 34 56 7"])
+def test_a_delivery_needs_a_valid_french_phone(typed: str) -> None:
+    with pytest.raises(Unprocessable, match="téléphone") as refused:
+        check_french_phone(typed)
+    assert refused.value.code in ("phone_required", "invalid_phone")
+
+
+def test_the_phone_is_kept_on_delivered_parts_only(db: Session) -> None:
+    shopper = create_user(db)
+    delivering, pickup_only = create_shop(db), create_shop(db)
+    for shop in (delivering, pickup_only):
+        add_item(db, shopper, create_product(db, shop, stock=5).id, 1)
+    db.commit()
+    choices = [
+        ShopChoice(delivering.id, mode_of(db, delivering, DeliveryKind.local_delivery)),
+        ShopChoice(pickup_only.id, mode_of(db, pickup_only, DeliveryKind.pickup)),
+    ]
+    with pytest.raises(Unprocessable, match="numéro de téléphone"):
+        checkout(db, shopper, CheckoutRequest(BILLING, choices))
+    db.rollback()
+    order = checkout(db, shopper, CheckoutRequest(BILLING, choices, phone="06 11 22 33 44"))
+    phones = {p.shop_id: p.contact_phone for p in db.scalars(
+        select(VendorOrder).where(VendorOrder.order_id == order.id))}  # fmt: skip
+    assert phones == {delivering.id: "06 11 22 33 44", pickup_only.id: ""}
+
+
+def test_a_pickup_needs_no_phone(db: Session) -> None:
+    shopper = create_user(db)
+    shop = create_shop(db)
+    add_item(db, shopper, create_product(db, shop, stock=5).id, 1)
+    db.commit()
+    order = checkout(
+        db, shopper, CheckoutRequest(BILLING, [ShopChoice(shop.id, mode_of(db, shop, DeliveryKind.pickup))])
+    )
+    assert order.id

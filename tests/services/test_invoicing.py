@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.db import get_sessionmaker
-from comptoir.domain.money import format_eur, vat_breakdown
+from comptoir.domain.money import accessory_vat_split, format_eur, vat_breakdown
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
     Invoice,
@@ -99,7 +99,10 @@ def test_invoice_pdf_shows_siret_buyer_lines_and_totals(db: Session) -> None:
     assert "Confiture d'abricots" in text and "Côtes-du-Rhône 2022" in text
     assert "Truffe noire" not in text
     assert "Livraison à vélo" in text
-    expected = vat_breakdown([(3 * 650, 550), (1290 + 490, 2000)])  # delivery at 20 %
+    # Delivery follows the goods' VAT: shared 1950 : 1290 between 5.5 % and 20 %.
+    delivery = accessory_vat_split(490, [(3 * 650, 550), (1290, 2000)])
+    assert delivery == [(295, 550), (195, 2000)]
+    expected = vat_breakdown([(3 * 650, 550), (1290, 2000), *delivery])
     assert (invoice.total_ht_cents, invoice.total_vat_cents) == (expected.ht_cents, expected.vat_cents)
     printed = text.replace("\u00a0", " ")
     amounts = [expected.ht_cents, expected.ttc_cents] + [r.vat_cents for r in expected.per_rate]

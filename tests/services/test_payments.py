@@ -165,9 +165,11 @@ def test_declined_card_leaves_the_order_payable_with_a_fresh_intent(db: Session)
     message = intent.last_payment_error.message
     assert message
     for _ in range(2):  # a redelivered event changes nothing more
-        failed = payments.mark_payment_failed(db, order.id, intent_id, message)
+        failed = payments.mark_payment_failed(db, order.id, intent_id, message, "card_declined")
         db.commit()
-    assert failed.status == PaymentStatus.failed and failed.failure_message == message
+    # Stripe's English text stays out: the shopper reads a French sentence of the code.
+    assert failed.status == PaymentStatus.failed and failed.failure_code == "card_declined"
+    assert failed.failure_message.startswith("Votre carte a été refusée")
     retry = payments.ensure_payment_intent(db, order.id)
     db.commit()
     fresh_id = retry.stripe_payment_intent_id

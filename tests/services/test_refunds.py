@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.db import get_sessionmaker
-from comptoir.devstack.services import free_port
 from comptoir.errors import Conflict
 from comptoir.models import (
     LedgerEntry,
@@ -23,6 +22,7 @@ from comptoir.models import (
 )
 from comptoir.services import payments
 from comptoir.settings import get_settings
+from devstack.services import free_port
 from tests.factories import create_order, create_product, create_shop, create_user
 from tests.stripe_support import pay_order, refunds_of_intent
 

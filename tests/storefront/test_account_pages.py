@@ -96,7 +96,7 @@ def test_anonymous_account_page_redirects_to_login_with_next(
     assert response.headers["location"] == "/connexion?next=/compte"
 
 
-def test_shopper_sign_up_logs_in(client: TestClient, db: Session) -> None:
+def test_shopper_signs_up_then_logs_in(client: TestClient, db: Session) -> None:
     response = post_form(
         client,
         "/inscription",
@@ -112,9 +112,12 @@ def test_shopper_sign_up_logs_in(client: TestClient, db: Session) -> None:
         page="/inscription",
     )
     assert response.status_code == 303, response.text
-    assert "comptoir_session" in response.cookies
+    assert response.headers["location"] == "/connexion"
+    assert "comptoir_session" not in response.cookies
+    assert "un e-mail vient de partir à jeanne@example.test" in client.get("/connexion").text
     user = db.scalar(select(User).where(User.email == "jeanne@example.test"))
     assert user is not None and user.role == Role.shopper
+    browser_login(client, user, "un-mot-de-passe-long")
     assert "Jeanne" in client.get("/compte").text
 
 
@@ -142,7 +145,7 @@ def test_merchant_sign_up_creates_a_pending_shop(client: TestClient, db: Session
         page="/inscription",
     )
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/vendeur"
+    assert response.headers["location"] == "/connexion"
     shop = db.scalar(select(Shop).where(Shop.name == "Fromagerie Durand"))
     assert shop is not None and shop.status == ShopStatus.pending
 
@@ -155,13 +158,15 @@ def test_sign_up_errors_are_shown_on_the_form(client: TestClient, db: Session) -
         "password": "un-mot-de-passe-long", "password_confirm": "un-mot-de-passe-long",
         "accept_terms": "1",
     }  # fmt: skip
+    # A taken address is answered like a new one (its owner is e-mailed instead).
     taken = post_form(client, "/inscription", base, page="/inscription")
-    assert taken.status_code == 409 and "Un compte existe déjà" in taken.text
-    assert 'value="pris@example.test"' in taken.text  # what was typed stays in the form
+    assert taken.status_code == 303 and taken.headers["location"] == "/connexion"
+    assert "existe" not in client.get("/connexion").text
     mismatch = post_form(
         client, "/inscription", {**base, "password_confirm": "autre"}, page="/inscription"
     )
     assert mismatch.status_code == 422 and "pas identiques" in mismatch.text
+    assert 'value="pris@example.test"' in mismatch.text  # what was typed stays in the form
     no_terms = {k: v for k, v in base.items() if k != "accept_terms"}
     refused = post_form(
         client, "/inscription", {**no_terms, "email": "x@example.test"}, page="/inscription"

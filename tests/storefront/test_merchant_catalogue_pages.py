@@ -161,7 +161,14 @@ def test_shop_details_are_checked(client: TestClient, db: Session) -> None:
         client, "/vendeur/boutique", {**fields, "postal_code": "6900"}, page="/vendeur/boutique"
     )
     assert bad.status_code == 422 and "6900" in bad.text
+    bad_siret = post_form(
+        client, "/vendeur/boutique", {**fields, "siret": "73282932000075"}, page="/vendeur/boutique"
+    )
+    assert bad_siret.status_code == 422 and "clé de contrôle incorrecte" in bad_siret.text
+    fields |= {"legal_form": "SARL", "share_capital": "10 000", "registration": "RCS Lyon"}
     saved = post_form(client, "/vendeur/boutique", fields, page="/vendeur/boutique")
     assert saved.status_code == 303, saved.text[:800]
     db.expire_all()
     assert db.get(Shop, shop.id).name == "Fromagerie du Marché"
+    assert db.get(Shop, shop.id).share_capital_cents == 1_000_000
+    assert 'value="10000"' in client.get("/vendeur/boutique").text

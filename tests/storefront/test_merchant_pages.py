@@ -5,6 +5,7 @@ and the public contact form.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from comptoir.models import (
     LedgerEntry,
     LedgerKind,
     Message,
+    Order,
     OrderStatus,
     Role,
     Shop,
@@ -226,3 +228,34 @@ def test_contact_form(client: TestClient, db: Session) -> None:
     )
     assert sent.status_code == 303
     assert db.scalars(select(ContactMessage.subject)).all() == ["Proposer un commerce"]
+
+
+def test_an_unpaid_reservation_does_not_say_paid(
+    client: TestClient, db: Session, shops: Shops
+) -> None:
+    product = create_product(db, shops.shop, name="Brie sur réservation", price_cents=2500)
+    order = create_order(db, shops.shopper, [(product, 1)], OrderStatus.awaiting_confirmation)
+    unpaid = db.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).one()
+    paid = shops.parts["to_prepare"]
+    db.get_one(Order, paid.order_id).paid_at = datetime.now(UTC)
+    db.commit()
+    browser_login(client, shops.merchant)
+    page = client.get(f"/vendeur/commandes/{unpaid.id}").text
+    assert "Total de la commande (non payée)" in page and "payé par le client" not in page
+    page = client.get(f"/vendeur/commandes/{paid.id}").text
+    assert "Total payé par le client" in page and "non payée" not in page
+
+
+def test_a_no_show_is_shown_on_the_dashboard_and_the_order_offers_to_cancel_it(
+    client: TestClient, db: Session, shops: Shops
+) -> None:
+    ready = shops.parts["ready"]
+    ready.needs_attention = True  # what the workflow's no-show flag writes
+    db.commit()
+    browser_login(client, shops.merchant)
+    board = client.get("/vendeur").text
+    item = board[board.index(f'id="item-{ready.id}"') :]
+    assert "Client non venu" in item[: item.index("</li>")]
+    page = client.get(f"/vendeur/commandes/{ready.id}").text
+    assert 'id="no-show-alert"' in page
+    assert 'id="form-no-show"' in page and "Annuler : le client n&#39;est pas venu" in page

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from comptoir.models import DeliveryKind, Role
+from comptoir.models import DeliveryKind, Product, Role, User, VendorOrder
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import (
     mode_of,
@@ -47,56 +47,7 @@ def test_pickup_order_from_cart_to_refunded_return(
     db.commit()
     pickup = mode_of(db, shop, DeliveryKind.pickup)
 
-    # The shopper fills the cart, chooses pickup, gives the billing address.
-    browser_login(client, shopper)
-    added = post_form(
-        client,
-        "/panier/ajouter",
-        {"product_id": str(comte.id), "quantity": "2"},
-        page=f"/produits/{comte.id}",
-    )
-    assert added.status_code == 303
-    checkout = client.get("/commande", params={f"livraison_{shop.id}": pickup})
-    assert checkout.status_code == 200, checkout.text[:500]
-    placed = client.post(
-        "/commande",
-        data={
-            "csrf_token": csrf_of(checkout),
-            f"livraison_{shop.id}": str(pickup),
-            "billing_name": "Alix Martin",
-            "billing_line1": "3 rue des Lilas",
-            "billing_postal_code": "69003",
-            "billing_city": "Lyon",
-        },
-        follow_redirects=False,
-    )
-    assert placed.status_code == 303, placed.text[:500]
-    order_id = int(re.findall(r"/commandes/(\d+)/paiement", placed.headers["location"])[0])
-    wait_status(db, order_id, "awaiting_payment")
-
-    # Pays with the accepted test card; Stripe's webhook then reaches the workflow.
-    paid = post_form(
-        client,
-        f"/commandes/{order_id}/paiement/test",
-        {"card": "accepted"},
-        page=f"/commandes/{order_id}/paiement",
-    )
-    assert paid.status_code == 303 and paid.headers["location"].endswith("?paiement=ok")
-    payment = payment_of(db, order_id)
-    assert payment is not None and payment.stripe_payment_intent_id
-    assert (
-        send_webhook(
-            client, "payment_intent.succeeded", payment.stripe_payment_intent_id
-        ).status_code
-        == 200
-    )
-    wait_status(db, order_id, "processing")
-    part = wait_for(
-        lambda: next(
-            (p for p in vendor_orders(db, order_id) if p.status.value == "confirmed"), None
-        ),
-        what="the shop's part to be confirmed",
-    )
+    order_id, part = _order_paid_through_pages(client, db, shopper, comte, pickup)
     assert order_row(db, order_id).total_cents == 2580
 
     # The merchant prepares from the dashboard, one click each.
@@ -168,6 +119,114 @@ def test_pickup_order_from_cart_to_refunded_return(
     assert "-12,90\u00a0€" in client.get(f"/commandes/{order_id}").text
 
 
+def _order_paid_through_pages(
+    client: TestClient,
+    db: Session,
+    shopper: User,
+    product: Product,
+    mode_id: int,
+    choices: dict[str, str] | None = None,
+) -> tuple[int, VendorOrder]:
+    """The shopper buys 2 of `product` with this delivery mode and pays; the confirmed part."""
+    shop = product.shop_id
+    # The shopper fills the cart, chooses the delivery, gives the billing address.
+    browser_login(client, shopper)
+    added = post_form(
+        client,
+        "/panier/ajouter",
+        {"product_id": str(product.id), "quantity": "2"},
+        page=f"/produits/{product.id}",
+    )
+    assert added.status_code == 303
+    checkout = client.get("/commande", params={f"livraison_{shop}": mode_id})
+    assert checkout.status_code == 200, checkout.text[:500]
+    placed = client.post(
+        "/commande",
+        data={
+            "csrf_token": csrf_of(checkout),
+            f"livraison_{shop}": str(mode_id),
+            "billing_name": "Alix Martin",
+            "accept_cgv": "1",
+            "billing_line1": "3 rue des Lilas",
+            "billing_postal_code": "69003",
+            "billing_city": "Lyon",
+            **(choices or {}),
+        },
+        follow_redirects=False,
+    )
+    assert placed.status_code == 303, placed.text[:500]
+    order_id = int(re.findall(r"/commandes/(\d+)/paiement", placed.headers["location"])[0])
+    wait_status(db, order_id, "awaiting_payment")
+
+    # Pays with the accepted test card; Stripe's webhook then reaches the workflow.
+    paid = post_form(
+        client,
+        f"/commandes/{order_id}/paiement/test",
+        {"card": "accepted"},
+        page=f"/commandes/{order_id}/paiement",
+    )
+    assert paid.status_code == 303 and paid.headers["location"].endswith("?paiement=ok")
+    payment = payment_of(db, order_id)
+    assert payment is not None and payment.stripe_payment_intent_id
+    assert (
+        send_webhook(
+            client, "payment_intent.succeeded", payment.stripe_payment_intent_id
+        ).status_code
+        == 200
+    )
+    wait_status(db, order_id, "processing")
+    part = wait_for(
+        lambda: next(
+            (p for p in vendor_orders(db, order_id) if p.status.value == "confirmed"), None
+        ),
+        what="the shop's part to be confirmed",
+    )
+    return order_id, part
+
+
+def test_local_delivery_without_tracking_then_the_shopper_confirms_receipt(
+    client: TestClient, merchant_client: TestClient, db: Session
+) -> None:
+    merchant = create_user(db, Role.merchant)
+    shop = create_shop(db, merchant, name="Cave du Port")
+    wine = create_product(db, shop, name="Chinon rouge", price_cents=1450)
+    shopper = create_user(db, first_name="Alix")
+    db.commit()
+    bike = mode_of(db, shop, DeliveryKind.local_delivery)
+    order_id, part = _order_paid_through_pages(
+        client, db, shopper, wine, bike,
+        {f"adresse_{shop.id}": "3 rue des Lilas, 69003 Lyon", "billing_phone": "07 00 11 22 33"},
+    )  # fmt: skip
+    assert 'id="confirm-receipt-' not in client.get(f"/commandes/{order_id}").text
+
+    # The shop delivers itself: the form asks for no tracking number.
+    browser_login(merchant_client, merchant)
+    post_form(
+        merchant_client, f"/vendeur/commandes/{part.id}/preparer", {},
+        page=f"/vendeur/commandes/{part.id}",
+    )  # fmt: skip
+    detail = merchant_client.get(f"/vendeur/commandes/{part.id}").text
+    assert "Numéro de suivi (facultatif)" in detail
+    assert 'id="contact-phone">07 00 11 22 33<' in detail  # the shop can call before coming
+    shipped = post_form(
+        merchant_client, f"/vendeur/commandes/{part.id}/expedier", {"carrier": ""},
+        page=f"/vendeur/commandes/{part.id}",
+    )  # fmt: skip
+    assert "Commande expédiée" in merchant_client.get(shipped.headers["location"]).text
+
+    page = client.get(f"/commandes/{order_id}").text
+    assert f'id="confirm-receipt-{part.id}"' in page
+    received = post_form(
+        client, f"/commandes/{order_id}/reception", {"vendor_order_id": str(part.id)},
+        page=f"/commandes/{order_id}",
+    )  # fmt: skip
+    assert received.status_code == 303
+    after = client.get(received.headers["location"]).text
+    assert "La commande de Cave du Port est terminée" in after
+    assert f'id="return-form-{part.id}"' in after  # the return window opens at receipt
+    assert vendor_orders(db, order_id)[0].status.value == "completed"
+
+
 def test_reservation_confirmed_from_the_dashboard_and_unpaid_order_cancelled(
     client: TestClient, merchant_client: TestClient, db: Session
 ) -> None:
@@ -189,6 +248,7 @@ def test_reservation_confirmed_from_the_dashboard_and_unpaid_order_cancelled(
             "csrf_token": csrf_of(checkout),
             f"livraison_{shop.id}": str(pickup),
             "billing_name": "A B",
+            "accept_cgv": "1",
             "billing_line1": "1 rue",
             "billing_postal_code": "69001",
             "billing_city": "Lyon",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +22,7 @@ from comptoir.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from comptoir.services import legal
 from tests.factories import create_order, create_product, create_shop, create_user
 from tests.order_factories import (
     add_event,
@@ -261,7 +263,7 @@ def test_checkout_needs_a_delivery_choice_then_a_billing_address(
     assert "Adresse de facturation" in page.text and f"4,20{NBSP}€" in page.text
     refused = client.post(
         "/commande",
-        data={"csrf_token": csrf_of(page), f"livraison_{town.fournil.id}": pickup_id},
+        data={"csrf_token": csrf_of(page), f"livraison_{town.fournil.id}": pickup_id, "accept_cgv": "1"},
         follow_redirects=False,
     )
     assert refused.status_code == 422
@@ -292,6 +294,7 @@ def test_checkout_places_the_order_and_goes_to_payment(
             "csrf_token": csrf_of(page),
             f"livraison_{town.fournil.id}": pickup_id,
             "billing_name": "Alix Martin",
+            "accept_cgv": "1",
             "billing_line1": "3 rue des Lilas",
             "billing_postal_code": "69003",
             "billing_city": "Lyon",
@@ -305,6 +308,9 @@ def test_checkout_places_the_order_and_goes_to_payment(
     assert order is not None and order.id != town.order.id
     assert placed.headers["location"] == f"/commandes/{order.id}/paiement"
     assert order.total_cents == 1260 and order.billing_city == "Lyon"
+    # The CGV the shopper ticked are recorded: when, and which exact texts.
+    assert order.terms_accepted_at is not None
+    assert order.terms_digest == legal.terms_digest([town.fournil])
     assert db.scalars(select(CartItem).where(CartItem.user_id == town.shopper.id)).all() == []
 
 
@@ -317,6 +323,24 @@ def test_checkout_with_local_delivery_to_another_address(
     delivery = _mode_id(client.get("/panier").text, town.fournil.id, "local_delivery")
     page = client.get("/commande", params={f"livraison_{town.fournil.id}": delivery})
     assert f'name="adresse_{town.fournil.id}"' in page.text
+    assert 'name="billing_phone"' in page.text
+    no_phone = client.post(
+        "/commande",
+        data={
+            "csrf_token": csrf_of(page),
+            f"livraison_{town.fournil.id}": delivery,
+            "billing_name": "Alix Martin",
+            "billing_line1": "3 rue des Lilas",
+            "billing_postal_code": "69003",
+            "billing_city": "Lyon",
+            "billing_phone": "12 34",
+        },
+        follow_redirects=False,
+    )
+    assert no_phone.status_code == 422
+    assert "n&#39;est pas un numéro français valide" in no_phone.text or (
+        "n'est pas un numéro français valide" in no_phone.text
+    )
     assert f"4,90{NBSP}€" in page.text and f"13,30{NBSP}€" in page.text  # 8,40 € + delivery
     placed = client.post(
         "/commande",
@@ -324,7 +348,9 @@ def test_checkout_with_local_delivery_to_another_address(
             "csrf_token": csrf_of(page),
             f"livraison_{town.fournil.id}": delivery,
             f"adresse_{town.fournil.id}": "5 quai Saint-Vincent, 69001 Lyon",
+            "billing_phone": "+33 6 12 34 56 78",
             "billing_name": "Alix Martin",
+            "accept_cgv": "1",
             "billing_line1": "3 rue des Lilas",
             "billing_postal_code": "69003",
             "billing_city": "Lyon",
@@ -336,6 +362,7 @@ def test_checkout_with_local_delivery_to_another_address(
     part = db.scalars(select(VendorOrder).where(VendorOrder.order_id == order_id)).one()
     assert part.shipping_address == "5 quai Saint-Vincent, 69001 Lyon"
     assert (part.delivery_cents, part.total_cents) == (490, 1330)
+    assert part.contact_phone == "06 12 34 56 78"
     shown = client.get(f"/commandes/{order_id}").text
     assert "5 quai Saint-Vincent" in shown and "Livraison locale" in shown
 
@@ -350,3 +377,62 @@ def test_orders_list_pages_by_twenty(client: TestClient, db: Session, town: Town
     second = client.get("/commandes?page=2").text
     assert second.count('class="card" id="order-') == 1 and "/commandes?page=1" in second
     assert f'id="order-{town.order.id}"' in second  # the oldest comes last
+
+
+def _checked(page: str, name: str) -> str | None:
+    """The value of the ticked radio `name` on a page."""
+    for tag in re.findall(r"<input[^>]*>", page):
+        if f'name="{name}"' in tag and "checked" in tag:
+            return re.search(r'value="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
+    return None
+
+
+def test_cart_update_and_removal_keep_the_chosen_modes_and_slot(
+    client: TestClient, db: Session, town: Town
+) -> None:
+    extra = create_product(db, town.fournil, name="Baguette", price_cents=120)
+    for product in (town.comte, town.pain, extra):
+        db.add(CartItem(user_id=town.shopper.id, product_id=product.id, quantity=1))
+    db.commit()
+    browser_login(client, town.shopper)
+    cart_page = client.get("/panier")
+    halles, fournil = town.halles.id, town.fournil.id
+    pickup = _mode_id(cart_page.text, halles, "pickup")
+    delivery = _mode_id(cart_page.text, fournil, "local_delivery")
+    slot = re.search(rf'name="creneau_{halles}" value="([^"]+)"', cart_page.text).group(1)  # type: ignore[union-attr]
+    chosen = {f"livraison_{halles}": pickup, f"creneau_{halles}": slot,
+              f"livraison_{fournil}": delivery, f"adresse_{fournil}": "5 quai Saint-Vincent"}  # fmt: skip
+    quantities = {f"quantite_{p.id}": "1" for p in (town.comte, town.pain, extra)}
+    token = csrf_of(cart_page)
+
+    def submit(**fields: str) -> str:
+        answer = client.post(
+            "/panier",
+            data={"csrf_token": token, **chosen, **quantities, **fields},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text[:500]
+        return answer.headers["location"]
+
+    updated = submit(**{f"quantite_{town.pain.id}": "3", "mettre_a_jour": str(town.pain.id)})
+    assert updated.startswith("/panier?")
+    page = client.get(updated).text
+    assert "Quantités mises à jour" in page
+    assert _checked(page, f"livraison_{halles}") == pickup
+    assert _checked(page, f"creneau_{halles}") == slot
+    assert _checked(page, f"livraison_{fournil}") == delivery
+    assert f'name="quantite_{town.pain.id}" value="3"' in page
+    removed = submit(retirer=str(extra.id))
+    page = client.get(removed).text
+    assert "Produit retiré" in page and "Baguette" not in page
+    assert _checked(page, f"creneau_{halles}") == slot
+    quantities.pop(f"quantite_{extra.id}")
+    quantities[f"quantite_{town.pain.id}"] = "3"
+    onward = submit(commander="1")
+    assert onward.startswith("/commande?")
+    checkout_page = client.get(onward)
+    assert checkout_page.status_code == 200, checkout_page.text[:500]
+    assert "5 quai Saint-Vincent" in checkout_page.text
+    held = {i.product_id: i.quantity for i in db.scalars(
+        select(CartItem).where(CartItem.user_id == town.shopper.id))}  # fmt: skip
+    assert held == {town.comte.id: 1, town.pain.id: 3}

@@ -63,7 +63,7 @@ def test_another_card_right_after_a_decline_and_a_page_that_agrees(
     retry = client.get(f"/api/orders/{order_id}/payment", headers=town.shopper_headers)
     assert retry.status_code == 200, retry.text
     assert not retry.json()["client_secret"].startswith(declined_id)
-    assert retry.json()["last_failure_message"] == "Votre carte a été refusée."
+    assert retry.json()["last_failure_message"].startswith("Votre carte a été refusée")
 
     # The storefront's test card goes through at once too, and the page agrees with itself.
     browser_login(client, town.shopper)

@@ -30,7 +30,15 @@ from temporalio.worker import Worker
 from activities.orders import ALL_ACTIVITIES
 from comptoir.domain.labels import format_datetime_fr
 from comptoir.errors import Conflict
-from comptoir.models import AttentionItem, DeliveryKind, Product, Role, SentEmail, User
+from comptoir.models import (
+    AttentionItem,
+    DeliveryKind,
+    Product,
+    Role,
+    SentEmail,
+    User,
+    VendorOrder,
+)
 from comptoir.orders import gateway
 from comptoir.orders.contracts import (
     ORDER_WORKFLOW,
@@ -100,7 +108,7 @@ async def skipping(
 _ID_BLOCKS = itertools.count(1)
 
 
-def _order(
+def new_order(
     db: Session, *, reserved: bool, kind: DeliveryKind = DeliveryKind.pickup, price: int = 4200
 ) -> tuple[int, User, User, int]:
     """A committed order of one line of 2 (needing a reservation when asked).
@@ -123,13 +131,14 @@ def _order(
         CheckoutRequest(
             billing=BillingAddress("Léa Roux", "3 quai Voltaire", "49350", "Montlouvier"),
             shops=[ShopChoice(shop.id, mode_of(db, shop, kind))],
+            phone="06 12 34 56 78",
         ),
     )
     db.commit()
     return order.id, shopper, merchant, product.id
 
 
-async def _start(server: SkippingServer, order_id: int) -> WorkflowHandle[object, str]:
+async def start(server: SkippingServer, order_id: int) -> WorkflowHandle[object, str]:
     return await server.client.start_workflow(
         ORDER_WORKFLOW,
         OrderWorkflowInput(order_id=order_id, timing=TIMING),
@@ -139,7 +148,7 @@ async def _start(server: SkippingServer, order_id: int) -> WorkflowHandle[object
     )
 
 
-async def _eventually(check, what: str, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+async def eventually(check, what: str, timeout: float = 30.0):  # type: ignore[no-untyped-def]
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         result = check()
@@ -162,7 +171,7 @@ async def record_history(client: Client, workflow_id: str, name: str) -> None:
     (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
-def _emails(db: Session, order_id: int) -> list[str]:
+def email_keys(db: Session, order_id: int) -> list[str]:
     db.rollback()
     return list(db.scalars(select(SentEmail.email_key).where(SentEmail.order_id == order_id)))
 
@@ -171,16 +180,16 @@ async def test_unconfirmed_reservation_reminds_then_expires_after_48_hours(
     skipping: SkippingServer, db: Session, mail_sink: MailSink
 ) -> None:
     mail_sink.clear()
-    order_id, shopper, merchant, product_id = _order(db, reserved=True)
+    order_id, shopper, merchant, product_id = new_order(db, reserved=True)
     assert db.scalar(select(Product.stock).where(Product.id == product_id)) == 1
-    handle = await _start(skipping, order_id)
+    handle = await start(skipping, order_id)
     started = datetime.now(UTC)
     assert await handle.result() == "cancelled"  # 48 h pass in moments
     assert datetime.now(UTC) - started < timedelta(minutes=2)
     order = order_row(db, order_id)
     assert order.status.value == "cancelled"
     assert db.scalar(select(Product.stock).where(Product.id == product_id)) == 3  # released
-    keys = _emails(db, order_id)
+    keys = email_keys(db, order_id)
     part = vendor_orders(db, order_id)[0]
     assert f"vendor-order:{part.id}:reservation" in keys
     assert f"vendor-order:{part.id}:reservation-reminder" in keys
@@ -190,20 +199,26 @@ async def test_unconfirmed_reservation_reminds_then_expires_after_48_hours(
                for m in mail_sink.to(shopper.email))  # fmt: skip
 
 
-async def _pay_and_hand_over(server: SkippingServer, db: Session, order_id: int) -> tuple[int, str]:
-    """Pay through localstripe (signalled as the webhook would), then prepare and hand over."""
+async def pay(server: SkippingServer, db: Session, order_id: int) -> tuple[VendorOrder, str]:
+    """Pay through localstripe (signalled as the webhook would); the part reached its shop."""
     handle = server.client.get_workflow_handle(order_workflow_id(order_id))
-    await _eventually(lambda: order_row(db, order_id).stage == "awaiting_payment", "payment stage")
+    await eventually(lambda: order_row(db, order_id).stage == "awaiting_payment", "payment stage")
     payment = payments.ensure_payment_intent(db, order_id)
     db.commit()
     intent_id = payment.stripe_payment_intent_id
     assert intent_id is not None
     assert confirm_card(intent_id).status == "succeeded"
     await handle.signal("payment_event", PaymentEvent(f"evt_{uuid.uuid4().hex}", intent_id, True))
-    part = await _eventually(
+    part = await eventually(
         lambda: (p := vendor_orders(db, order_id)) and p[0].status.value == "confirmed" and p[0],
         "the part to reach its shop",
     )
+    return part, intent_id
+
+
+async def _pay_and_hand_over(server: SkippingServer, db: Session, order_id: int) -> tuple[int, str]:
+    """Pay, then prepare and hand over."""
+    part, intent_id = await pay(server, db, order_id)
     client, vid = server.client, part.id
     if part.delivery_kind == DeliveryKind.pickup:
         await gateway.ready_for_pickup(client, vendor_order_id=vid, actor_id=None)
@@ -220,8 +235,8 @@ async def test_return_within_the_window_is_refunded_then_the_window_closes(
     skipping: SkippingServer, db: Session, mail_sink: MailSink
 ) -> None:
     mail_sink.clear()
-    order_id, shopper, merchant, _ = _order(db, reserved=False)
-    handle = await _start(skipping, order_id)
+    order_id, shopper, merchant, _ = new_order(db, reserved=False)
+    handle = await start(skipping, order_id)
     vid, intent_id = await _pay_and_hand_over(skipping, db, order_id)
     part = vendor_orders(db, order_id)[0]
     assert part.return_deadline is not None
@@ -243,9 +258,9 @@ async def test_return_within_the_window_is_refunded_then_the_window_closes(
     await gateway.accept_return(
         client, vendor_order_id=vid, return_id=return_id, actor_id=merchant.id
     )
-    refunds = await _eventually(lambda: refunds_of_intent(intent_id), "the refund")
+    refunds = await eventually(lambda: refunds_of_intent(intent_id), "the refund")
     assert [r.amount for r in refunds] == [4200]
-    final = await _eventually(
+    final = await eventually(
         lambda: (o := order_row(db, order_id)).status.value == "partially_refunded" and o,
         "partially refunded",
     )
@@ -266,8 +281,8 @@ async def test_refused_return_then_window_end_closes_the_part(
     skipping: SkippingServer, db: Session, mail_sink: MailSink
 ) -> None:
     mail_sink.clear()
-    order_id, shopper, merchant, _ = _order(db, reserved=False)
-    handle = await _start(skipping, order_id)
+    order_id, shopper, merchant, _ = new_order(db, reserved=False)
+    handle = await start(skipping, order_id)
     vid, intent_id = await _pay_and_hand_over(skipping, db, order_id)
     line = lines_of(db, vid)[0]
     client = skipping.client
@@ -296,23 +311,23 @@ async def test_idle_merchant_is_reminded_then_flagged_until_it_acts(
     skipping: SkippingServer, db: Session, mail_sink: MailSink
 ) -> None:
     mail_sink.clear()
-    order_id, shopper, merchant, _ = _order(db, reserved=False)
-    await _start(skipping, order_id)
+    order_id, shopper, merchant, _ = new_order(db, reserved=False)
+    await start(skipping, order_id)
     handle = skipping.client.get_workflow_handle(order_workflow_id(order_id))
-    await _eventually(lambda: order_row(db, order_id).stage == "awaiting_payment", "payment stage")
+    await eventually(lambda: order_row(db, order_id).stage == "awaiting_payment", "payment stage")
     payment = payments.ensure_payment_intent(db, order_id)
     db.commit()
     assert payment.stripe_payment_intent_id and confirm_card(payment.stripe_payment_intent_id)
     await handle.signal(
         "payment_event", PaymentEvent(f"evt_{uuid.uuid4().hex}", payment.stripe_payment_intent_id, True)
     )
-    part = await _eventually(
+    part = await eventually(
         lambda: (p := vendor_orders(db, order_id)) and p[0].status.value == "confirmed" and p[0],
         "the part to reach its shop",
     )
     await skipping.env.sleep(timedelta(hours=25))  # past the 24 h reminder
-    await _eventually(
-        lambda: f"vendor-order:{part.id}:reminder:confirmed:0" in _emails(db, order_id),
+    await eventually(
+        lambda: f"vendor-order:{part.id}:reminder:confirmed:0" in email_keys(db, order_id),
         "the reminder e-mail",
     )
     assert not order_row(db, order_id).needs_attention
@@ -322,11 +337,11 @@ async def test_idle_merchant_is_reminded_then_flagged_until_it_acts(
         db.rollback()
         return db.scalar(select(AttentionItem).where(AttentionItem.order_id == order_id))
 
-    item = await _eventually(late_item, "the part to be flagged for operators")
+    item = await eventually(late_item, "the part to be flagged for operators")
     assert item.kind == "merchant_late" and item.vendor_order_id == part.id
     assert order_row(db, order_id).needs_attention
     await gateway.start_preparing(skipping.client, vendor_order_id=part.id, actor_id=merchant.id)
-    await _eventually(
+    await eventually(
         lambda: (i := late_item()) is not None and i.resolved_at is not None, "the flag to clear"
     )
     assert not order_row(db, order_id).needs_attention
@@ -338,10 +353,10 @@ async def test_a_full_withdrawal_refunds_the_delivery_too(
 ) -> None:
     mail_sink.clear()
     # 2 × 12,00 € delivered by bike for 4,90 € (free only above 50 €).
-    order_id, shopper, merchant, _ = _order(
+    order_id, shopper, merchant, _ = new_order(
         db, reserved=False, kind=DeliveryKind.local_delivery, price=1200
     )
-    await _start(skipping, order_id)
+    await start(skipping, order_id)
     vid, intent_id = await _pay_and_hand_over(skipping, db, order_id)
     assert vendor_orders(db, order_id)[0].delivery_cents == 490
     line = lines_of(db, vid)[0]
@@ -351,9 +366,9 @@ async def test_a_full_withdrawal_refunds_the_delivery_too(
         client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Une de trop", actor_id=shopper.id
     )
     await gateway.accept_return(client, vendor_order_id=vid, return_id=first, actor_id=None)
-    await _eventually(lambda: len(refunds_of_intent(intent_id)) == 1, "the first refund")
+    await eventually(lambda: len(refunds_of_intent(intent_id)) == 1, "the first refund")
     # ...taking back what is left refunds it with the last item.
-    await _eventually(
+    await eventually(
         lambda: vendor_orders(db, order_id)[0].status.value == "refunded", "the first return"
     )
     last = await gateway.request_return(
@@ -361,11 +376,11 @@ async def test_a_full_withdrawal_refunds_the_delivery_too(
         actor_id=shopper.id,
     )  # fmt: skip
     await gateway.accept_return(client, vendor_order_id=vid, return_id=last, actor_id=None)
-    refunds = await _eventually(
+    refunds = await eventually(
         lambda: (r := refunds_of_intent(intent_id)) and len(r) == 2 and r, "the second refund"
     )
     assert sorted(r.amount for r in refunds) == [1200, 1200 + 490]
-    final = await _eventually(
+    final = await eventually(
         lambda: (o := order_row(db, order_id)).status.value == "refunded" and o, "fully refunded"
     )
     assert final.refunded_cents == final.total_cents == 2 * 1200 + 490
@@ -375,22 +390,22 @@ async def test_confirmed_reservation_leaves_a_day_to_pay_then_expires(
     skipping: SkippingServer, db: Session, mail_sink: MailSink
 ) -> None:
     mail_sink.clear()
-    order_id, shopper, merchant, _ = _order(db, reserved=True)
-    handle = await _start(skipping, order_id)
-    await _eventually(lambda: order_row(db, order_id).stage == "awaiting_confirmation", "confirmation")
+    order_id, shopper, merchant, _ = new_order(db, reserved=True)
+    handle = await start(skipping, order_id)
+    await eventually(lambda: order_row(db, order_id).stage == "awaiting_confirmation", "confirmation")
     await skipping.env.sleep(timedelta(hours=40))  # the shop answers late, within its 48 h
     part = vendor_orders(db, order_id)[0]
     await gateway.confirm_lines(
         skipping.client, order_id=order_id, vendor_order_id=part.id,
         confirmed=[line.id for line in lines_of(db, part.id)], declined=[], actor_id=merchant.id,
     )  # fmt: skip
-    order = await _eventually(
+    order = await eventually(
         lambda: (o := order_row(db, order_id)).status.value == "awaiting_payment" and o, "payable"
     )
     assert order.payment_deadline is not None
     left = order.payment_deadline - await skipping.env.get_current_time()
     assert timedelta(hours=23, minutes=55) < left <= timedelta(hours=24)  # not 30 minutes
-    payable = await _eventually(
+    payable = await eventually(
         lambda: [m for m in mail_sink.to(shopper.email) if "vous pouvez payer" in m["Subject"]],
         "the e-mail saying the order is payable",
     )

@@ -16,6 +16,7 @@ from comptoir.models import (
     StatusEvent,
 )
 from tests.conftest import MailSink
+from tests.factories import create_user, login_headers
 from tests.lifecycle_support import (
     build_town,
     lines_of,
@@ -135,3 +136,63 @@ def test_out_of_stock_line_is_refunded_and_the_rest_goes_on(
 
 def test_kinds_are_delivery_modes() -> None:
     assert {k.value for k in DeliveryKind} == {"pickup", "local_delivery", "shipping"}
+
+
+def test_local_delivery_ships_without_tracking_and_the_shopper_confirms_receipt(
+    client: TestClient, db: Session, live_platform: MailSink
+) -> None:
+    town = build_town(db, client)
+    order_id = place_order(client, db, town)
+    wait_status(db, order_id, "awaiting_payment")
+    pay(client, town, order_id)
+    _, delivery = wait_paid_and_dispatched(db, order_id)
+    url = f"/api/orders/{order_id}/vendor-orders/{delivery.id}/receipt"
+    early = client.post(url, headers=town.shopper_headers)
+    assert early.status_code == 409
+    assert early.json()["message"] == (
+        "Impossible de confirmer la réception : la commande boutique est « Confirmée »."
+    )
+    # The shop delivers itself: neither carrier nor tracking number is needed.
+    shipped = merchant_step(client, town, 1, delivery.id, "ship")
+    assert shipped.status_code == 200, shipped.text
+    assert shipped.json()["status"] == "shipped"
+
+    assert client.post(url).status_code == 401
+    assert client.post(url, headers=town.merchant_headers[1]).status_code == 403
+    stranger = create_user(db, first_name="Inès")
+    db.commit()
+    assert client.post(url, headers=login_headers(client, stranger)).status_code == 404
+    wrong_pair = f"/api/orders/{order_id}/vendor-orders/{delivery.id + 999}/receipt"
+    assert client.post(wrong_pair, headers=town.shopper_headers).status_code == 404
+
+    received = client.post(url, headers=town.shopper_headers)
+    assert received.status_code == 200, received.text
+    assert received.json()["status"] == "completed"
+    part = vendor_orders(db, order_id)[1]
+    assert part.completed_at is not None and part.return_deadline is not None
+    assert received.json()["return_deadline"] is not None
+    again = client.post(url, headers=town.shopper_headers)
+    assert again.status_code == 409 and "« Terminée »" in again.json()["message"]
+    events = db.scalars(
+        select(StatusEvent.actor_kind).where(
+            StatusEvent.vendor_order_id == delivery.id, StatusEvent.to_status == "completed"
+        )
+    ).all()
+    assert list(events) == ["shopper"]
+
+
+def test_a_parcel_still_needs_its_carrier_and_tracking_number(
+    client: TestClient, db: Session, live_platform: MailSink
+) -> None:
+    town = build_town(db, client)
+    order_id = place_order(client, db, town, kinds=(DeliveryKind.pickup, DeliveryKind.shipping))
+    wait_status(db, order_id, "awaiting_payment")
+    pay(client, town, order_id)
+    _, parcel = wait_paid_and_dispatched(db, order_id)
+    refused = merchant_step(client, town, 1, parcel.id, "ship", {"carrier": "La Poste"})
+    assert refused.status_code == 409
+    assert "numéro de suivi" in refused.json()["message"]
+    shipped = merchant_step(
+        client, town, 1, parcel.id, "ship", {"carrier": "La Poste", "tracking_number": "6A1"}
+    )
+    assert shipped.status_code == 200 and shipped.json()["status"] == "shipped"

@@ -1,8 +1,9 @@
 """Recorded histories of every workflow type replay against today's code without
 NondeterminismError: a change that alters history must be patched (`workflow.patched`).
 
-The JSON files are written by tests/workflows/test_long_timers.py with
-COMPTOIR_RECORD_HISTORIES=1; keep old ones when recording new ones.
+The JSON files are written by tests/workflows/test_long_timers.py and
+tests/settlements/test_settlement_workflows.py with COMPTOIR_RECORD_HISTORIES=1; keep old
+ones when recording new ones.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from comptoir.orders.contracts import (
     ORDER_WORKFLOW,
     VENDOR_ORDER_WORKFLOW,
 )
+from comptoir.settlements.contracts import SETTLEMENT_RUN_WORKFLOW, SETTLEMENT_WORKFLOW
 from comptoir.temporal import DATA_CONVERTER
 from workflows.worker import WORKFLOWS
 
@@ -26,8 +28,17 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_every_workflow_type_has_recorded_histories() -> None:
     types = {path.name.split("_")[0] for path in HISTORIES}
-    assert {"order", "vendor", "operator"} <= types, [p.name for p in HISTORIES]
-    assert {ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW, OPERATOR_REFUND_WORKFLOW} == {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
+    assert {"order", "vendor", "operator", "settlement"} <= types, [p.name for p in HISTORIES]
+    assert {p.name.split("_")[1] for p in HISTORIES if p.name.startswith("settlement_")} >= {
+        "run", "paid"}  # fmt: skip
+    registered = {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
+    assert registered == {
+        ORDER_WORKFLOW,
+        VENDOR_ORDER_WORKFLOW,
+        OPERATOR_REFUND_WORKFLOW,
+        SETTLEMENT_WORKFLOW,
+        SETTLEMENT_RUN_WORKFLOW,
+    }
 
 
 @pytest.mark.asyncio(loop_scope="session")

@@ -69,7 +69,8 @@
         return;
       }
       if (payment.last_failure_message) {
-        showError("Le dernier essai a échoué. Vous pouvez réessayer avec la même carte ou une autre.");
+        showError("Le dernier essai a échoué : " + payment.last_failure_message +
+                  " Vous pouvez réessayer avec la même carte ou une autre.");
       }
       stripe = window.Stripe(payment.publishable_key);
       card = stripe.elements({ locale: "fr" }).create("card", { hidePostalCode: true });

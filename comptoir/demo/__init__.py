@@ -1,4 +1,0 @@
-"""Demo data of an invented Loire town: shops, catalogue, accounts, a few messages.
-
-`python -m comptoir.demo.load` loads it once; `accounts.DEMO_LOGINS` lists the demo logins.
-"""

@@ -1,4 +1,0 @@
-"""Local development stack: start PostgreSQL, Temporal, localstripe and an SMTP sink on loopback.
-
-`services` holds the helpers shared by `make run` (`python -m comptoir.devstack.run`) and tests.
-"""

@@ -1,0 +1,67 @@
+"""A refund after invoicing yields a credit note, on the real worker: the merchant declares
+an invoiced line unavailable, the workflow refunds it through localstripe, the refund
+activity issues the Factur-X credit note, and the shopper downloads it from the order page."""
+
+from __future__ import annotations
+
+import pytest
+from facturx import facturx as fx
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comptoir.models import CreditNote, Invoice
+from tests.lifecycle_support import (
+    build_town,
+    lines_of,
+    merchant_step,
+    pay,
+    place_order,
+    wait_for,
+    wait_paid_and_dispatched,
+    wait_status,
+)
+from tests.storefront.formtools import browser_login
+from tests.stripe_support import refunds_of_intent
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("live_platform")]
+
+
+def test_unavailable_invoiced_line_is_refunded_with_a_credit_note(
+    client: TestClient, db: Session
+) -> None:
+    town = build_town(db, client)
+    order_id = place_order(client, db, town)
+    wait_status(db, order_id, "awaiting_payment")
+    intent_id = pay(client, town, order_id)
+    _pickup, delivery = wait_paid_and_dispatched(db, order_id)
+
+    def invoiced() -> Invoice | None:
+        db.rollback()
+        return db.scalar(select(Invoice).where(Invoice.vendor_order_id == delivery.id))
+
+    invoice = wait_for(invoiced, what="the delivering shop's invoice")
+    line = lines_of(db, delivery.id)[0]
+    answer = merchant_step(client, town, 1, delivery.id, "unavailable", {"line_ids": [line.id]})
+    assert answer.status_code == 200, answer.text
+    wait_for(lambda: refunds_of_intent(intent_id), what="the refund at Stripe")
+
+    def credited() -> CreditNote | None:
+        db.rollback()
+        return db.scalar(select(CreditNote).where(CreditNote.vendor_order_id == delivery.id))
+
+    note = wait_for(credited, what="the credit note")
+    # Nothing left to deliver: the delivery paid is refunded, and credited, too.
+    assert delivery.delivery_cents > 0
+    assert note.invoice_id == invoice.id
+    assert note.total_ttc_cents == 1290 + delivery.delivery_cents == invoice.total_ttc_cents
+    assert note.credited == {str(line.id): 1290, "delivery": delivery.delivery_cents}
+    assert note.number == f"A-{delivery.shop_id:04d}-000001"
+    browser_login(client, town.shopper)
+    page = client.get(f"/commandes/{order_id}")
+    assert f'href="/api/credit-notes/{note.id}.pdf"' in page.text
+    pdf = client.get(f"/api/credit-notes/{note.id}.pdf", headers=town.shopper_headers)
+    assert pdf.status_code == 200
+    _, xml = fx.get_facturx_xml_from_pdf(pdf.content, check_xsd=True)
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in xml and invoice.number.encode() in xml
+    assert len(db.scalars(select(CreditNote)).all()) == 1
