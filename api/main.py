@@ -26,6 +26,7 @@ from api.routes import (
     payments,
     webhooks,
 )
+from comptoir.settings import get_settings
 
 log = logging.getLogger("comptoir.api")
 
@@ -91,6 +92,8 @@ def create_app() -> FastAPI:
     app.add_middleware(NoStoreForPersonalData)
     for router in ROUTERS:
         app.include_router(router)
+    if get_settings().environment != "production":
+        app.include_router(storefront.router.test_card_router)
     storefront.router.mount_static(app)
     return app
 

@@ -41,6 +41,9 @@ PAGES: list[APIRouter] = [
 ]
 
 router = APIRouter(include_in_schema=False)
+# Registered by api.main only outside production: the demo and tests pay with test cards.
+test_card_router = APIRouter(include_in_schema=False)
+test_card_router.include_router(orders.test_card_router)
 for _page in PAGES:
     router.include_router(_page)
 
