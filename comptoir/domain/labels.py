@@ -33,7 +33,6 @@ VENDOR_ORDER_STATUS_LABELS = MappingProxyType(
         "return_requested": "Retour demandé",
         "return_received": "Retour reçu",
         "refunded": "Remboursée",
-        "partially_refunded": "Partiellement remboursée",  # shown, never stored (vendor_order_rules)
         "closed": "Clôturée",
     }
 )

@@ -50,14 +50,10 @@
   var stripe = null;
   var card = null;
 
-  function loadPayment() {
-    return fetch(data.paymentUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-      });
-  }
-
-  loadPayment()
+  fetch(data.paymentUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    .then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    })
     .then(function (result) {
       if (!result.ok) {
         showError(result.body && result.body.message ? result.body.message : GENERIC);
@@ -86,21 +82,7 @@
     if (!payment || !stripe || !card) { return; }
     button.disabled = true;
     showStatus("Paiement en cours…");
-    // The intent of a declined attempt is replaced by the server: ask for the current one
-    // before each attempt instead of confirming the spent one again.
-    loadPayment().then(function (result) {
-      if (!result.ok) { throw new Error(result.body && result.body.message); }
-      payment = result.body;
-      if (payment.status === "succeeded") { window.location.assign(data.successUrl); return null; }
-      return confirmWith(payment.client_secret);
-    }).catch(function (error) {
-      showError(error && error.message ? error.message : GENERIC);
-      button.disabled = false;
-    });
-  });
-
-  function confirmWith(clientSecret) {
-    return stripe.confirmCardPayment(clientSecret, {
+    stripe.confirmCardPayment(payment.client_secret, {
       payment_method: {
         card: card,
         billing_details: {
@@ -122,7 +104,7 @@
         return;
       }
       if (result.paymentIntent && result.paymentIntent.status === "succeeded") {
-        showStatus("Paiement transmis, merci ! Nous attendons la confirmation de la banque…");
+        showStatus("Paiement accepté, merci ! Nous enregistrons votre commande…");
         window.location.assign(data.successUrl);
         return;
       }
@@ -132,5 +114,5 @@
       showError(GENERIC);
       button.disabled = false;
     });
-  }
+  });
 })();
