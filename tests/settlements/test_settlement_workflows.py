@@ -4,27 +4,16 @@ settlement run pays each shop once with a Transfer on the extended localstripe."
 
 from __future__ import annotations
 
-import asyncio
-import sysconfig
 import uuid
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import WorkflowFailureError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from comptoir.models import DeliveryKind, Role, SentEmail, Shop
 from comptoir.models.settlements import Settlement, SettlementState
@@ -33,7 +22,6 @@ from comptoir.orders.contracts import (
     ORDER_WORKFLOW,
     OrderWorkflowInput,
     PaymentEvent,
-    Timing,
     order_workflow_id,
 )
 from comptoir.services import payments
@@ -53,74 +41,18 @@ from comptoir.settlements.contracts import (
 from comptoir.settlements.notices import statement_email_key
 from comptoir.settlements.payout_details import set_payout_account
 from comptoir.settlements.periods import period_containing
-from comptoir.temporal import DATA_CONVERTER
 from tests.conftest import MailSink
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import mode_of, order_row, vendor_orders
 from tests.settlements.support import close, paid_order
 from tests.stripe_support import confirm_card
-from tests.workflows.test_long_timers import record_history
-from workflows.worker import ACTIVITIES, WORKFLOWS
+from tests.workflows import test_long_timers
+from tests.workflows.test_long_timers import TIMING, SkippingServer, eventually, record_history
+
+# The time-skipping server of the long-timer tests, with the worker's workflows and activities.
+skipping = test_long_timers.skipping
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.asyncio(loop_scope="session")]
-TIMING = Timing(
-    activity_max_attempts=3,
-    activity_initial_interval_seconds=0.2,
-    activity_maximum_interval_seconds=0.5,
-    activity_timeout_seconds=20,
-)
-T = TypeVar("T")
-
-
-@dataclass
-class SkippingServer:
-    env: WorkflowEnvironment
-    task_queue: str
-
-    @property
-    def client(self) -> Client:
-        return self.env.client
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def skipping(
-    database_url: str, mail_sink: MailSink, stripe_server: str
-) -> AsyncIterator[SkippingServer]:
-    """A time-skipping Temporal test server with the real worker's workflows and activities."""
-    binary = Path(sysconfig.get_path("scripts")) / "temporal-test-server"
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(binary), data_converter=DATA_CONVERTER
-    )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                "OrderId": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "OrderStage": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-            },
-        )
-    )
-    queue = f"settlements-{uuid.uuid4().hex[:8]}"
-    with ThreadPoolExecutor(max_workers=8) as executor:
-        async with Worker(
-            env.client, task_queue=queue, workflows=WORKFLOWS, activities=ACTIVITIES,
-            activity_executor=executor,
-        ):  # fmt: skip
-            yield SkippingServer(env, queue)
-    await env.shutdown()
-
-
-async def _eventually(check: Callable[[], T | None], what: str, timeout: float = 30.0) -> T:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
 def _account() -> str:
     return str(stripe_client().v1.accounts.create(params={"type": "express"}).id)
 
@@ -161,13 +93,13 @@ async def _order_across_two_shops(server: SkippingServer, db: Session) -> tuple[
         ORDER_WORKFLOW, OrderWorkflowInput(order_id=order.id, timing=TIMING),
         id=order_workflow_id(order.id), task_queue=server.task_queue, result_type=str,
     )  # fmt: skip
-    await _eventually(lambda: order_row(db, order.id).stage == "awaiting_payment", "payment stage")
+    await eventually(lambda: order_row(db, order.id).stage == "awaiting_payment", "payment stage")
     payment = payments.ensure_payment_intent(db, order.id)
     db.commit()
     intent = payment.stripe_payment_intent_id
     assert intent is not None and confirm_card(intent).status == "succeeded"
     await handle.signal("payment_event", PaymentEvent(f"evt_{uuid.uuid4().hex}", intent, True))
-    parts = await _eventually(
+    parts = await eventually(
         lambda: (p := vendor_orders(db, order.id))
         and all(x.status.value == "confirmed" for x in p) and p,
         "both parts at their shops",
@@ -226,7 +158,7 @@ async def test_return_windows_close_then_each_shop_is_paid_once(
     await record_history(client, paid_id, "settlement_paid_by_transfer")
     keys = set(db.scalars(select(SentEmail.email_key)))
     assert {statement_email_key(s.id) for s in settlements} <= keys
-    statement = await _eventually(
+    statement = await eventually(
         lambda: [m for m in mail_sink.messages() if "relevé" in str(m["Subject"])], "statements"
     )
     assert len(statement) == 2

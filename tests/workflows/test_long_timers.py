@@ -27,7 +27,6 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.orders import ALL_ACTIVITIES
 from comptoir.errors import Conflict
 from comptoir.models import (
     AttentionItem,
@@ -54,7 +53,7 @@ from tests.conftest import MailSink
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import lines_of, mode_of, order_row, vendor_orders
 from tests.stripe_support import confirm_card, refunds_of_intent
-from workflows.worker import WORKFLOWS
+from workflows.worker import ACTIVITIES, WORKFLOWS
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.asyncio(loop_scope="session")]
 TIMING = Timing(
@@ -97,7 +96,7 @@ async def skipping(
     queue = f"skipping-{uuid.uuid4().hex[:8]}"
     with ThreadPoolExecutor(max_workers=8) as executor:
         async with Worker(
-            env.client, task_queue=queue, workflows=WORKFLOWS, activities=ALL_ACTIVITIES,
+            env.client, task_queue=queue, workflows=WORKFLOWS, activities=ACTIVITIES,
             activity_executor=executor,
         ):  # fmt: skip
             yield SkippingServer(env, queue)
