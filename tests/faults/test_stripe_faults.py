@@ -93,7 +93,10 @@ def test_refund_while_stripe_answers_500_waits_for_operator_then_refunds_once(
     refunds = wait_for(lambda: stripe_refunds(localstripe, intent_id), what="the refund")
     wait_for(lambda: attention_settled(db, order_id), what="the attention item to be resolved")
     assert [r.amount for r in refunds] == [1290 + 490]
-    assert order_row(db, order_id).refunded_cents == 1780
+    # Stripe answers before the refund activity commits its row: wait for our books too.
+    wait_for(
+        lambda: order_row(db, order_id).refunded_cents == 1780, what="the refund to be recorded"
+    )
     _finish(client, db, town, order_id)
     final = wait_status(db, order_id, "partially_refunded")
     assert final.needs_attention is False

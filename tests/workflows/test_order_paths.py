@@ -211,7 +211,9 @@ def test_stripe_outage_needs_attention_then_operator_retry_refunds_once(
     assert [r.amount for r in refunds] == [1290 + 490]
     wait_for(lambda: attention_settled(db, order_id), what="the attention item to be resolved")
     assert db.scalar(select(AuditLog.action).where(AuditLog.target == f"order:{order_id}")) == "order.retry"
-    assert order_row(db, order_id).refunded_cents == 1780
+    wait_for(
+        lambda: order_row(db, order_id).refunded_cents == 1780, what="the refund to be recorded"
+    )
 
 
 def test_operator_cancels_a_paid_shop_part_and_it_is_refunded(client: TestClient, db: Session) -> None:
