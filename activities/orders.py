@@ -27,6 +27,7 @@ from comptoir.orders.contracts import (
     LineDecisions,
     LinesUnavailable,
     NewReturn,
+    OperatorRefundInput,
     OrderChange,
     OrderRef,
     OrderSnapshot,
@@ -37,7 +38,14 @@ from comptoir.orders.contracts import (
     VendorChanged,
     VendorOrderRef,
 )
-from comptoir.services import credit_notes, invoicing, ledger, lifecycle, payments
+from comptoir.services import (
+    credit_notes,
+    invoicing,
+    ledger,
+    lifecycle,
+    operator_refunds,
+    payments,
+)
 from comptoir.services.mail_templates import order_email
 
 P = ParamSpec("P")
@@ -159,6 +167,22 @@ def refund(request: RefundRequest) -> int:
 
 @activity.defn
 @business_errors_final
+def operator_refund(request: OperatorRefundInput) -> int:
+    """Carry out an operator's pending refund once (by its key); cents refunded."""
+    with session_scope() as db:
+        return operator_refunds.carry_out(db, request.refund_id)
+
+
+@activity.defn
+@business_errors_final
+def abandon_operator_refund(request: OperatorRefundInput) -> None:
+    """Mark an operator's refund that could not be made as failed (audited)."""
+    with session_scope() as db:
+        operator_refunds.give_up(db, request.refund_id, request.failure)
+
+
+@activity.defn
+@business_errors_final
 def mark_lines_unavailable(request: LinesUnavailable) -> int:
     """Lines the shop cannot supply: the cents to refund for them."""
     with session_scope() as db:
@@ -223,6 +247,8 @@ ALL_ACTIVITIES: list[Callable[..., Any]] = [
     record_sale,
     issue_invoice,
     refund,
+    operator_refund,
+    abandon_operator_refund,
     mark_lines_unavailable,
     cancel_vendor_lines,
     create_return,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from admin_ui import temporal_ops
 from comptoir.db import session_scope
-from comptoir.errors import Conflict, NotFound
+from comptoir.domain.money import format_eur
+from comptoir.errors import Conflict, NotFound, ServiceUnavailable
 from comptoir.models import Order
 from comptoir.orders.contracts import order_workflow_id
-from comptoir.services import audit
+from comptoir.services import audit, operator_refunds
 from comptoir.services.checkout import START_PENDING
 from comptoir.services.operations import decisions
 
@@ -34,6 +35,32 @@ def operator_signal(
     return (
         f"Demande de {decisions.DECISION_LABELS[action]} envoyée au workflow {workflow_id} ; "
         "le statut de la commande se mettra à jour quand il l'aura traitée."
+    )
+
+
+def refund(
+    operator_id: int, order_id: int, amount_cents: int, vendor_order_id: int | None, reason: str
+) -> str:
+    """Refund an amount outside the return flow (recorded and audited, then its workflow)."""
+    with session_scope() as db:
+        row = operator_refunds.request_refund(
+            db,
+            order_id=order_id,
+            amount_cents=amount_cents,
+            reason=reason,
+            operator_id=operator_id,
+            vendor_order_id=vendor_order_id,
+        )
+        refund_id, shown_reason = row.id, row.reason
+    try:
+        temporal_ops.start_operator_refund(refund_id, order_id, shown_reason)
+    except ServiceUnavailable:
+        with session_scope() as db:
+            operator_refunds.give_up(db, refund_id, "Temporal injoignable au lancement")
+        raise
+    return (
+        f"Remboursement de {format_eur(amount_cents)} lancé : le client est remboursé sur sa "
+        "carte dans un instant et prévenu par e-mail."
     )
 
 

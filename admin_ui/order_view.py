@@ -29,6 +29,8 @@ from comptoir.domain.labels import (
     PAYMENT_STATUS_LABELS,
     RETURN_STATUS_LABELS,
 )
+from comptoir.domain.money import format_eur
+from comptoir.domain.vendor_order_rules import shown_status
 from comptoir.errors import DomainError
 from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
 from comptoir.services import audit as audit_log
@@ -72,8 +74,10 @@ def show_order(order_id: int, operator: Operator) -> None:
     st.subheader("Boutiques et lignes")
     for part in detail.parts:
         vo = part.vendor_order
+        part_status = shown_status(vo.status, vo.total_cents, vo.refunded_cents)
         st.markdown(
-            f"**{plain(part.shop_name)}** — {vendor_status(vo.status)} — {plain(vo.delivery_label)} — "
+            f"**{plain(part.shop_name)}** — {vendor_status(part_status)} — "
+            f"{plain(vo.delivery_label)} — "
             f"{eur(vo.total_cents)} (commission {eur(vo.fee_cents)}, remboursé "
             f"{eur(vo.refunded_cents)})"
         )
@@ -346,6 +350,7 @@ ACTION_LABELS = {
     "retry": "Relancer l'étape en échec",
     "skip": "Passer l'étape en échec (si le workflow le permet)",
     "cancel": "Annuler la commande",
+    "refund": "Rembourser un montant (garantie, geste commercial)",
     "resend_email": "Renvoyer un e-mail",
     "invoice": "Émettre une facture manquante",
     "start": "Démarrer le workflow",
@@ -369,10 +374,13 @@ def applicable_actions(detail: order_queries.OrderDetail) -> list[str]:
     waiting_operator = any(a.resolved_at is None for a in detail.attention)
     invoiced = {i.vendor_order_id for i in detail.invoices}
     sold = order.paid_at is not None and status not in ("cancelled", "payment_failed")
+    paid = detail.payment is not None and detail.payment.status.value == "succeeded"
     wanted = {
         "retry": running and waiting_operator,
         "skip": running and waiting_operator,
         "cancel": running and status != "completed",
+        # An operator refund has its own workflow: it applies even after the order's has ended.
+        "refund": paid and order.refunded_cents < order.total_cents,
         "resend_email": sold,
         "invoice": sold
         and any(p.vendor_order.id not in invoiced for p in detail.parts),
@@ -416,6 +424,9 @@ def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
 
         def run(reason: str) -> str:
             return actions.operator_signal(operator.id, order.id, action, reason, item_id)
+
+    elif action == "refund":
+        run, key, warning = _refund_form(detail, operator, key)
 
     elif action == "resend_email":
         template = str(
@@ -474,6 +485,47 @@ def show_actions(detail: order_queries.OrderDetail, operator: Operator) -> None:
         warning=warning,
         confirm_text=f"Je confirme : {ACTION_LABELS[action].lower()} (commande n° {order.id}).",
     )
+
+
+def _refund_form(
+    detail: order_queries.OrderDetail, operator: Operator, key: str
+) -> tuple[Callable[[str], str], str, str]:
+    """Amount and who bears it: the whole order split between its shops, or one shop."""
+    order = detail.order
+    left = order.total_cents - order.refunded_cents
+    euros = st.number_input(
+        f"Montant à rembourser (€, au plus {format_eur(left)})",
+        min_value=0.01,
+        max_value=left / 100,
+        value=left / 100,
+        step=1.0,
+        format="%.2f",
+        key=f"{key}_amount",
+    )
+    cents = round(float(euros) * 100)
+    whole = 0
+    parts = [whole] + [p.vendor_order.id for p in detail.parts]
+    part_id = int(
+        st.selectbox(
+            "Charge du remboursement",
+            parts,
+            format_func=lambda i: (
+                "Toute la commande (réparti entre les boutiques au prorata)"
+                if i == whole
+                else f"Boutique « {detail.shop_of_part(i)} »"
+            ),
+            key=f"{key}_part",
+        )
+    )
+    warning = (
+        f"Le client sera remboursé de {format_eur(cents)} sur sa carte ; la somme est retirée "
+        "du solde de la ou des boutiques."
+    )
+
+    def run(reason: str) -> str:
+        return actions.refund(operator.id, order.id, cents, part_id or None, reason)
+
+    return run, f"{key}_{part_id}", warning
 
 
 def _part_choice(

@@ -180,6 +180,15 @@ def send_operator_action(workflow_id: str, action: str, reason: str, operator_id
     call(lambda client: gateway.operator_action(client, workflow_id, action, reason, operator_id))
 
 
+def start_operator_refund(refund_id: int, order_id: int, reason: str) -> None:
+    """Start the workflow of an operator's recorded refund."""
+    call(
+        lambda client: gateway.start_operator_refund(
+            client, refund_id=refund_id, order_id=order_id, reason=reason
+        )
+    )
+
+
 def start_order(order_id: int) -> bool:
     """Start the order's workflow; False when it had been started already."""
     return call(lambda client: gateway.start_order(client, order_id))

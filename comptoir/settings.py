@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     confirmation_deadline_hours: float = 48
     confirmation_reminder_hours: float = 24
     payment_deadline_minutes: float = 30
+    # Time to pay once the shops confirmed a reservation (never past the first pickup slot).
+    payment_after_confirmation_hours: float = 24
     merchant_reminder_hours: float = 24
     merchant_escalation_hours: float = 72
     # A part ready in the shop and not collected: shopper reminded, then flagged (no-show).

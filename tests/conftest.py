@@ -353,7 +353,7 @@ def live_platform(
     order ids start at a fresh block in every test instead of restarting at 1.
     """
     block = next(_ID_BLOCKS) * 10_000
-    for table in ("orders", "vendor_orders"):
+    for table in ("orders", "vendor_orders", "refunds"):  # operator-refund-<refund id> too
         db.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {block})"))
     db.commit()
     mail_sink.clear()

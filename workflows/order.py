@@ -21,9 +21,11 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities import orders as acts
+    from comptoir.domain.payment_deadline import payment_deadline
     from comptoir.orders.contracts import (
         CANCEL_ORDER,
         CONFIRM_LINES,
@@ -60,11 +62,17 @@ with workflow.unsafe.imports_passed_through():
 # Patches (workflow.patched): once no running order predates one, replace the call with
 # workflow.deprecate_patch, then remove the old branch (see README, "Changing a workflow").
 DISPATCH_BEFORE_PAPERWORK = "dispatch-before-paperwork"
+CANCEL_WHILE_LOADING = "cancel-while-loading"
+PAYABLE_LONGER_AFTER_CONFIRMATION = "payable-longer-after-confirmation"
 # An operator's cancel reaches the shops' parts while they are under way, and the shopper and
 # the shops are told by e-mail.
 CANCEL_DURING_FULFILMENT = "cancel-during-fulfilment"
 ORDER_ID_KEY = SearchAttributeKey.for_keyword(ORDER_ID_ATTRIBUTE)
 ORDER_STAGE_KEY = SearchAttributeKey.for_keyword(ORDER_STAGE_ATTRIBUTE)
+ALREADY_PAID = (
+    "Cette commande est déjà payée : pour l'annuler, demandez un remboursement une fois "
+    "qu'elle est terminée, ou écrivez à la boutique."
+)
 PENDING = "pending_confirmation"
 LIVE = ("pending_confirmation", "confirmed")
 UNPAID = ("awaiting_confirmation", "awaiting_payment")
@@ -98,6 +106,10 @@ class OrderWorkflow:
         self.status = self.snapshot.status
         if self.status not in UNPAID:
             return self.status  # started again for an order already past checkout: nothing to do
+        if self.cancel_request is not None and workflow.patched(CANCEL_WHILE_LOADING):
+            # Cancelled by the shopper right after checkout, before the order was loaded.
+            await self._close_on_request()
+            return await self._finish()
         try:
             if self._pending_lines() and not await self._confirmation():
                 return await self._finish()
@@ -238,7 +250,16 @@ class OrderWorkflow:
     async def _payment(self) -> bool:
         """Wait for the card payment until the deadline; False when the order ended here."""
         had_confirmation = self.status == "awaiting_confirmation"
-        self.deadline = workflow.now() + timedelta(seconds=self.timing.payment_deadline_seconds)
+        longer = had_confirmation and workflow.patched(PAYABLE_LONGER_AFTER_CONFIRMATION)
+        self.deadline = payment_deadline(
+            workflow.now(),
+            ordinary_seconds=self.timing.payment_deadline_seconds,
+            after_confirmation_seconds=self.timing.payment_after_confirmation_seconds,
+            confirmed=longer,
+            pickup_slots=[
+                p.pickup_slot_start for p in self._live_parts() if p.pickup_slot_start is not None
+            ],
+        )
         self.deadline_kind = "payment"
         await self._project(
             "awaiting_payment", payment_deadline=self.deadline, vendor_status="awaiting_payment"
@@ -347,20 +368,22 @@ class OrderWorkflow:
     async def cancel(self, request: CancelOrderInput) -> OrderState:
         """The shopper (or an operator) cancels an order that is not paid yet."""
         self.cancel_request = request
-        await workflow.wait_condition(lambda: self.status not in UNPAID or self.paid_intent != "")
+        await workflow.wait_condition(
+            lambda: self.status not in (*UNPAID, "created") or self.paid_intent != ""
+        )
+        if self.status != "cancelled":
+            # Accepted while the order was loading, but it turned out to be past payment.
+            raise ApplicationError(ALREADY_PAID, type="CancelRefused")
         return self.state()
 
     @cancel.validator
     def validate_cancel(self, request: CancelOrderInput) -> None:
-        if self.status == "created":
-            raise ValueError("La commande est en cours d'enregistrement ; réessayez dans un instant.")
-        if self.status not in UNPAID or self.paid_intent:
-            raise ValueError(
-                "Cette commande est déjà payée : pour l'annuler, demandez un remboursement une "
-                "fois qu'elle est terminée, ou écrivez à la boutique."
-            )
         if self.cancel_request is not None:
             raise ValueError("L'annulation de cette commande est déjà en cours.")
+        if self.status == "created":
+            return  # checkout committed it unpaid: it is cancelled as soon as it is loaded
+        if self.status not in UNPAID or self.paid_intent:
+            raise ValueError(ALREADY_PAID)
 
     async def _close_on_request(self) -> bool:
         """Close after a cancel request; False (the order ended) unless it turned out paid."""

@@ -26,12 +26,19 @@ from comptoir.services.checkout import orders_waiting_for_start
 from comptoir.settings import Settings, get_settings
 from comptoir.settlements.gateway import ensure_settlement_schedule
 from comptoir.temporal import connect
+from workflows.operator_refund import OperatorRefundWorkflow
 from workflows.order import OrderWorkflow
 from workflows.settlement import SettlementRunWorkflow, SettlementWorkflow
 from workflows.vendor_order import VendorOrderWorkflow
 
 log = logging.getLogger("comptoir.worker")
-WORKFLOWS = [OrderWorkflow, VendorOrderWorkflow, SettlementWorkflow, SettlementRunWorkflow]
+WORKFLOWS = [
+    OrderWorkflow,
+    VendorOrderWorkflow,
+    OperatorRefundWorkflow,
+    SettlementWorkflow,
+    SettlementRunWorkflow,
+]
 ACTIVITIES: list[Callable[..., Any]] = [*ALL_ACTIVITIES, *SETTLEMENT_ACTIVITIES]
 SWEEP_SECONDS = 60
 # Activities are synchronous (SQLAlchemy sessions, Stripe SDK, smtplib, WeasyPrint): they

@@ -33,6 +33,7 @@ VENDOR_ORDER_STATUS_LABELS = MappingProxyType(
         "return_requested": "Retour demandé",
         "return_received": "Retour reçu",
         "refunded": "Remboursée",
+        "partially_refunded": "Partiellement remboursée",  # shown, never stored (vendor_order_rules)
         "closed": "Clôturée",
     }
 )

@@ -150,3 +150,11 @@ def return_refusal(
     if status == "cancelled":
         return "Cette commande a été annulée."
     return "Un retour peut être demandé une fois la commande terminée (remise ou livrée)."
+
+
+def shown_status(status: str, total_cents: int, refunded_cents: int) -> str:
+    """The status people read for a part: once handed over, what went back to the card says
+    whether it is refunded or only partially (a partial return or an operator's goodwill)."""
+    if str(status) not in (*AFTER_HANDOVER, "closed") or refunded_cents <= 0:
+        return str(status)
+    return "refunded" if refunded_cents >= total_cents else "partially_refunded"

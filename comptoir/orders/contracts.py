@@ -13,6 +13,7 @@ from datetime import datetime
 
 ORDER_WORKFLOW = "OrderWorkflow"
 VENDOR_ORDER_WORKFLOW = "VendorOrderWorkflow"
+OPERATOR_REFUND_WORKFLOW = "OperatorRefundWorkflow"
 PAYMENT_EVENT_SIGNAL = "payment_event"
 OPERATOR_ACTION_SIGNAL = "operator_action"
 VENDOR_PROGRESS_SIGNAL = "vendor_order_progress"
@@ -52,6 +53,11 @@ def vendor_order_workflow_id(vendor_order_id: int) -> str:
     return f"vendor-order-{vendor_order_id}"
 
 
+def operator_refund_workflow_id(refund_id: int) -> str:
+    """Workflow id of an operator's refund outside the return flow: `operator-refund-<id>`."""
+    return f"operator-refund-{refund_id}"
+
+
 def order_id_of(workflow_id: str) -> int | None:
     """The order number of an `order-<id>` workflow id; None for any other workflow."""
     number = workflow_id.removeprefix("order-")
@@ -78,6 +84,8 @@ class Timing:
     confirmation_deadline_seconds: float = 48 * 3600
     confirmation_reminder_seconds: float = 24 * 3600
     payment_deadline_seconds: float = 30 * 60
+    # After a reservation is confirmed (maybe days later): the shopper's time to pay.
+    payment_after_confirmation_seconds: float = 24 * 3600
     merchant_reminder_seconds: float = 24 * 3600
     merchant_escalation_seconds: float = 72 * 3600
     # A part ready in the shop: the shopper is reminded, then the part is flagged (no-show).
@@ -124,6 +132,7 @@ class VendorOrderInfo:
     delivery_kind: str
     delivery_cents: int
     lines: list[LineInfo]
+    pickup_slot_start: datetime | None = None
 
 
 @dataclass
@@ -468,3 +477,14 @@ class AttentionResolution:
     resolution: str
     operator_id: int | None = None
     stage: str = ""  # the stage the order returns to (parent workflow only)
+
+
+@dataclass
+class OperatorRefundInput:
+    """An operator's refund (goodwill, legal guarantee) recorded as the pending refund row
+    `refund_id`; the workflow carries it out once, whatever the state of the order."""
+
+    refund_id: int
+    order_id: int
+    reason: str = ""  # told to the shopper
+    failure: str = ""  # why it could not be made (to abandon it)

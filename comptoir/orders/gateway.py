@@ -45,6 +45,7 @@ from comptoir.orders.contracts import (
     MARK_UNAVAILABLE,
     OPERATOR_ACTION_SIGNAL,
     OPERATOR_ACTIONS,
+    OPERATOR_REFUND_WORKFLOW,
     ORDER_ID_ATTRIBUTE,
     ORDER_STAGE_ATTRIBUTE,
     ORDER_WORKFLOW,
@@ -63,6 +64,7 @@ from comptoir.orders.contracts import (
     MarkUnavailableInput,
     MerchantStepInput,
     OperatorAction,
+    OperatorRefundInput,
     OrderState,
     OrderWorkflowInput,
     PaymentEvent,
@@ -72,6 +74,7 @@ from comptoir.orders.contracts import (
     ShipInput,
     Timing,
     VendorOrderState,
+    operator_refund_workflow_id,
     order_id_of,
     order_workflow_id,
     vendor_order_workflow_id,
@@ -146,6 +149,7 @@ def lifecycle_timing(settings: Settings | None = None) -> Timing:
         confirmation_deadline_seconds=s.confirmation_deadline_hours * 3600,
         confirmation_reminder_seconds=s.confirmation_reminder_hours * 3600,
         payment_deadline_seconds=s.payment_deadline_minutes * 60,
+        payment_after_confirmation_seconds=s.payment_after_confirmation_hours * 3600,
         merchant_reminder_seconds=s.merchant_reminder_hours * 3600,
         merchant_escalation_seconds=s.merchant_escalation_hours * 3600,
         pickup_reminder_seconds=s.pickup_reminder_days * 86400,
@@ -183,6 +187,28 @@ async def start_order(client: Client, order_id: int, settings: Settings | None =
     except WorkflowAlreadyStartedError:
         return False
     return True
+
+
+async def start_operator_refund(
+    client: Client, *, refund_id: int, order_id: int, reason: str, settings: Settings | None = None
+) -> None:
+    """Start the workflow of an operator's (committed, pending) refund; once per refund row."""
+    settings = settings or get_settings()
+    workflow_id = operator_refund_workflow_id(refund_id)
+    with _temporal_errors("start", workflow_id, missing=NotFound(UNKNOWN_WORKFLOW)):
+        try:
+            await client.start_workflow(
+                OPERATOR_REFUND_WORKFLOW,
+                OperatorRefundInput(refund_id=refund_id, order_id=order_id, reason=reason),
+                id=workflow_id,
+                task_queue=settings.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes(
+                    [SearchAttributePair(ORDER_ID_KEY, str(order_id))]
+                ),
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # started before: the refund happens once all the same
 
 
 async def start_pending_orders(client: Client, order_ids: Iterable[int]) -> int:

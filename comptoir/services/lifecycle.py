@@ -159,6 +159,7 @@ def load_snapshot(db: Session, order_id: int) -> OrderSnapshot:
                 delivery_kind=part.delivery_kind.value,
                 delivery_cents=part.delivery_cents,
                 lines=lines_of[part.id],
+                pickup_slot_start=part.pickup_slot_start,
             )
             for part in parts
         ],

@@ -163,6 +163,7 @@ class VendorOrderView:
     customer_name: str = ""
     fee_cents: int = 0
     net_cents: int = 0
+    shown_status: str = ""  # the status people read (vendor_order_rules.shown_status)
     # Whether the shopper has paid the order yet (a reservation may wait for payment).
     paid: bool = False
 
@@ -172,6 +173,7 @@ class OrderShopSummary:
     shop_name: str
     status: str
     status_label: str
+    shown_status: str = ""
 
 
 @dataclass
@@ -233,6 +235,7 @@ class VendorOrderSummary:
     delivery_label: str
     pickup_slot_start: datetime | None
     needs_attention: bool
+    shown_status: str = ""
 
 
 # --- building views ---------------------------------------------------------------------
@@ -327,6 +330,7 @@ def _vendor_order_view(
     is_merchant = reader.role == Role.merchant
     is_shopper = reader.role == Role.shopper
     return_open, closed_reason = return_window(part, now)
+    shown = _shown(part)
     return VendorOrderView(
         id=part.id,
         order_id=part.order_id,
@@ -334,7 +338,8 @@ def _vendor_order_view(
         shop_name=part.shop.name,
         shop_slug=part.shop.slug,
         status=part.status.value,
-        status_label=vendor_order_status_label(part.status),
+        status_label=vendor_order_status_label(shown),
+        shown_status=shown,
         created_at=part.created_at,
         delivery_kind=part.delivery_kind.value,
         delivery_kind_label=delivery_kind_label(part.delivery_kind),
@@ -424,6 +429,11 @@ def _parts_extras(
     )
 
 
+def _shown(part: VendorOrder) -> str:
+    """The part's status as people read it (partially refunded, refunded)."""
+    return vendor_order_rules.shown_status(part.status, part.total_cents, part.refunded_cents)
+
+
 def _can_pay(order: Order) -> bool:
     return order.status == OrderStatus.awaiting_payment
 
@@ -466,7 +476,8 @@ def list_orders(
                 OrderShopSummary(
                     shop_name=part.shop.name,
                     status=part.status.value,
-                    status_label=vendor_order_status_label(part.status),
+                    status_label=vendor_order_status_label(_shown(part)),
+                    shown_status=_shown(part),
                 )
                 for part in order.vendor_orders
             ],
@@ -556,7 +567,8 @@ def vendor_summaries(db: Session, query: Select[tuple[VendorOrder]]) -> list[Ven
             shop_id=part.shop_id,
             created_at=part.created_at,
             status=part.status.value,
-            status_label=vendor_order_status_label(part.status),
+            status_label=vendor_order_status_label(_shown(part)),
+            shown_status=_shown(part),
             customer_name=customer,
             item_count=sum(
                 line.quantity

@@ -184,12 +184,30 @@ def ensure_payment_intent(db: Session, order_id: int) -> Payment:
         payment.stripe_payment_intent_id = intent.id
         payment.client_secret = intent.client_secret or ""
         payment.amount_cents = int(intent.amount)
-    elif payment.status == PaymentStatus.failed:
+    elif payment.status == PaymentStatus.failed or _declined_meanwhile(client, payment):
         _start_new_attempt(client, payment, order)
     if payment.status != PaymentStatus.succeeded and payment.amount_cents != order.total_cents:
         _sync_amount(client, payment, order.total_cents)
     db.flush()
     return payment
+
+
+def _declined_meanwhile(client: stripe.StripeClient, payment: Payment) -> bool:
+    """A card was declined on the current intent but its event has not been recorded yet.
+
+    The shopper must be able to try again at once, not after the webhook and the workflow
+    have caught up (several seconds on a busy machine); the spent intent's late event is
+    then ignored, as `mark_payment_failed` ignores news of any replaced intent.
+    """
+    if payment.status != PaymentStatus.pending or payment.stripe_payment_intent_id is None:
+        return False
+    intent = client.v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
+    if intent.status == "requires_payment_method" and intent.last_payment_error:
+        code = decline_code(intent.last_payment_error.to_dict())
+        payment.failure_code = code
+        payment.failure_message = decline_message(code)
+        return True
+    return False
 
 
 def _start_new_attempt(client: stripe.StripeClient, payment: Payment, order: Order) -> None:

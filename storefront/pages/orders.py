@@ -151,7 +151,8 @@ def pay_with_test_card(order_id: str, form: Form, db: SessionDep, shopper: Shopp
             _("Le service de paiement est momentanément indisponible ; réessayez dans un instant."),
             "error",
         )
-    return redirect(f"{order_path(order.id)}?paiement=ok", _("Paiement accepté, merci !"))
+    # The order page itself says the payment is being confirmed (badge and notice agree).
+    return redirect(f"{order_path(order.id)}?paiement=ok")
 
 
 @router.post("/commandes/{order_id}/annuler")

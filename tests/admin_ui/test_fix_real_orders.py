@@ -15,11 +15,15 @@ from tests.admin_ui.console import act, errors_of, open_order, open_page
 from tests.conftest import MailSink, restore_env, set_env
 from tests.lifecycle_support import (
     attention_settled,
+    build_town,
     merchant_step,
     order_row,
+    pay,
+    place_order,
     stuck_refund,
     vendor_orders,
     wait_for,
+    wait_paid_and_dispatched,
     wait_status,
 )
 from tests.stripe_support import refunds_of_intent
@@ -76,3 +80,26 @@ def test_operator_cancels_a_stuck_shop_part_from_the_console_with_refund(
     wait_for(lambda: attention_settled(db, stuck.order_id), what="the order to leave attention")
     assert vendor_orders(db, stuck.order_id)[1].status.value == "cancelled"
     assert order_row(db, stuck.order_id).refunded_cents == 1780
+
+
+@pytest.mark.usefixtures("real_temporal")
+def test_operator_refunds_a_goodwill_amount_charged_to_one_shop_from_the_console(
+    client: TestClient, db: Session, operator: User
+) -> None:
+    town = build_town(db, client)
+    order_id = place_order(client, db, town)
+    wait_status(db, order_id, "awaiting_payment")
+    intent_id = pay(client, town, order_id)
+    pickup, delivery = wait_paid_and_dispatched(db, order_id)
+    key = f"order_{order_id}_refund"
+    app = open_order(
+        db, operator, order_id, "refund", **{f"{key}_amount": 4.5, f"{key}_part": delivery.id}
+    )
+    app = act(app, f"{key}_{delivery.id}", "Fromage abîmé à la livraison.")
+    assert not errors_of(app), errors_of(app)
+    refunds = wait_for(lambda: refunds_of_intent(intent_id), what="the goodwill refund")
+    assert [r.amount for r in refunds] == [450]
+    wait_for(lambda: vendor_orders(db, order_id)[1].refunded_cents == 450, what="the shop to bear it")
+    assert vendor_orders(db, order_id)[0].refunded_cents == 0
+    audit = db.scalars(select(AuditLog).where(AuditLog.actor_id == operator.id)).one()
+    assert audit.action == "order.refund" and audit.reason == "Fromage abîmé à la livraison."

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from comptoir.domain import vendor_order_rules as rules
-from comptoir.domain.labels import VENDOR_ORDER_STEP_LABELS
+from comptoir.domain.labels import VENDOR_ORDER_STEP_LABELS, vendor_order_status_label
+from comptoir.domain.vendor_order_rules import shown_status
 from comptoir.models.orders import LineStatus, VendorOrderStatus
 from comptoir.orders import contracts
 
@@ -127,3 +128,20 @@ def test_return_window() -> None:
     assert "annulée" in rules.return_refusal("cancelled", later, NOW, True)
     assert "une fois la commande terminée" in rules.return_refusal("shipped", None, NOW, True)
     assert LineStatus.confirmed == "confirmed"  # the model's enums compare as the table's strings
+
+
+@pytest.mark.parametrize(
+    ("status", "refunded", "shown"),
+    [
+        ("refunded", 1850, "partially_refunded"),  # one of two tarts returned
+        ("refunded", 3700, "refunded"),
+        ("completed", 500, "partially_refunded"),  # an operator's goodwill after hand-over
+        ("closed", 3700, "refunded"),
+        ("completed", 0, "completed"),
+        ("preparing", 1850, "preparing"),  # before hand-over the step matters more
+        ("cancelled", 3700, "cancelled"),
+    ],
+)
+def test_shown_status_tells_partial_from_full_refunds(status: str, refunded: int, shown: str) -> None:
+    assert shown_status(status, 3700, refunded) == shown
+    assert vendor_order_status_label(shown) != shown

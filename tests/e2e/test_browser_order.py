@@ -86,10 +86,12 @@ def test_order_paid_by_card_prepared_and_handed_over(
     page.wait_for_load_state()
     assert "Votre carte a été refusée" in page.inner_text(".flashes")
     _shot(page, "04-carte-refusee")
+    # The decline is on record (its code) and the shopper pays again at once: no waiting
+    # for the webhook and the workflow to catch up.
     wait_for(
-        lambda: (p := payment_of(db, order_id)) is not None and p.status.value == "failed",
+        lambda: (p := payment_of(db, order_id)) is not None and p.failure_code,
         timeout=60,
-        what="the declined attempt to be recorded",
+        what="the decline code to be recorded",
     )
     page.get_by_role("button", name="Payer avec la carte de test acceptée").click()
     page.wait_for_load_state()
@@ -264,17 +266,19 @@ def test_two_shops_from_sign_up_to_refunded_return(
     page.wait_for_url(re.compile(r"/commandes/\d+/paiement$"))
     order_id = int(re.findall(r"/commandes/(\d+)/paiement", page.url)[0])
 
-    # 4. A declined card (French message), then the accepted one once the failure is recorded.
+    # 4. A declined card (French message), then the accepted one at once.
     page.wait_for_selector("#card-element input")
     page.wait_for_function("!document.getElementById('pay-button').disabled")
     page.get_by_role("button", name="Essayer la carte de test refusée").click()
     page.wait_for_load_state()
     assert "Votre carte a été refusée" in _flash(page)
     _shot(page, "scenario-07-paiement-carte-refusee")
+    # The decline is on record (its code) and the shopper pays again at once: no waiting
+    # for the webhook and the workflow to catch up.
     wait_for(
-        lambda: (p := payment_of(db, order_id)) is not None and p.status.value == "failed",
+        lambda: (p := payment_of(db, order_id)) is not None and p.failure_code,
         timeout=60,
-        what="the declined attempt to be recorded",
+        what="the decline code to be recorded",
     )
     page.get_by_role("button", name="Payer avec la carte de test acceptée").click()
     page.wait_for_load_state()

@@ -274,6 +274,12 @@ ROUTES: dict[tuple[str, str], Access] = {
         owner_status=TEMPORAL_DOWN,
         missing_id="order_id",
     ),
+    ("POST", "/api/operator/orders/{order_id}/refunds"): Access(
+        OPERATOR,
+        body=_json({"amount_cents": 100, "reason": "Geste commercial"}),
+        owner_status=frozenset({409}),  # the world's order is not paid: nothing to refund
+        missing_id="order_id",
+    ),
 }
 
 # The app names the operator routes' parameter `shop_id`; the matrix points it at the pending

@@ -27,6 +27,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from comptoir.domain.labels import format_datetime_fr
 from comptoir.errors import Conflict
 from comptoir.models import (
     AttentionItem,
@@ -382,3 +383,32 @@ async def test_a_full_withdrawal_refunds_the_delivery_too(
         lambda: (o := order_row(db, order_id)).status.value == "refunded" and o, "fully refunded"
     )
     assert final.refunded_cents == final.total_cents == 2 * 1200 + 490
+
+
+async def test_confirmed_reservation_leaves_a_day_to_pay_then_expires(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink
+) -> None:
+    mail_sink.clear()
+    order_id, shopper, merchant, _ = new_order(db, reserved=True)
+    handle = await start(skipping, order_id)
+    await eventually(lambda: order_row(db, order_id).stage == "awaiting_confirmation", "confirmation")
+    await skipping.env.sleep(timedelta(hours=40))  # the shop answers late, within its 48 h
+    part = vendor_orders(db, order_id)[0]
+    await gateway.confirm_lines(
+        skipping.client, order_id=order_id, vendor_order_id=part.id,
+        confirmed=[line.id for line in lines_of(db, part.id)], declined=[], actor_id=merchant.id,
+    )  # fmt: skip
+    order = await eventually(
+        lambda: (o := order_row(db, order_id)).status.value == "awaiting_payment" and o, "payable"
+    )
+    assert order.payment_deadline is not None
+    left = order.payment_deadline - await skipping.env.get_current_time()
+    assert timedelta(hours=23, minutes=55) < left <= timedelta(hours=24)  # not 30 minutes
+    payable = await eventually(
+        lambda: [m for m in mail_sink.to(shopper.email) if "vous pouvez payer" in m["Subject"]],
+        "the e-mail saying the order is payable",
+    )
+    assert format_datetime_fr(order.payment_deadline) in payable[0].get_content()  # Paris time
+    await skipping.env.sleep(timedelta(hours=23))
+    assert order_row(db, order_id).status.value == "awaiting_payment"
+    assert await handle.result() == "payment_failed"

@@ -14,7 +14,11 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from comptoir.orders.contracts import ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW
+from comptoir.orders.contracts import (
+    OPERATOR_REFUND_WORKFLOW,
+    ORDER_WORKFLOW,
+    VENDOR_ORDER_WORKFLOW,
+)
 from comptoir.settlements.contracts import SETTLEMENT_RUN_WORKFLOW, SETTLEMENT_WORKFLOW
 from comptoir.temporal import DATA_CONVERTER
 from workflows.worker import WORKFLOWS
@@ -24,12 +28,16 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_every_workflow_type_has_recorded_histories() -> None:
     types = {path.name.split("_")[0] for path in HISTORIES}
-    assert {"order", "vendor", "settlement"} <= types, [p.name for p in HISTORIES]
+    assert {"order", "vendor", "operator", "settlement"} <= types, [p.name for p in HISTORIES]
     assert {p.name.split("_")[1] for p in HISTORIES if p.name.startswith("settlement_")} >= {
         "run", "paid"}  # fmt: skip
     registered = {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
     assert registered == {
-        ORDER_WORKFLOW, VENDOR_ORDER_WORKFLOW, SETTLEMENT_WORKFLOW, SETTLEMENT_RUN_WORKFLOW
+        ORDER_WORKFLOW,
+        VENDOR_ORDER_WORKFLOW,
+        OPERATOR_REFUND_WORKFLOW,
+        SETTLEMENT_WORKFLOW,
+        SETTLEMENT_RUN_WORKFLOW,
     }
 
 

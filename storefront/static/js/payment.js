@@ -50,10 +50,14 @@
   var stripe = null;
   var card = null;
 
-  fetch(data.paymentUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-    .then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-    })
+  function loadPayment() {
+    return fetch(data.paymentUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      });
+  }
+
+  loadPayment()
     .then(function (result) {
       if (!result.ok) {
         showError(result.body && result.body.message ? result.body.message : GENERIC);
@@ -82,7 +86,21 @@
     if (!payment || !stripe || !card) { return; }
     button.disabled = true;
     showStatus("Paiement en cours…");
-    stripe.confirmCardPayment(payment.client_secret, {
+    // The intent of a declined attempt is replaced by the server: ask for the current one
+    // before each attempt instead of confirming the spent one again.
+    loadPayment().then(function (result) {
+      if (!result.ok) { throw new Error(result.body && result.body.message); }
+      payment = result.body;
+      if (payment.status === "succeeded") { window.location.assign(data.successUrl); return null; }
+      return confirmWith(payment.client_secret);
+    }).catch(function (error) {
+      showError(error && error.message ? error.message : GENERIC);
+      button.disabled = false;
+    });
+  });
+
+  function confirmWith(clientSecret) {
+    return stripe.confirmCardPayment(clientSecret, {
       payment_method: {
         card: card,
         billing_details: {
@@ -104,7 +122,7 @@
         return;
       }
       if (result.paymentIntent && result.paymentIntent.status === "succeeded") {
-        showStatus("Paiement accepté, merci ! Nous enregistrons votre commande…");
+        showStatus("Paiement transmis, merci ! Nous attendons la confirmation de la banque…");
         window.location.assign(data.successUrl);
         return;
       }
@@ -114,5 +132,5 @@
       showError(GENERIC);
       button.disabled = false;
     });
-  });
+  }
 })();
