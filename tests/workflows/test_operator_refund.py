@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError
 
 from comptoir.models import AuditLog, LedgerEntry, Refund, Role
 from comptoir.orders.contracts import (
@@ -60,18 +61,23 @@ def _finished_order(
 
 
 def _end_workflows(worker: WorkerThread, workflow_ids: list[str]) -> None:
-    """Terminate the order's workflows by id (visibility listings lag behind) and check that
-    none of them runs any more."""
+    """End the order's workflows still running, by id (visibility listings lag behind), and
+    check that none of them runs any more."""
     assert worker.client is not None
     client = worker.client
 
     async def end_all() -> list[WorkflowExecutionStatus | None]:
         for workflow_id in workflow_ids:
-            await client.get_workflow_handle(workflow_id).terminate("the test ends the order's life")
+            handle = client.get_workflow_handle(workflow_id)
+            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                try:
+                    await handle.terminate("the test ends the order's life")
+                except RPCError:  # it ended on its own meanwhile (a short return window)
+                    pass
         return [(await client.get_workflow_handle(w).describe()).status for w in workflow_ids]
 
     statuses = asyncio.run_coroutine_threadsafe(end_all(), worker.loop).result(60)
-    assert statuses == [WorkflowExecutionStatus.TERMINATED] * len(workflow_ids)
+    assert WorkflowExecutionStatus.RUNNING not in statuses
 
 
 HISTORIES = Path(__file__).parent / "histories"
