@@ -40,6 +40,14 @@ def _metadata(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+def _stored(kind: str, id: str, *, param: str) -> Any:
+    """The stored object of that kind and id, or Stripe's 404 `resource_missing`."""
+    obj = store.get(f"{kind}:{id}")
+    if obj is None:
+        raise _invalid(f"No such {kind}: '{id}'", param=param, code="resource_missing", status=404)
+    return obj
+
+
 class Account(StripeObject):
     """A connected account (`acct_…`): the shop's Stripe account that transfers reach."""
 
@@ -81,12 +89,7 @@ class Account(StripeObject):
 
     @classmethod
     def _api_retrieve(cls, id: str) -> Account:
-        obj = store.get(f"{cls.object}:{id}")
-        if obj is None:
-            raise _invalid(
-                f"No such account: '{id}'", param="account", code="resource_missing", status=404
-            )
-        return obj  # type: ignore[no-any-return]
+        return _stored(cls.object, id, param="account")  # type: ignore[no-any-return]
 
 
 class Transfer(StripeObject):
@@ -143,12 +146,7 @@ class Transfer(StripeObject):
 
     @classmethod
     def _api_retrieve(cls, id: str) -> Transfer:
-        obj = store.get(f"{cls.object}:{id}")
-        if obj is None:
-            raise _invalid(
-                f"No such transfer: '{id}'", param="id", code="resource_missing", status=404
-            )
-        return obj  # type: ignore[no-any-return]
+        return _stored(cls.object, id, param="id")  # type: ignore[no-any-return]
 
     @classmethod
     def _api_list_all(
