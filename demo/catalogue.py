@@ -66,6 +66,7 @@ class ProductRange:
     formats: tuple[Format, ...] = (Format(),)
     unit: str = "pièce"
     stock: tuple[int, int] = (6, 40)  # usual stock, drawn between these bounds
+    returnable: bool = True  # False for perishables the shop does not take back
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class ProductDraft:
     stock: int
     requires_confirmation: bool
     unit_label: str
+    returnable: bool = True
 
 
 def retail_price(cents: float) -> int:
@@ -158,6 +160,7 @@ def generate_products(
                         stock=_stock(rng, product_range.stock, on_order),
                         requires_confirmation=on_order,
                         unit_label=fmt.unit or product_range.unit,
+                        returnable=product_range.returnable,
                     )
                 )
     return _with_showcases(drafts, rng)

@@ -151,6 +151,7 @@ def _product_row(shop_id: int, category_id: int, draft: ProductDraft) -> dict[st
         "stock": draft.stock,
         "requires_confirmation": draft.requires_confirmation,
         "unit_label": draft.unit_label,
+        "returnable": draft.returnable,
         "active": True,
     }
     problems = product_problems(row)

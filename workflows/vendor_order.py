@@ -595,6 +595,11 @@ class VendorOrderWorkflow:
             if line is None or wanted.line_id in seen:
                 raise ValueError("Un article demandé ne fait pas partie de cette commande.")
             seen.add(wanted.line_id)
+            if not line.returnable:
+                raise ValueError(
+                    f"« {line.product_name} » n'est pas repris par la boutique (produit "
+                    "périssable ou exclu des retours)."
+                )
             left = self._line_returnable(wanted.line_id)
             if not 1 <= wanted.quantity <= left:
                 raise ValueError(

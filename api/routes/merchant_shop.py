@@ -197,6 +197,7 @@ class ProductOut(Public):
     stock: int
     active: bool
     requires_confirmation: bool
+    returnable: bool
     unit_label: str
     category: CategoryOut | None
     created_at: datetime
@@ -214,6 +215,7 @@ class ProductIn(Strict):
     stock: int = 0
     category: str | None = Field(default=None, max_length=120, description="slug ou nom")
     requires_confirmation: bool = False
+    returnable: bool = Field(default=True, description="faux : produit non repris (périssable…)")
     unit_label: str = Field(default="pièce", max_length=40)
     active: bool = True
 
@@ -229,6 +231,7 @@ class ProductPatch(Strict):
     stock: int | None = None
     category: str | None = Field(default=None, max_length=120)
     requires_confirmation: bool | None = None
+    returnable: bool | None = None
     unit_label: str | None = Field(default=None, max_length=40)
     active: bool | None = None
 

@@ -16,7 +16,7 @@ from comptoir.errors import Conflict, NotFound
 from comptoir.models import VendorOrder
 from comptoir.orders import gateway
 from comptoir.services import place_order as order_placing
-from comptoir.services import scoping
+from comptoir.services import returns, scoping
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
 from comptoir.web.deps import SessionDep, send_to_workflow, start_workflow_now
 
@@ -162,6 +162,7 @@ def request_return(
             f"{format_datetime_fr(part.return_deadline)}.",
             code="return_window_closed",
         )
+    returns.refuse_non_returnable(db, part.id, (line.line_id for line in body.lines))
     return_id = send_to_workflow(
         request,
         gateway.request_return,

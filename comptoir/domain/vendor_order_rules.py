@@ -134,12 +134,25 @@ def next_steps(status: str, delivery_kind: str, lines_to_confirm: bool) -> list[
 
 
 def return_refusal(
-    status: str, return_deadline: datetime | None, now: datetime, anything_left: bool
+    status: str,
+    return_deadline: datetime | None,
+    now: datetime,
+    anything_left: bool,
+    non_returnable_left: bool = False,
 ) -> str:
-    """Why the shopper may not ask for a return now (a French sentence); empty when they may."""
+    """Why the shopper may not ask for a return now (a French sentence); empty when they may.
+
+    `anything_left`: some returnable goods have not gone back yet; `non_returnable_left`:
+    what is left is goods the shop does not take back (perishables).
+    """
     if status in AFTER_HANDOVER:
         if return_deadline is None or return_deadline <= now:
             return "Le délai de retour de cette commande est dépassé."
+        if not anything_left and non_returnable_left:
+            return (
+                "Les articles de cette boutique ne sont pas repris (produits périssables ou "
+                "exclus des retours par la boutique)."
+            )
         if not anything_left:
             return "Tous les articles de cette boutique ont déjà été retournés."
         return ""

@@ -61,6 +61,9 @@ class Product(Base):
     stock: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     requires_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False for goods the shop does not take back (perishables, hygiene): the return form
+    # leaves them out and the vendor-order workflow refuses them.
+    returnable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     unit_label: Mapped[str] = mapped_column(String(40), default="pièce")
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[datetime] = mapped_column(

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -194,6 +195,8 @@ class OrderLine(Base):
     vat_rate_bp: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
     requires_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The product's returnability when it was bought (a later change does not apply).
+    returnable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     status: Mapped[LineStatus] = mapped_column(enum_column(LineStatus, "line_status"))
     returned_quantity: Mapped[int] = mapped_column(Integer, default=0)
     refunded_cents: Mapped[int] = mapped_column(Integer, default=0)

@@ -118,6 +118,8 @@ class LineInfo:
     unit_price_cents: int
     requires_confirmation: bool
     status: str
+    # Histories recorded before products could be non-returnable carry no such field.
+    returnable: bool = True
 
     @property
     def total_cents(self) -> int:

@@ -290,6 +290,7 @@ def checkout(db: Session, shopper: User, request: CheckoutRequest, now: datetime
                     vat_rate_bp=product.vat_rate_bp,
                     quantity=item.quantity,
                     requires_confirmation=product.requires_confirmation,
+                    returnable=product.returnable,
                     status=(
                         LineStatus.pending_confirmation
                         if product.requires_confirmation

@@ -145,6 +145,7 @@ def load_snapshot(db: Session, order_id: int) -> OrderSnapshot:
                 unit_price_cents=line.unit_price_cents,
                 requires_confirmation=line.requires_confirmation,
                 status=line.status.value,
+                returnable=line.returnable,
             )
         )
     return OrderSnapshot(

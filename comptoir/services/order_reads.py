@@ -75,6 +75,7 @@ class LineView:
     requires_confirmation: bool
     returned_quantity: int
     refunded_cents: int
+    returnable: bool = True
 
 
 @dataclass
@@ -255,6 +256,7 @@ def _line_view(line: OrderLine) -> LineView:
         requires_confirmation=line.requires_confirmation,
         returned_quantity=line.returned_quantity,
         refunded_cents=line.refunded_cents,
+        returnable=line.returnable,
     )
 
 
@@ -301,11 +303,15 @@ def return_window(part: VendorOrder, now: datetime) -> tuple[bool, str]:
 
     The part's lines must be loaded. After a refund the window stays open for what is left.
     """
-    left = any(
-        line.status == LineStatus.confirmed and line.returned_quantity < line.quantity
+    remaining = [
+        line
         for line in part.lines
+        if line.status == LineStatus.confirmed and line.returned_quantity < line.quantity
+    ]
+    left = any(line.returnable for line in remaining)
+    refusal = vendor_order_rules.return_refusal(
+        part.status, part.return_deadline, now, left, non_returnable_left=bool(remaining)
     )
-    refusal = vendor_order_rules.return_refusal(part.status, part.return_deadline, now, left)
     return not refusal, refusal
 
 

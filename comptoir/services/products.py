@@ -33,7 +33,7 @@ MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 CSV_COLUMNS = (
     "sku", "name", "description", "price", "vat_rate", "stock", "category",
-    "requires_confirmation", "promo_price", "photos",
+    "requires_confirmation", "promo_price", "photos", "returnable",
 )  # fmt: skip
 # The `photos` column names image files sent with the CSV in one ZIP, separated by "|".
 PHOTO_NAMES_SEPARATOR = "|"
@@ -224,6 +224,7 @@ PRODUCT_FIELDS = frozenset(
     {
         "sku", "name", "brand", "description", "price_cents", "promo_price_cents",
         "vat_rate_bp", "stock", "requires_confirmation", "unit_label", "active",
+        "returnable",
     }
 )  # fmt: skip
 
@@ -393,6 +394,7 @@ def _parse_row(cells: dict[str, str]) -> tuple[dict[str, Any], str | None, list[
         "vat_rate": ("vat_rate_bp", parse_vat_rate),
         "stock": ("stock", parse_stock),
         "requires_confirmation": ("requires_confirmation", parse_yes_no),
+        "returnable": ("returnable", parse_yes_no),
         "promo_price": ("promo_price_cents", parse_euros),
     }
     for column, (attribute, parse) in parsers.items():

@@ -43,6 +43,7 @@ def _values_of(product: Product | None) -> dict[str, str]:
             "stock": "0",
             "unit_label": "pièce",
             "requires_confirmation": "",
+            "returnable": "1",
             "active": "1",
         }
     return {
@@ -61,6 +62,7 @@ def _values_of(product: Product | None) -> dict[str, str]:
         "vat_rate": f"{product.vat_rate_bp / 100:g}".replace(".", ","),
         "stock": str(product.stock),
         "requires_confirmation": "1" if product.requires_confirmation else "",
+        "returnable": "1" if product.returnable else "",
         "active": "1" if product.active else "",
     }
 
@@ -72,9 +74,11 @@ def _parse_product(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict
         for name in (*PRODUCT_TEXT_FIELDS, "price", "promo_price", "vat_rate", "stock")
     }
     typed["requires_confirmation"] = "1" if checkbox(form, "requires_confirmation") else ""
+    typed["returnable"] = "1" if checkbox(form, "returnable") else ""
     typed["active"] = "1" if checkbox(form, "active") else ""
     values: dict[str, Any] = {name: typed[name] for name in PRODUCT_TEXT_FIELDS}
     values["requires_confirmation"] = bool(typed["requires_confirmation"])
+    values["returnable"] = bool(typed["returnable"])
     values["active"] = bool(typed["active"])
     problems: dict[str, str] = {}
     parsers = {

@@ -199,6 +199,16 @@ def request_return(
                 ),
                 "error",
             )
+        if quantity and not line.returnable:
+            return redirect(
+                back,
+                _(
+                    "« %(name)s » n'est pas repris par la boutique (produit périssable ou exclu "
+                    "des retours).",
+                    name=line.product_name,
+                ),
+                "error",
+            )
         if quantity:
             lines.append((line.id, quantity))
     reason = text(form, "reason", 2000)

@@ -593,3 +593,32 @@ def test_invoice_mentions_are_edited_and_checked(client: TestClient, db: Session
     assert "clé de contrôle incorrecte" in wrong_key.json()["message"]
     cleared = client.patch("/api/merchant/shop", json={"share_capital": ""}, headers=owner.headers)
     assert cleared.json()["share_capital_cents"] is None
+
+
+def test_products_can_be_marked_non_returnable(
+    client: TestClient, db: Session, owner: Merchant
+) -> None:
+    created = client.post(
+        "/api/merchant/products",
+        json={"sku": "ECL-1", "name": "Éclair au café", "price_cents": 350, "returnable": False},
+        headers=owner.headers,
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["returnable"] is False
+    path = f"/api/merchant/products/{created.json()['id']}"
+    patched = client.patch(path, json={"returnable": True}, headers=owner.headers)
+    assert patched.status_code == 200 and patched.json()["returnable"] is True
+    imported = client.post(
+        "/api/merchant/products/import",
+        files=csv_upload("sku;name;price;returnable\nECL-1;Éclair au café;3,50;non\n"),
+        headers=owner.headers,
+    )
+    assert imported.status_code == 200, imported.text
+    db.expire_all()
+    assert db.get(Product, created.json()["id"]).returnable is False  # type: ignore[union-attr]
+    refused = client.post(
+        "/api/merchant/products/import",
+        files=csv_upload("sku;name;price;returnable\nECL-1;Éclair au café;3,50;peut-être\n"),
+        headers=owner.headers,
+    )
+    assert refused.status_code == 422 and "peut-être" in refused.text

@@ -145,3 +145,12 @@ def test_return_window() -> None:
 def test_shown_status_tells_partial_from_full_refunds(status: str, refunded: int, shown: str) -> None:
     assert shown_status(status, 3700, refunded) == shown
     assert vendor_order_status_label(shown) != shown
+
+
+def test_return_refusal_when_only_non_returnable_goods_are_left() -> None:
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    later = now + timedelta(days=3)
+    said = rules.return_refusal("completed", later, now, False, non_returnable_left=True)
+    assert said.startswith("Les articles de cette boutique ne sont pas repris")
+    assert rules.return_refusal("completed", later, now, True, True) == ""
+    assert "déjà été retournés" in rules.return_refusal("completed", later, now, False)
