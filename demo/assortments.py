@@ -16,7 +16,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "assortments"
 
 def product_range(data: dict[str, Any]) -> ProductRange:
     """One range of a data file; absent fields keep the dataclass defaults."""
-    fields = {key: data[key] for key in ("unit", "returnable") if key in data}
+    fields: dict[str, Any] = {key: data[key] for key in ("unit", "returnable") if key in data}
     if "stock" in data:
         fields["stock"] = tuple(data["stock"])
     if "formats" in data:

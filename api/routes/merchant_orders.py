@@ -13,7 +13,7 @@ from api.deps import MerchantUser
 from api.schemas import Public, Strict
 from comptoir.models import User
 from comptoir.orders import gateway
-from comptoir.services import scoping
+from comptoir.services import returns, scoping
 from comptoir.web.deps import SessionDep, send_to_workflow
 
 router = APIRouter(prefix="/api/merchant/vendor-orders", tags=["merchant orders"])
@@ -49,6 +49,22 @@ class NoShowIn(Strict):
 
 class CompleteIn(Strict):
     pickup_code: str = Field(default="", max_length=12)
+
+
+class RestockIn(Strict):
+    line_ids: list[int] = Field(min_length=1, max_length=200, description="lignes du retour")
+
+
+class RestockedLineOut(Public):
+    line_id: int
+    product_id: int | None
+    product_name: str
+    quantity: int
+
+
+class RestockOut(Public):
+    return_id: int
+    restocked: list[RestockedLineOut]
 
 
 class RefusalIn(Strict):
@@ -184,6 +200,18 @@ def accept_return(
     """The goods came back: the shopper is refunded to the card that paid."""
     return _step(
         request, db, merchant, vendor_order_id, gateway.accept_return, return_id=return_id
+    )
+
+
+@router.post("/{vendor_order_id}/returns/{return_id}/restock", response_model=RestockOut)
+def restock_return(
+    vendor_order_id: int, return_id: int, body: RestockIn, db: SessionDep, merchant: MerchantUser
+) -> RestockOut:
+    """Put returned goods back on sale (once per return, after it was accepted)."""
+    done = returns.restock_return(db, merchant, vendor_order_id, return_id, body.line_ids)
+    return RestockOut(
+        return_id=return_id,
+        restocked=[RestockedLineOut(**vars(line)) for line in done],
     )
 
 

@@ -258,4 +258,9 @@ class ReturnRequest(Base):
     amount_cents: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[CreatedAt]
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Returned goods the merchant put back on sale, once: {"<order line id>": quantity}.
+    restocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    restocked_lines: Mapped[dict[str, int]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
 

@@ -9,7 +9,7 @@ shops or lines.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, select
@@ -119,6 +119,8 @@ class ReturnView:
     amount_cents: int
     created_at: datetime
     decided_at: datetime | None
+    restocked_at: datetime | None = None
+    restocked_lines: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -295,6 +297,8 @@ def _return_view(request: ReturnRequest) -> ReturnView:
         amount_cents=request.amount_cents,
         created_at=request.created_at,
         decided_at=request.decided_at,
+        restocked_at=request.restocked_at,
+        restocked_lines={int(k): int(v) for k, v in (request.restocked_lines or {}).items()},
     )
 
 

@@ -12,10 +12,10 @@ from fastapi.responses import Response
 
 from comptoir.domain.labels import VENDOR_ORDER_STEP_LABELS, vendor_order_status_label
 from comptoir.domain.paris_time import to_paris
-from comptoir.errors import DomainError, NotFound
+from comptoir.errors import Conflict, DomainError, NotFound, Unprocessable
 from comptoir.models import Role, VendorOrderStatus
 from comptoir.orders import gateway
-from comptoir.services import ledger, order_reads, scoping, shops
+from comptoir.services import ledger, order_reads, returns, scoping, shops
 from comptoir.services import merchant_dashboard as dashboards
 from comptoir.services import messages as shop_messages
 from comptoir.services.shop_papers import shop_papers
@@ -25,7 +25,7 @@ from comptoir.settlements import views as settlement_views
 from comptoir.web.deps import SessionDep
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, MerchantPage, Visitor, integer, numeric_id, text
-from storefront.i18n import _
+from storefront.i18n import _, ngettext
 from storefront.templating import add_context_hook, redirect, render
 
 router = APIRouter()
@@ -259,6 +259,32 @@ def decide_return(
         request, back, _("Retour refusé : le client est prévenu."), gateway.refuse_return,
         vendor_order_id=part.id, return_id=return_id, reason=reason, actor_id=merchant.id,
     )  # fmt: skip
+
+
+@router.post("/vendeur/commandes/{vendor_order_id}/retours/{return_id}/stock")
+def restock_return(
+    vendor_order_id: str, return_id: str, form: Form, db: SessionDep, merchant: MerchantPage
+) -> Response:
+    """Put the ticked returned goods back on sale."""
+    part_id = _vendor_order_id(vendor_order_id)
+    request_id = numeric_id(return_id, _("Cette demande de retour n'existe pas."))
+    chosen = [
+        int(number)
+        for key in form
+        if key.startswith("line_")
+        and (number := key.removeprefix("line_")).isascii()
+        and number.isdigit()
+    ]
+    back = f"{vendor_order_path(part_id)}#restock-{request_id}"
+    try:
+        done = returns.restock_return(db, merchant, part_id, request_id, chosen)
+    except (Conflict, Unprocessable) as refusal:
+        return redirect(back, refusal.message, "error")
+    count = sum(line.quantity for line in done)
+    return redirect(
+        back,
+        ngettext("%(num)s produit remis en stock.", "%(num)s produits remis en stock.", count),
+    )
 
 
 def _back(form: Any, vendor_order_id: int) -> str:

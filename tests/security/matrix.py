@@ -243,6 +243,12 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", V + "/returns/{return_id}/accept"): of_merchant(
         owner_status=TEMPORAL_DOWN, missing_id="vendor_order_id"
     ),
+    # The world's return is still asked for: the owner gets 409 until it is accepted.
+    ("POST", V + "/returns/{return_id}/restock"): of_merchant(
+        body=_json({"line_ids": [1]}),
+        owner_status=frozenset({409}),
+        missing_id="vendor_order_id",
+    ),
     ("POST", V + "/returns/{return_id}/refuse"): of_merchant(
         body=_json({"reason": "Produit entamé"}),
         owner_status=TEMPORAL_DOWN,

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from comptoir.models import OrderLine
+from comptoir.models import AuditLog, OrderLine, Product
 from tests.factories import create_product
 from tests.lifecycle_support import (
     build_town,
@@ -22,7 +22,7 @@ from tests.lifecycle_support import (
     wait_paid_and_dispatched,
     wait_status,
 )
-from tests.storefront.formtools import browser_login
+from tests.storefront.formtools import browser_login, post_form
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("live_platform")]
 
@@ -92,3 +92,37 @@ def test_non_returnable_lines_are_kept_out_of_returns(client: TestClient, db: Se
     page = client.get(f"/commandes/{order_id}").text
     assert f'id="return-form-{part.id}"' not in page
     assert "Les articles de cette boutique ne sont pas repris" in page
+
+    # The merchant puts the returned tarts back on sale from the order page, once.
+    return_id = asked.json()["return_id"]
+    tart_id = town.products[0].id
+    assert _stock(db, tart_id) == 8
+    browser_login(client, town.merchants[0])
+    merchant_page = client.get(f"/vendeur/commandes/{part.id}").text
+    restock_form = merchant_page.split(f'id="restock-{return_id}"')[1].split("</form>")[0]
+    assert f'name="line_{tart.id}"' in restock_form and f"line_{kept.id}" not in restock_form
+    restocked = post_form(
+        client,
+        f"/vendeur/commandes/{part.id}/retours/{return_id}/stock",
+        {f"line_{tart.id}": "on"},
+    )
+    assert restocked.status_code == 303
+    assert _stock(db, tart_id) == 10
+    again = client.post(
+        f"/api/merchant/vendor-orders/{part.id}/returns/{return_id}/restock",
+        json={"line_ids": [tart.id]},
+        headers=town.merchant_headers[0],
+    )
+    assert again.status_code == 409 and again.json()["error"] == "already_restocked"
+    assert _stock(db, tart_id) == 10
+    shown = client.get(f"/vendeur/commandes/{part.id}").text
+    assert "remis en stock le" in shown.split(f'id="restock-{return_id}"')[1].split("</div>")[0]
+    logged = db.scalars(
+        select(AuditLog.details).where(AuditLog.action == "return.restock")
+    ).all()
+    assert logged == [{"return_id": return_id, "lines": {str(tart.id): 2}}]
+
+
+def _stock(db: Session, product_id: int) -> int:
+    db.expire_all()
+    return int(db.scalar(select(Product.stock).where(Product.id == product_id)) or 0)
