@@ -167,6 +167,32 @@ def show_order(order_id: int, operator: Operator) -> None:
             mime="application/pdf",
             key=f"invoice_pdf_{invoice.id}",
         )
+    if detail.credit_notes:
+        st.caption("Avoirs (remboursements de montants facturés)")
+        numbers = {i.id: i.number for i in detail.invoices}
+        _table(
+            [
+                {
+                    "numéro": n.number,
+                    "facture d'origine": numbers.get(n.invoice_id, ""),
+                    "boutique": detail.shop_names.get(n.shop_id, str(n.shop_id)),
+                    "émis le": when(n.issued_at),
+                    "HT": eur(n.total_ht_cents),
+                    "TVA": eur(n.total_vat_cents),
+                    "TTC": eur(n.total_ttc_cents),
+                }
+                for n in detail.credit_notes
+            ],
+            "Aucun avoir.",
+        )
+    for note in detail.credit_notes:
+        st.download_button(
+            f"Télécharger l'avoir {note.number}",
+            data=_credit_note_loader(note.id),
+            file_name=f"avoir-{note.number}.pdf",
+            mime="application/pdf",
+            key=f"credit_note_pdf_{note.id}",
+        )
 
     st.subheader("Messages")
     _table(
@@ -257,6 +283,10 @@ def show_order(order_id: int, operator: Operator) -> None:
 
 def _pdf_loader(invoice_id: int) -> Callable[[], bytes]:
     return lambda: order_queries.invoice_pdf(invoice_id)
+
+
+def _credit_note_loader(credit_note_id: int) -> Callable[[], bytes]:
+    return lambda: order_queries.credit_note_pdf(credit_note_id)
 
 
 def _pending_table(pending: list[temporal_ops.PendingActivity]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from functools import lru_cache
@@ -50,7 +52,23 @@ def render(template: str, **context: Any) -> tuple[str, str, str | None]:
     return first.removeprefix("Subject:").strip(), body.lstrip("\n"), html
 
 
-def deliver(to: str, subject: str, text: str, html: str | None = None) -> None:
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with an e-mail (a PDF paper by default)."""
+
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "pdf"
+
+
+def deliver(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> None:
     """Send one message through the configured SMTP server (raises when it is down)."""
     settings = get_settings()
     message = EmailMessage()
@@ -62,6 +80,13 @@ def deliver(to: str, subject: str, text: str, html: str | None = None) -> None:
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        message.add_attachment(
+            attachment.content,
+            maintype=attachment.maintype,
+            subtype=attachment.subtype,
+            filename=attachment.filename,
+        )
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
         smtp.send_message(message)
 
@@ -78,6 +103,7 @@ def send_templated(
     template: str,
     *,
     order_id: int | None = None,
+    attachments: Sequence[Attachment] = (),
     **context: Any,
 ) -> bool:
     """Send the templated e-mail unless this key was sent already; True when it went out now.
@@ -88,7 +114,7 @@ def send_templated(
     if already_sent(db, email_key):
         return False
     subject, text, html = render(template, **context)
-    deliver(to, subject, text, html)
+    deliver(to, subject, text, html, attachments)
     db.execute(
         insert(SentEmail)
         .values(email_key=email_key, to_address=to, subject=subject[:300], order_id=order_id)

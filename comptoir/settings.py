@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     settlement_interval_minutes: float = 0
     settlement_period_days: int = 7
     settlement_schedule_id: str = "comptoir-settlements"
+    # The platform's commission invoices of last month, issued and e-mailed to every shop
+    # that bore fees: cron in Paris time, by default the 1st of each month at 04:00.
+    commission_cron: str = "0 4 1 * *"
+    commission_schedule_id: str = "comptoir-commission-invoices"
     # The platform as the SEPA debtor (pain.001 files for shops without Stripe Connect).
     sepa_debtor_name: str = "Comptoir"
     sepa_debtor_iban: str = "FR7630006000011234567890189"

@@ -2,7 +2,8 @@
 
 Safe to run again (`COMPTOIR_LOAD_DEMO=force make run`): an account, a shop or a product
 that is already there is left as it is (the merchant may have changed it since), only
-what is missing is added. Everything is loaded in one transaction, so an interrupted load
+what is missing is added. Some shops are paid through Stripe Connect (an account is opened
+for them on the local Stripe), others by SEPA transfer (an IBAN), so both payout paths show. Everything is loaded in one transaction, so an interrupted load
 leaves nothing half done. Shop settings go through the same services the merchants use,
 so the demo data obeys the platform's rules; products are validated, then bulk-inserted.
 """
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import stripe
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -25,8 +27,10 @@ from comptoir.domain.paris_time import to_paris
 from comptoir.errors import DomainError
 from comptoir.media.drawn import give_drawn_photos
 from comptoir.models import Category, Message, Product, Role, Shop, ShopStatus, User
+from comptoir.models.settlements import ShopPayoutAccount
 from comptoir.security import hash_password
 from comptoir.services.accounts import check_password_strength
+from comptoir.services.payments import stripe_client
 from comptoir.services.products import product_problems
 from comptoir.services.shops import (
     add_closure,
@@ -35,6 +39,7 @@ from comptoir.services.shops import (
     replace_pickup_slot_rules,
     update_shop,
 )
+from comptoir.settlements.payout_details import set_payout_account
 from demo.accounts import DEMO_PASSWORD
 from demo.assortments import ASSORTMENTS
 from demo.catalogue import CATEGORIES, ProductDraft, generate_products
@@ -50,13 +55,15 @@ class LoadReport:
     shops: int = 0
     products: int = 0
     messages: int = 0
+    payout_accounts: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
         """One line for the terminal."""
         return (
             f"demo data: {self.users} accounts, {self.shops} shops, {self.products} products, "
-            f"{self.messages} messages added in {self.seconds:.1f} s"
+            f"{self.messages} messages, {self.payout_accounts} payout accounts added in "
+            f"{self.seconds:.1f} s"
         )
 
 
@@ -135,6 +142,28 @@ def create_shop(db: Session, demo: DemoShop, owner: User, today: date) -> Shop:
     for mode in demo.deliveries:
         add_delivery_mode(db, shop, mode.kind, mode.label, mode.price_cents, mode.free_above_cents)
     return shop
+
+
+def add_payout_account(db: Session, shop: Shop, demo: DemoShop, report: LoadReport) -> None:
+    """Where the shop is paid, unless it says so already: a Connect account opened on the
+    (local) Stripe, or its IBAN; checked by the service merchants use."""
+    if demo.payout is None or db.get(ShopPayoutAccount, shop.id) is not None:
+        return
+    account_id = ""
+    if demo.payout.stripe_connect:
+        try:
+            account = stripe_client().v1.accounts.create(
+                params={"type": "express", "country": "FR", "email": demo.email,
+                        "metadata": {"demo_shop": demo.slug}}
+            )  # fmt: skip
+        except stripe.StripeError as error:  # no Stripe reachable: paid by SEPA, or not yet
+            print(f"demo data: no Connect account for {demo.slug}: {error}", file=sys.stderr)
+            return
+        account_id = str(account.id)
+    set_payout_account(
+        db, shop.id, stripe_account_id=account_id, iban=demo.payout.iban, holder=demo.payout.holder
+    )
+    report.payout_accounts += 1
 
 
 def _product_row(shop_id: int, category_id: int, draft: ProductDraft) -> dict[str, object]:
@@ -231,6 +260,7 @@ def load_demo(db: Session, today: date | None = None, progress: bool = False) ->
         if shop is None:
             shop = create_shop(db, demo, owner, today)
             report.shops += 1
+        add_payout_account(db, shop, demo, report)
         drafts = generate_products(demo.sku_prefix, ASSORTMENTS[demo.assortment], demo.slug)
         report.products += add_missing_products(db, shop, drafts, categories)
     bar.close()

@@ -138,6 +138,15 @@ ALCOHOL_NOTICE = (
     "vous être demandée au retrait ou à la livraison."
 )
 
+@dataclass(frozen=True)
+class Payout:
+    """Where a demo shop is paid: a Stripe Connect account made on the local Stripe at load
+    time, or a bank account for the SEPA file."""
+
+    stripe_connect: bool = False
+    iban: str = ""
+    holder: str = ""
+
 
 @dataclass(frozen=True)
 class DemoShop:
@@ -162,6 +171,7 @@ class DemoShop:
     pickup_slots: tuple[PickupSlots, ...] = ()
     closures: tuple[Closure, ...] = ()
     status: ShopStatus = ShopStatus.approved
+    payout: Payout | None = None  # how the platform pays it (None: the merchant says later)
 
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -210,6 +220,7 @@ def _shop(data: dict[str, Any]) -> DemoShop:
         ),
         owner=_person(data["owner"]),
         status=ShopStatus(data.get("status", "approved")),
+        payout=Payout(**data["payout"]) if "payout" in data else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""The Temporal worker: order workflows and their activities on one task queue.
+"""The Temporal worker: order, settlement and commission workflows and their activities on
+one task queue.
 
 `python -m workflows.worker` connects to the configured Temporal server and polls
 `COMPTOIR_TASK_QUEUE`. It also sweeps orders whose workflow could not be started at
@@ -18,14 +19,16 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.commission import COMMISSION_ACTIVITIES
 from activities.orders import ALL_ACTIVITIES
 from activities.settlements import SETTLEMENT_ACTIVITIES
 from comptoir.db import session_scope
 from comptoir.orders import gateway
 from comptoir.services.checkout import orders_waiting_for_start
 from comptoir.settings import Settings, get_settings
-from comptoir.settlements.gateway import ensure_settlement_schedule
+from comptoir.settlements.gateway import ensure_commission_schedule, ensure_settlement_schedule
 from comptoir.temporal import connect
+from workflows.commission import CommissionInvoiceWorkflow, CommissionRunWorkflow
 from workflows.operator_refund import OperatorRefundWorkflow
 from workflows.order import OrderWorkflow
 from workflows.settlement import SettlementRunWorkflow, SettlementWorkflow
@@ -38,8 +41,14 @@ WORKFLOWS = [
     OperatorRefundWorkflow,
     SettlementWorkflow,
     SettlementRunWorkflow,
+    CommissionInvoiceWorkflow,
+    CommissionRunWorkflow,
 ]
-ACTIVITIES: list[Callable[..., Any]] = [*ALL_ACTIVITIES, *SETTLEMENT_ACTIVITIES]
+ACTIVITIES: list[Callable[..., Any]] = [
+    *ALL_ACTIVITIES,
+    *SETTLEMENT_ACTIVITIES,
+    *COMMISSION_ACTIVITIES,
+]
 SWEEP_SECONDS = 60
 # Activities are synchronous (SQLAlchemy sessions, Stripe SDK, smtplib, WeasyPrint): they
 # run in threads. 16 is enough to keep 2 cores busy while most threads wait on I/O.
@@ -84,6 +93,7 @@ async def run_worker() -> None:
     settings = get_settings()
     client = await connect(settings)
     await ensure_settlement_schedule(client, settings)
+    await ensure_commission_schedule(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

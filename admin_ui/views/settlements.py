@@ -1,15 +1,17 @@
 """Settlements: each shop's statements per period and state; payouts to retry, SEPA files to
-write and download, SEPA settlements to mark paid (each action audited)."""
+write and download, SEPA settlements to mark paid (each action audited); the platform's
+commission invoices to download."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from admin_ui import settlement_actions
+from admin_ui import temporal_ops
 from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import when
@@ -17,9 +19,27 @@ from comptoir.db import session_scope
 from comptoir.domain.labels import SETTLEMENT_STATE_LABELS
 from comptoir.domain.money import format_eur
 from comptoir.models import Shop
-from comptoir.models.settlements import SepaBatch, SettlementState
+from comptoir.models.settlements import SepaBatch, Settlement, SettlementState
 from comptoir.services import audit
+from comptoir.services.commission import month_label
+from comptoir.services.operations import settlements as settlement_actions
+from comptoir.settings import get_settings
+from comptoir.settlements import gateway
 from comptoir.settlements.views import all_statements
+
+
+def commission_pdf_loader(invoice_id: int) -> Callable[[], bytes]:
+    """The PDF of a commission invoice, read only when downloaded."""
+    return lambda: settlement_actions.commission_invoice_pdf(invoice_id)
+
+
+def start_payout(settlement: Settlement, attempt: int) -> str:
+    """Start a settlement's payout workflow on Temporal; its id."""
+    settings = get_settings()
+    return temporal_ops.call(
+        lambda client: gateway.retry_payout(client, settings, settlement, attempt)
+    )
+
 
 operator = require_operator()
 st.title("Versements aux commerçants")
@@ -87,7 +107,8 @@ else:
     if chosen.state == "failed" or (chosen.state == "planned" and chosen.method == "connect"):
         confirmed_action(
             f"settlements_retry_{chosen_id}", "Relancer le virement",
-            lambda reason: settlement_actions.retry_payout(operator.id, chosen_id, reason),
+            lambda reason: settlement_actions.retry_payout(
+                operator.id, chosen_id, reason, start_payout),
             warning=chosen.failure_message,
             confirm_text=f"Je confirme : relancer le virement n° {chosen_id} à {chosen.shop_name}.",
         )  # fmt: skip
@@ -120,6 +141,22 @@ for batch in batches:
         file_name=f"comptoir-virements-{batch.id}.xml",
         mime="application/xml",
         key=f"settlements_download_{batch.id}",
+    )
+
+st.subheader("Factures de commission")
+invoices = settlement_actions.commission_invoices(
+    None if shop_choice == ALL else int(str(shop_choice))
+)
+if not invoices:
+    st.caption("Aucune facture de commission pour ces filtres.")
+for invoice in invoices:
+    st.download_button(
+        f"{invoice.number} — {invoice.shop_name}, {month_label(invoice.month)} : "
+        f"{format_eur(invoice.total_ttc_cents)} TTC ({invoice.payments_count} paiement(s))",
+        data=commission_pdf_loader(invoice.id),
+        file_name=f"commission-{invoice.number}.pdf",
+        mime="application/pdf",
+        key=f"commission_pdf_{invoice.id}",
     )
 
 st.subheader("Journal des versements")

@@ -10,7 +10,8 @@ import argparse
 from datetime import date, datetime
 
 from comptoir.domain.paris_time import PARIS
-from comptoir.services.commission import issue_month, month_label, previous_month
+from comptoir.services.commission import issue_month, month_label
+from comptoir.settlements.periods import previous_month
 
 
 def parse_month(text: str) -> date:

@@ -164,12 +164,13 @@ class DocumentCounter(Base):
 
 
 class CreditNote(Base):
-    """An avoir: the part of a refund that cancels amounts of an issued invoice (one per refund)."""
+    """An avoir: the part of a refund that cancels amounts of an issued invoice (one per refund
+    and shop part: an order-wide refund borne by two shops has two)."""
 
     __tablename__ = "credit_notes"
 
     id: Mapped[IntPK]
-    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id", ondelete="RESTRICT"), unique=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id", ondelete="RESTRICT"))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"), index=True)
     vendor_order_id: Mapped[int] = mapped_column(
         ForeignKey("vendor_orders.id", ondelete="RESTRICT"), index=True
@@ -189,6 +190,7 @@ class CreditNote(Base):
 
     __table_args__ = (
         UniqueConstraint("shop_id", "sequence", name="uq_credit_notes_shop_sequence"),
+        UniqueConstraint("refund_id", "vendor_order_id", name="uq_credit_notes_refund_part"),
         CheckConstraint("total_ht_cents + total_vat_cents = total_ttc_cents", name="totals_add_up"),
         CheckConstraint("total_ttc_cents > 0", name="positive_total"),
     )

@@ -1,6 +1,7 @@
 """The audit log: who did what to which target, and why (operators' actions and decisions).
 
-Targets are named `<kind>:<id>` by the helpers below (`order:12`, `shop:3`, `user:7`), so the
+Targets are named `<kind>:<id>` by the helpers below (`order:12`, `shop:3`, `user:7`,
+`settlement:5`, `sepa:2`), so the
 console can list one order's or one kind's entries whatever wrote them (API or console).
 """
 
@@ -30,6 +31,16 @@ def shop_target(shop_id: int) -> str:
 def user_target(user_id: int) -> str:
     """The audit log's name for an account."""
     return f"user:{user_id}"
+
+
+def settlement_target(settlement_id: int) -> str:
+    """The audit log's name for a settlement."""
+    return f"settlement:{settlement_id}"
+
+
+def sepa_target(batch_id: int) -> str:
+    """The audit log's name for a SEPA file."""
+    return f"sepa:{batch_id}"
 
 
 def record(

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from comptoir.db import session_scope
-from comptoir.domain.labels import MONTHS_FR
+from comptoir.domain.labels import MONTHS_FR, elide_de
 from comptoir.domain.paris_time import PARIS
 from comptoir.errors import NotFound
 from comptoir.invoices.data import InvoiceBuyer, InvoiceData, InvoiceLine, InvoiceSeller
@@ -143,7 +143,7 @@ def issue_commission_invoice(db: Session, shop_id: int, month: date) -> Commissi
         buyer=_shop_as_buyer(shop),
         lines=[
             InvoiceLine(
-                f"Frais de paiement en ligne de {period} ({fees.payments} paiement"
+                f"Frais de paiement en ligne {elide_de(period)} ({fees.payments} paiement"
                 f"{'s' if fees.payments > 1 else ''}, {shop.name})",
                 1,
                 fees.fees_cents,
@@ -203,16 +203,6 @@ def issue_month(month: date) -> list[int]:
             if invoice is not None:
                 issued.append(invoice.id)
     return issued
-
-
-def previous_month(today: date) -> date:
-    """The first day of the month before `today`'s (the month to invoice)."""
-    first = today.replace(day=1)
-    return (
-        first.replace(year=first.year - 1, month=12)
-        if first.month == 1
-        else first.replace(month=first.month - 1)
-    )
 
 
 def commission_invoices_of_shop(db: Session, shop_id: int) -> list[CommissionInvoice]:

@@ -1,9 +1,13 @@
 """Credit notes (avoirs): a refund of amounts already invoiced cancels them on a credit note.
 
-One credit note per refund (keyed by the refund's id: an activity run twice issues it once),
-numbered without gaps per shop (`A-0007-000001`), referencing the invoice it corrects.
-Only invoiced amounts are credited, never more than the invoice billed minus earlier credit
-notes; a refund of nothing invoiced (e.g. before the invoice exists) yields no credit note.
+One credit note per refund and shop part bearing it (keyed by both: an activity run twice
+issues it once), numbered without gaps per shop (`A-0007-000001`), referencing the invoice it
+corrects. Only invoiced amounts are credited, never more than the invoice billed minus earlier
+credit notes.
+
+A refund made before its part's invoice exists: a refund of lines (unavailable, cancelled)
+is reflected by the invoice itself, which leaves those lines out; an operator's refund of an
+amount leaves the lines as they were, so its credit note is issued with the invoice.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from comptoir.invoices.render import invoice_vat_breakdown, render_invoice_pdf
 from comptoir.models import (
     CreditNote,
     Invoice,
+    LedgerEntry,
+    LedgerKind,
     Order,
     OrderLine,
     Refund,
@@ -70,12 +76,17 @@ def credit_of_refund(
     amount_cents: int, lines: dict[int, int], left: dict[str, int]
 ) -> dict[str, int]:
     """Which invoiced amounts a refund cancels: its lines first, then delivery, then the rest
-    of what is left on the invoice in proportion; never more than `left` of each."""
+    of what is left on the invoice in proportion; never more than `left` of each.
+
+    A line the invoice left out (unavailable before it was issued) is credited nothing: the
+    invoice never billed it. Money for an invoiced line beyond what is left of it (an earlier
+    refund of an amount already credited part of it) goes to the rest of the invoice."""
     credit: dict[str, int] = {}
+    rest = amount_cents
     for line_id, cents in lines.items():
         key = str(line_id)
         credit[key] = min(cents, left.get(key, 0))
-    rest = amount_cents - sum(lines.values())
+        rest -= credit[key] if key in left else cents
     delivery = min(max(rest, 0), left.get(DELIVERY, 0))
     credit[DELIVERY] = credit.get(DELIVERY, 0) + delivery
     rest -= delivery
@@ -119,31 +130,96 @@ def _paper_lines(
     return rows
 
 
-def issue_for_refund(db: Session, refund_id: int, lines: dict[int, int]) -> CreditNote | None:
-    """The credit note of a refund Stripe accepted, issued once; None when nothing invoiced
-    was refunded. `lines` (order line id → cents) is the refund's line detail."""
+def _refund(db: Session, refund_id: int) -> Refund:
     refund = db.get(Refund, refund_id)
     if refund is None:
         raise NotFound("Remboursement introuvable.")
+    return refund
+
+
+def issue_for_refund(db: Session, refund_id: int, lines: dict[int, int]) -> CreditNote | None:
+    """The credit note of a refund of one shop part Stripe accepted, issued once; None when
+    nothing invoiced was refunded. `lines` (order line id → cents) is the refund's line detail."""
+    refund = _refund(db, refund_id)
     if refund.status != RefundStatus.succeeded or refund.vendor_order_id is None:
         return None
+    return _issue(db, refund, refund.vendor_order_id, refund.amount_cents, lines)
+
+
+def refund_shares(db: Session, refund: Refund) -> list[tuple[int, int]]:
+    """(vendor order id, cents) each shop part bore of a refund, as the ledger recorded them."""
+    key = f"refund:{refund.refund_key}"
+    rows = db.execute(
+        select(LedgerEntry.vendor_order_id, LedgerEntry.amount_cents)
+        .where(
+            LedgerEntry.kind == LedgerKind.refund,
+            LedgerEntry.order_id == refund.order_id,
+            (LedgerEntry.entry_key == key)
+            | LedgerEntry.entry_key.startswith(f"{key}:", autoescape=True),
+        )
+        .order_by(LedgerEntry.vendor_order_id)
+    )
+    return [(int(part), -int(cents)) for part, cents in rows if part is not None and cents]
+
+
+def issue_for_refund_shares(db: Session, refund_id: int) -> list[CreditNote]:
+    """The credit notes of a refund of an amount (no line detail) Stripe accepted: one per
+    invoiced shop part bearing it, each issued once."""
+    refund = _refund(db, refund_id)
+    if refund.status != RefundStatus.succeeded:
+        return []
+    notes = [_issue(db, refund, part, cents, {}) for part, cents in refund_shares(db, refund)]
+    return [note for note in notes if note is not None]
+
+
+def issue_for_refunds_before_invoice(
+    db: Session, vendor_order_id: int, refund_key_prefix: str
+) -> list[CreditNote]:
+    """With a part's new invoice: the credit notes of the refunds of amounts (keys starting
+    with `refund_key_prefix`) it bore before the invoice existed, oldest first."""
+    order_id = db.get_one(VendorOrder, vendor_order_id).order_id
+    refunds = db.scalars(
+        select(Refund)
+        .where(
+            Refund.order_id == order_id,
+            Refund.status == RefundStatus.succeeded,
+            Refund.refund_key.startswith(refund_key_prefix, autoescape=True),
+        )
+        .order_by(Refund.id)
+    ).all()
+    notes: list[CreditNote] = []
+    for refund in refunds:
+        for part, cents in refund_shares(db, refund):
+            if part == vendor_order_id and (note := _issue(db, refund, part, cents, {})):
+                notes.append(note)
+    return notes
+
+
+def _issue(
+    db: Session, refund: Refund, vendor_order_id: int, amount_cents: int, lines: dict[int, int]
+) -> CreditNote | None:
+    """The credit note of `amount_cents` of a refund borne by one part, issued once."""
     # The invoice row lock serialises the credit notes of one invoice (amounts left, numbers).
     invoice = db.scalar(
         select(Invoice)
-        .where(Invoice.vendor_order_id == refund.vendor_order_id)
+        .where(Invoice.vendor_order_id == vendor_order_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     if invoice is None:
         return None
-    existing = db.scalar(select(CreditNote).where(CreditNote.refund_id == refund_id))
+    existing = db.scalar(
+        select(CreditNote).where(
+            CreditNote.refund_id == refund.id, CreditNote.vendor_order_id == vendor_order_id
+        )
+    )
     if existing is not None:
         return existing
-    vendor_order = db.get_one(VendorOrder, refund.vendor_order_id)
+    vendor_order = db.get_one(VendorOrder, vendor_order_id)
     invoiced = _invoiced(db, invoice, vendor_order)
     credited = _already_credited(db, invoice.id)
     left = {key: cents - credited.get(key, 0) for key, cents in invoiced.items()}
-    credit = credit_of_refund(refund.amount_cents, lines, left)
+    credit = credit_of_refund(amount_cents, lines, left)
     if not credit:
         return None
     order = db.get_one(Order, refund.order_id)

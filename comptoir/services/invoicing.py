@@ -145,6 +145,11 @@ def issue_invoice(db: Session, vendor_order_id: int) -> Invoice:
     )
     db.add(invoice)
     db.flush()
+    # An operator's refund of an amount before the invoice existed: the invoice bills the
+    # lines as they are, so that refund's credit note is issued with it (same transaction).
+    from comptoir.services import credit_notes, operator_refunds  # they import this module
+
+    credit_notes.issue_for_refunds_before_invoice(db, vendor_order_id, operator_refunds.KEY_PREFIX)
     return invoice
 
 

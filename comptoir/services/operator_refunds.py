@@ -7,7 +7,8 @@ or ended long ago.
 
 Who bears it: the shop part the operator names; without one, every shop of the order in
 proportion to what each can still refund (`payments.refund` splits it to the cent with
-`comptoir.domain.money.split_proportionally`), so each shop's ledger stays right.
+`comptoir.domain.money.split_proportionally`), so each shop's ledger stays right. Each part
+bearing it that was invoiced gets a credit note of its share.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from comptoir.domain.money import format_eur
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import AuditLog, PaymentStatus, Refund, RefundStatus, VendorOrder
 from comptoir.orders.contracts import operator_refund_workflow_id
-from comptoir.services import lifecycle, payments
+from comptoir.services import credit_notes, lifecycle, payments
 
 AUDIT_ACTION = "order.refund"
 KEY_PREFIX = "operator:"
@@ -125,8 +126,10 @@ def carry_out(db: Session, refund_id: int) -> int:
         reason=row.reason,
         requested_by=row.requested_by,
     )
-    # Credit notes for refunded invoiced amounts (another branch of #10) hook in here, the one
-    # place every operator refund passes once Stripe accepted it.
+    # Same transaction: the refund is never recorded without the credit notes of what was
+    # invoiced (one per shop part bearing it; a part not invoiced yet gets its own with the
+    # invoice, see `credit_notes.issue_for_refunds_before_invoice`).
+    credit_notes.issue_for_refund_shares(db, made.id)
     lifecycle.refresh_order_status(db, row.order_id, f"refund:{row.refund_key}")
     return made.amount_cents
 

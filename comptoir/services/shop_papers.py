@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from comptoir.domain.labels import elide_de
 from comptoir.models import CreditNote, Invoice, VendorOrder
 from comptoir.services.commission import commission_invoices_of_shop, month_label
 
@@ -56,7 +57,7 @@ def shop_papers(db: Session, shop_id: int) -> ShopPapers:
         PaperView(
             number=invoice.number,
             issued_at=invoice.issued_at,
-            about=f"Frais de paiement de {month_label(invoice.month)}",
+            about=f"Frais de paiement {elide_de(month_label(invoice.month))}",
             total_ttc_cents=invoice.total_ttc_cents,
             url=f"/api/commission-invoices/{invoice.id}.pdf",
         )

@@ -81,3 +81,64 @@ class SettlementRef:
 @dataclass
 class SettlementActivityInput:
     settlement_id: int
+
+
+# The platform's monthly commission invoices (one workflow per shop and month).
+COMMISSION_RUN_WORKFLOW = "CommissionRunWorkflow"
+COMMISSION_WORKFLOW = "CommissionInvoiceWorkflow"
+COMMISSION_RUN_WORKFLOW_ID = "commission-run"  # the schedule appends the firing time
+SHOPS_TO_INVOICE_ACTIVITY = "shops_to_invoice_commission"
+ISSUE_COMMISSION_ACTIVITY = "issue_commission_invoice"
+SEND_COMMISSION_ACTIVITY = "send_commission_invoice"
+
+
+def commission_workflow_id(shop_id: int, month: str) -> str:
+    """Id of a shop's commission invoice of a month (ISO first day): `commission-7-2026-11`."""
+    return f"commission-{shop_id}-{month[:7]}"
+
+
+@dataclass
+class CommissionRunInput:
+    """One firing of the schedule; empty month: the last month over at that moment (Paris)."""
+
+    month: str = ""  # ISO first day of the month to invoice
+    activity_timeout_seconds: float = 120
+
+
+@dataclass
+class CommissionRunResult:
+    month: str
+    started: list[int] = field(default_factory=list)  # shops whose invoice workflow started now
+    already: list[int] = field(default_factory=list)  # shops whose invoice workflow existed
+
+
+@dataclass
+class ShopsToInvoiceInput:
+    month: str
+
+
+@dataclass
+class ShopsToInvoice:
+    shop_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class CommissionInput:
+    """A shop's commission invoice of a month (ISO first day)."""
+
+    shop_id: int
+    month: str
+    activity_timeout_seconds: float = 120
+
+
+@dataclass
+class CommissionRef:
+    """An issued commission invoice as workflows see it; invoice_id None: no fee that month."""
+
+    invoice_id: int | None
+    number: str = ""
+
+
+@dataclass
+class CommissionActivityInput:
+    invoice_id: int

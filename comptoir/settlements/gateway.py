@@ -1,4 +1,5 @@
-"""The one module that talks to Temporal about settlements: the schedule, payout retries."""
+"""The one module that talks to Temporal about settlements: the schedules (settlements,
+monthly commission invoices) and payout retries."""
 
 from __future__ import annotations
 
@@ -25,9 +26,12 @@ from comptoir.errors import Conflict, ServiceUnavailable
 from comptoir.models.settlements import Settlement
 from comptoir.settings import Settings
 from comptoir.settlements.contracts import (
+    COMMISSION_RUN_WORKFLOW,
+    COMMISSION_RUN_WORKFLOW_ID,
     SETTLEMENT_RUN_WORKFLOW,
     SETTLEMENT_RUN_WORKFLOW_ID,
     SETTLEMENT_WORKFLOW,
+    CommissionRunInput,
     SettlementInput,
     SettlementRunInput,
     payout_retry_workflow_id,
@@ -61,24 +65,51 @@ def settlement_schedule(settings: Settings) -> Schedule:
     )
 
 
-async def ensure_settlement_schedule(client: Client, settings: Settings) -> bool:
-    """Create the settlement schedule, or bring an existing one up to the settings; True if done.
+def commission_schedule(settings: Settings) -> Schedule:
+    """Monthly by default (cron, Paris time): last month's commission invoices."""
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            COMMISSION_RUN_WORKFLOW,
+            CommissionRunInput(activity_timeout_seconds=settings.activity_timeout_seconds),
+            id=COMMISSION_RUN_WORKFLOW_ID,
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(cron_expressions=[settings.commission_cron], time_zone_name=PARIS),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+
+
+async def _ensure_schedule(client: Client, schedule_id: str, wanted: Schedule) -> bool:
+    """Create a schedule, or bring an existing one up to `wanted`; True if done.
 
     Temporal refusing (e.g. a server without schedules) is logged: orders still run."""
-    wanted = settlement_schedule(settings)
     try:
         try:
-            await client.create_schedule(settings.settlement_schedule_id, wanted)
+            await client.create_schedule(schedule_id, wanted)
         except ScheduleAlreadyRunningError:
 
             def replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
                 return ScheduleUpdate(schedule=wanted)
 
-            await client.get_schedule_handle(settings.settlement_schedule_id).update(replace)
+            await client.get_schedule_handle(schedule_id).update(replace)
     except RPCError:
-        log.warning("could not create or update the settlement schedule", exc_info=True)
+        log.warning("could not create or update the schedule %s", schedule_id, exc_info=True)
         return False
     return True
+
+
+async def ensure_settlement_schedule(client: Client, settings: Settings) -> bool:
+    """Create the settlement schedule, or bring an existing one up to the settings."""
+    return await _ensure_schedule(
+        client, settings.settlement_schedule_id, settlement_schedule(settings)
+    )
+
+
+async def ensure_commission_schedule(client: Client, settings: Settings) -> bool:
+    """Create the monthly commission-invoice schedule, or bring it up to the settings."""
+    return await _ensure_schedule(
+        client, settings.commission_schedule_id, commission_schedule(settings)
+    )
 
 
 async def retry_payout(client: Client, settings: Settings, settlement: Settlement, attempt: int) -> str:

@@ -44,3 +44,20 @@ def period_before(instant: datetime, days: int = 7) -> Period:
         raise ValueError("instant must be timezone-aware")
     current = period_containing(instant.astimezone(PARIS).date(), days)
     return period_containing(current.start - timedelta(days=1), days)
+
+
+def previous_month(today: date) -> date:
+    """The first day of the month before `today`'s (the month to invoice)."""
+    first = today.replace(day=1)
+    return (
+        first.replace(year=first.year - 1, month=12)
+        if first.month == 1
+        else first.replace(month=first.month - 1)
+    )
+
+
+def month_before(instant: datetime) -> date:
+    """The first day of the last month fully over at `instant` (aware), in Paris time."""
+    if instant.tzinfo is None:
+        raise ValueError("instant must be timezone-aware")
+    return previous_month(instant.astimezone(PARIS).date())

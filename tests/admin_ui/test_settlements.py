@@ -9,12 +9,16 @@ import xmlschema
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from comptoir.models import AuditLog, User
+from comptoir.models import AuditLog, CreditNote, LedgerEntry, LedgerKind, User
 from comptoir.models.settlements import SepaBatch, Settlement, SettlementState
+from comptoir.services import commission
+from comptoir.services.operations import orders as order_queries
+from comptoir.services.operations import settlements as settlement_operations
 from comptoir.settlements import payouts, service
 from comptoir.settlements.payout_details import set_payout_account
 from comptoir.settlements.periods import period_containing
-from tests.admin_ui.console import act, errors_of, open_page
+from tests.admin_ui.console import act, errors_of, open_order, open_page
+from tests.admin_ui.order_factories import add_invoice, add_refund, make_order, parts_of
 from tests.conftest import restore_env, set_env
 from tests.factories import create_shop
 from tests.lifecycle_support import wait_for
@@ -107,3 +111,50 @@ def _retry_a_failed_payout(db: Session, operator: User) -> None:
     assert [t.id for t in transfers] == [done.stripe_transfer_id]
     audit = db.scalars(select(AuditLog)).one()
     assert (audit.action, audit.target) == ("settlement.retry_payout", f"settlement:{failed.id}")
+
+
+def test_operator_downloads_commission_invoices_and_credit_notes(
+    db: Session, operator: User
+) -> None:
+    cellar, florist = create_shop(db, name="Caviste Morel"), create_shop(db, name="Fleuriste")
+    order = make_order(db, shops=[cellar], price_cents=2400)
+    db.add(LedgerEntry(entry_key=f"fee:{order.id}", shop_id=cellar.id, order_id=order.id,
+                       kind=LedgerKind.fee, amount_cents=-59,
+                       created_at=datetime(2026, 11, 12, 10, tzinfo=UTC)))  # fmt: skip
+    db.commit()
+    invoice = commission.issue_commission_invoice(db, cellar.id, date(2026, 11, 1))
+    db.commit()
+    assert invoice is not None
+    label = f"{invoice.number} — Caviste Morel, novembre 2026 : 0,59\u00a0€ TTC (1 paiement(s))"
+
+    app = open_page(db, operator, "settlements")
+    assert not errors_of(app), errors_of(app)
+    assert label in [b.label for b in app.get("download_button")]
+    pdf = settlement_operations.commission_invoice_pdf(invoice.id)
+    assert pdf.startswith(b"%PDF") and pdf == bytes(
+        commission.get_commission_invoice(db, invoice.id, with_pdf=True).pdf
+    )
+    # Another shop chosen: not its invoice.
+    app = open_page(db, operator, "settlements", settlements_shop=florist.id)
+    assert label not in [b.label for b in app.get("download_button")]
+    assert "Aucune facture de commission pour ces filtres." in [c.value for c in app.caption]
+
+    # The order page: the invoice and the credit note that corrects it, both to download.
+    [part] = parts_of(db, order)
+    shop_invoice = add_invoice(db, part)
+    refund = add_refund(db, order, 500, reason="Bouteille bouchonnée")
+    db.add(CreditNote(refund_id=refund.id, invoice_id=shop_invoice.id, vendor_order_id=part.id,
+                      shop_id=cellar.id, sequence=1, number=f"A-{cellar.id:04d}-000001",
+                      issued_at=datetime.now(UTC), credited={"delivery": 0}, total_ht_cents=417,
+                      total_vat_cents=83, total_ttc_cents=500, pdf=b"%PDF-1.4 avoir"))  # fmt: skip
+    db.commit()
+    app = open_order(db, operator, order.id)
+    assert not errors_of(app), errors_of(app)
+    assert [b.label for b in app.get("download_button")] == [
+        f"Télécharger la facture {shop_invoice.number}",
+        f"Télécharger l'avoir A-{cellar.id:04d}-000001",
+    ]
+    notes = [t.value for t in app.table if "émis le" in t.value.columns]
+    assert notes[0]["facture d'origine"].tolist() == [shop_invoice.number]
+    note_id = db.scalars(select(CreditNote.id)).one()
+    assert order_queries.credit_note_pdf(note_id) == b"%PDF-1.4 avoir"

@@ -3,7 +3,7 @@ nothing, that the documented logins work through the API and that search finds t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,12 +23,22 @@ from comptoir.models import (
     ShopStatus,
     User,
 )
+from comptoir.models.settlements import (
+    PayoutMethod,
+    SettlementState,
+    ShopPayoutAccount,
+)
+from comptoir.services.payments import stripe_client
+from comptoir.settlements import payouts, service
+from comptoir.settlements.periods import period_containing
 from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD, MERCHANT_LABEL, OPERATOR_LABEL
 from demo.load import LoadReport, load_demo
 from demo.town import OPERATOR, SHOPS, shop_by_assortment
 from tests.conftest import MailSink
+from tests.settlements.support import close, paid_order
 
-pytestmark = pytest.mark.timeout(120)
+# The load opens Stripe Connect accounts for some shops: on the run's localstripe.
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("localstripe")]
 
 ROLE_OF_LABEL = {OPERATOR_LABEL: Role.operator, MERCHANT_LABEL: Role.merchant}
 
@@ -113,6 +123,7 @@ def test_loading_twice_adds_nothing_and_a_removed_product_comes_back(db: Session
 
     second = load(db)
     assert (second.users, second.shops, second.products, second.messages) == (0, 0, 0, 0)
+    assert second.payout_accounts == 0
     assert table_counts(db) == counts
 
     # What a merchant changed stays changed; what is missing is added back, nothing else.
@@ -176,3 +187,30 @@ def test_the_operator_approves_the_waiting_merchant_and_its_products_appear(
     assert response.status_code == 200, response.text
     assert names(search(client, "savon au lait d'anesse"))[0] == "Savon au lait d'ânesse"
     assert mail_sink.to(waiting.owner.email), "the merchant is told their shop is open"
+
+
+def test_demo_shops_are_paid_through_connect_or_by_sepa_transfer(db: Session) -> None:
+    report = load(db)
+    accounts = db.scalars(select(ShopPayoutAccount).order_by(ShopPayoutAccount.shop_id)).all()
+    connect = [a for a in accounts if a.stripe_account_id]
+    sepa = [a for a in accounts if a.iban and not a.stripe_account_id]
+    assert len(connect) >= 3 and len(sepa) >= 3 and report.payout_accounts == len(accounts)
+    for account in connect:  # opened on the local Stripe at load time
+        opened = stripe_client().v1.accounts.retrieve(account.stripe_account_id)
+        assert opened.id == account.stripe_account_id and opened.payouts_enabled
+    assert all(a.bic and a.holder for a in sepa)
+
+    # A week of sales of one shop of each kind: one is paid by a Transfer, the other waits
+    # for the operator's SEPA file.
+    week = period_containing(date(2026, 11, 23))
+    paths: dict[PayoutMethod, SettlementState] = {}
+    for account in (connect[0], sepa[0]):
+        shop = db.get_one(Shop, account.shop_id)
+        _, parts = paid_order(db, {shop: 2500})
+        close(db, parts[shop.id])
+        settlement = service.create_settlement(db, shop.id, week, datetime.now(UTC))
+        assert settlement is not None
+        settlement = payouts.pay_settlement(db, settlement.id)
+        db.commit()
+        paths[settlement.payout_method] = settlement.state
+    assert paths == {PayoutMethod.connect: SettlementState.paid, PayoutMethod.sepa: SettlementState.planned}

@@ -1,12 +1,16 @@
-"""Paid orders across shops, with their ledger, for settlement tests (rows, no workflow)."""
+"""Paid orders across shops, with their ledger, for settlement tests (rows, no workflow), and
+firing a schedule for real."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
+from temporalio.client import Client, ScheduleActionExecutionStartWorkflow
 
 from comptoir.models import (
     LedgerEntry,
@@ -72,3 +76,22 @@ def refund_in_ledger(db: Session, part: VendorOrder, cents: int) -> None:
         )
     )
     db.commit()
+
+
+async def fire_and_wait(client: Client, schedule_id: str, firings: int) -> list[Any]:
+    """Fire the schedule `firings` times, one after the other, each run awaited to its end
+    (so that the later ones really run, never skipped as overlapping); the runs' results."""
+    handle = client.get_schedule_handle(schedule_id)
+    results: list[Any] = []
+    for fired in range(1, firings + 1):
+        await handle.trigger()
+        while True:
+            actions = (await handle.describe()).info.recent_actions
+            if len(actions) >= fired:
+                break
+            await asyncio.sleep(0.2)
+        started = actions[-1].action
+        assert isinstance(started, ScheduleActionExecutionStartWorkflow)
+        results.append(await client.get_workflow_handle(started.workflow_id).result())
+        await asyncio.sleep(1.1)  # the next run's id holds the firing time to the second
+    return results

@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.settlements.periods import period_before, period_containing
+from comptoir.settlements.periods import (
+    month_before,
+    period_before,
+    period_containing,
+    previous_month,
+)
 from comptoir.settlements.rules import (
     PartFacts,
     PartMoney,
@@ -124,3 +129,13 @@ def test_periods_are_paris_weeks_from_monday() -> None:
     assert real_length == timedelta(days=7) - timedelta(hours=1)
     with pytest.raises(ValueError):
         period_before(datetime(2026, 12, 7))
+
+
+def test_the_month_to_invoice_is_the_last_paris_month_over() -> None:
+    # 31 December 23:30 UTC is already 1 January in Paris: December is over.
+    assert month_before(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2026, 12, 1)
+    assert month_before(datetime(2026, 12, 31, 22, 30, tzinfo=UTC)) == date(2026, 11, 1)
+    assert month_before(datetime(2027, 1, 1, 3, 0, tzinfo=UTC)) == date(2026, 12, 1)
+    assert previous_month(date(2026, 3, 31)) == date(2026, 2, 1)
+    with pytest.raises(ValueError):
+        month_before(datetime(2027, 1, 1))

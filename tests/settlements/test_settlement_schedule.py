@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from temporalio.client import Client, ScheduleHandle
+from temporalio.client import Client
 
 from comptoir.models.settlements import Settlement, SettlementState
 from comptoir.services.payments import stripe_client
@@ -20,8 +21,7 @@ from comptoir.settlements.payout_details import set_payout_account
 from comptoir.temporal import connect
 from tests.conftest import WorkerThread, restore_env, set_env
 from tests.factories import create_shop
-from tests.lifecycle_support import wait_for
-from tests.settlements.support import close, paid_order
+from tests.settlements.support import close, fire_and_wait, paid_order
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("live_platform")]
 
@@ -77,33 +77,22 @@ def test_schedule_firing_twice_pays_each_shop_once(
          "COMPTOIR_SETTLEMENT_INTERVAL_MINUTES": str(24 * 60)}
     )  # fmt: skip
     try:
-        async def fire_twice(client: Client) -> ScheduleHandle:
+        async def fire_twice(client: Client) -> list[dict[str, Any]]:
             assert await ensure_settlement_schedule(client, get_settings())
-            handle = client.get_schedule_handle(schedule_id)
-            await handle.trigger()
-            await handle.trigger()
-            return handle
+            try:
+                return await fire_and_wait(client, schedule_id, 2)
+            finally:
+                await client.get_schedule_handle(schedule_id).delete()
 
-        handle = _run(fire_twice)
-
-        def both_paid() -> list[Settlement] | None:
-            db.rollback()
-            rows = db.scalars(select(Settlement).order_by(Settlement.shop_id)).all()
-            done = len(rows) == 2 and all(r.state == SettlementState.paid for r in rows)
-            return list(rows) if done else None
-
-        settlements = wait_for(both_paid, timeout=60, what="both shops paid")
-
-        async def runs(client: Client) -> int:
-            await asyncio.sleep(1)  # the second firing, if not skipped, has had time to run
-            description = await client.get_schedule_handle(schedule_id).describe()
-            await client.get_schedule_handle(schedule_id).delete()
-            return description.info.num_actions
-
-        assert _run(runs) >= 1
-        assert handle.id == schedule_id
+        first, second = _run(fire_twice)
     finally:
         restore_env(previous)
+    # The second firing, for the same week, has nothing left to settle and starts nothing.
+    assert sorted(first["started"]) == sorted(accounts) and first["already"] == []
+    assert second["started"] == [] and second["period_start"] == first["period_start"]
+    db.rollback()
+    settlements = db.scalars(select(Settlement).order_by(Settlement.shop_id)).all()
+    assert [s.state for s in settlements] == [SettlementState.paid] * 2
     for settlement in settlements:
         transfers = stripe_client().v1.transfers.list(
             params={"destination": accounts[settlement.shop_id]}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from comptoir.models import AuditLog, LedgerEntry, Refund, Role
+from comptoir.models import AuditLog, CreditNote, Invoice, LedgerEntry, Refund, Role
 from comptoir.orders.contracts import (
     operator_refund_workflow_id,
     order_workflow_id,
@@ -156,6 +156,16 @@ def test_operator_refunds_after_the_order_ended_split_then_charged_to_one_shop(
     assert [s.value for s in statuses] == ["succeeded"] * 3
     nothing_left = _refund(client, order_id, headers, amount_cents=1, reason="Encore")
     assert nothing_left.status_code == 409  # type: ignore[attr-defined]
+    # Both parts were invoiced: every refund left a credit note per part bearing it, citing
+    # its invoice, numbered without gaps, and together they cancel exactly what was billed.
+    for part in vendor_orders(db, order_id):
+        invoice = db.scalars(select(Invoice).where(Invoice.vendor_order_id == part.id)).one()
+        notes = db.scalars(
+            select(CreditNote).where(CreditNote.vendor_order_id == part.id).order_by(CreditNote.sequence)
+        ).all()
+        assert {n.invoice_id for n in notes} == {invoice.id}
+        assert [n.sequence for n in notes] == list(range(1, len(notes) + 1))
+        assert sum(n.total_ttc_cents for n in notes) == invoice.total_ttc_cents == part.total_cents
 
 
 def test_unpaid_order_cannot_be_refunded(client: TestClient, db: Session) -> None:

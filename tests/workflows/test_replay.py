@@ -2,7 +2,7 @@
 NondeterminismError: a change that alters history must be patched (`workflow.patched`).
 
 The JSON files are written by tests/workflows/test_long_timers.py and
-tests/settlements/test_settlement_workflows.py with COMPTOIR_RECORD_HISTORIES=1; keep old
+tests/settlements/test_settlement_workflows.py and test_commission_workflows.py with COMPTOIR_RECORD_HISTORIES=1; keep old
 ones when recording new ones.
 """
 
@@ -19,7 +19,12 @@ from comptoir.orders.contracts import (
     ORDER_WORKFLOW,
     VENDOR_ORDER_WORKFLOW,
 )
-from comptoir.settlements.contracts import SETTLEMENT_RUN_WORKFLOW, SETTLEMENT_WORKFLOW
+from comptoir.settlements.contracts import (
+    COMMISSION_RUN_WORKFLOW,
+    COMMISSION_WORKFLOW,
+    SETTLEMENT_RUN_WORKFLOW,
+    SETTLEMENT_WORKFLOW,
+)
 from comptoir.temporal import DATA_CONVERTER
 from workflows.worker import WORKFLOWS
 
@@ -28,9 +33,12 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_every_workflow_type_has_recorded_histories() -> None:
     types = {path.name.split("_")[0] for path in HISTORIES}
-    assert {"order", "vendor", "operator", "settlement"} <= types, [p.name for p in HISTORIES]
-    assert {p.name.split("_")[1] for p in HISTORIES if p.name.startswith("settlement_")} >= {
-        "run", "paid"}  # fmt: skip
+    assert {"order", "vendor", "operator", "settlement", "commission"} <= types, [
+        p.name for p in HISTORIES
+    ]
+    for kind in ("settlement", "commission"):
+        assert {p.name.split("_")[1] for p in HISTORIES if p.name.startswith(f"{kind}_")} >= {
+            "run", "paid" if kind == "settlement" else "invoice"}  # fmt: skip
     registered = {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
     assert registered == {
         ORDER_WORKFLOW,
@@ -38,6 +46,8 @@ def test_every_workflow_type_has_recorded_histories() -> None:
         OPERATOR_REFUND_WORKFLOW,
         SETTLEMENT_WORKFLOW,
         SETTLEMENT_RUN_WORKFLOW,
+        COMMISSION_WORKFLOW,
+        COMMISSION_RUN_WORKFLOW,
     }
 
 

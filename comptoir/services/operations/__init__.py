@@ -1,2 +1,2 @@
-"""The operators' console reads: orders, accounts, figures, stuck orders, contact messages
-(admin_ui only displays)."""
+"""The operators' console reads and actions: orders, accounts, figures, stuck orders, contact
+messages, settlements and commission invoices (admin_ui only displays)."""

@@ -19,6 +19,7 @@ from comptoir.domain.paris_time import paris_datetime
 from comptoir.errors import NotFound
 from comptoir.models import (
     AttentionItem,
+    CreditNote,
     Invoice,
     LedgerEntry,
     Message,
@@ -34,7 +35,7 @@ from comptoir.models import (
     User,
     VendorOrder,
 )
-from comptoir.services import invoicing
+from comptoir.services import credit_notes, invoicing
 
 T = TypeVar("T")
 
@@ -180,6 +181,7 @@ class OrderDetail:
     refunds: list[Refund]
     ledger: list[LedgerEntry]
     invoices: list[Invoice]
+    credit_notes: list[CreditNote]
     messages: list[Message]
     emails: list[SentEmail]
     history: list[StatusEventView]
@@ -243,6 +245,7 @@ def order_detail(order_id: int) -> OrderDetail:
                 db,
                 select(Invoice).where(Invoice.vendor_order_id.in_(part_ids)).order_by(Invoice.id),
             ),
+            credit_notes=credit_notes.credit_notes_of_vendor_orders(db, part_ids),
             messages=_all(
                 db, select(Message).where(Message.order_id == order_id).order_by(Message.created_at)
             ),
@@ -275,3 +278,9 @@ def invoice_pdf(invoice_id: int) -> bytes:
     """The stored PDF of one invoice (loaded only when asked: it is a deferred column)."""
     with session_scope() as db:
         return invoicing.invoice_pdf(db, invoice_id)
+
+
+def credit_note_pdf(credit_note_id: int) -> bytes:
+    """The stored PDF of one credit note."""
+    with session_scope() as db:
+        return bytes(credit_notes.get_credit_note(db, credit_note_id, with_pdf=True).pdf)
