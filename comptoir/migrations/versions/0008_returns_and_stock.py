@@ -1,16 +1,16 @@
 """Products a shop does not take back (perishables), kept on order lines; returned goods
 put back in stock once per return.
 
-Revision ID: 0007_returns_and_stock
-Revises: 0006_handover
+Revision ID: 0008_returns_and_stock
+Revises: 0007_pay_credit_note_per_part
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0007_returns_and_stock"
-down_revision = "0006_handover"
+revision = "0008_returns_and_stock"
+down_revision = "0007_pay_credit_note_per_part"
 branch_labels = None
 depends_on = None
 
