@@ -16,7 +16,7 @@ from comptoir.errors import Conflict, NotFound
 from comptoir.models import VendorOrder
 from comptoir.orders import gateway
 from comptoir.services import place_order as order_placing
-from comptoir.services import returns, scoping
+from comptoir.services import reorder, returns, scoping
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice
 from comptoir.web.deps import SessionDep, send_to_workflow, start_workflow_now
 
@@ -121,6 +121,28 @@ class ReturnOut(Public):
     return_id: int
     vendor_order_id: int
     status: str
+
+
+class RefilledLineOut(Public):
+    product_id: int
+    name: str
+    quantity: int
+    wanted: int
+
+
+class RefillOut(Public):
+    added: list[RefilledLineOut]
+    unavailable: list[str] = Field(description="produits qui ne sont plus en vente ou en stock")
+
+
+@router.post("/orders/{order_id}/refill-cart", response_model=RefillOut)
+def refill_cart(order_id: int, db: SessionDep, shopper: ShopperUser) -> RefillOut:
+    """Put the products of an expired, cancelled or unpaid order back in the cart."""
+    refill = reorder.refill_cart(db, shopper, order_id)
+    return RefillOut(
+        added=[RefilledLineOut(**vars(line)) for line in refill.added],
+        unavailable=refill.unavailable,
+    )
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderStatusOut)

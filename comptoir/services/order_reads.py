@@ -221,6 +221,8 @@ class OrderDetail:
     timeline: list[EventView]
     vendor_orders: list[VendorOrderView]
     refunds: list[RefundView]
+    # An order that did not go through: its products can be put back in the cart.
+    can_refill: bool = False
 
 
 @dataclass
@@ -557,6 +559,8 @@ def order_detail(
             for part in order.vendor_orders
         ],
         refunds=[_refund_view(r) for rs in refunds.values() for r in rs],
+        can_refill=user.role == Role.shopper
+        and order.status in (OrderStatus.cancelled, OrderStatus.payment_failed),
     )
 
 

@@ -11,17 +11,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from comptoir.domain.card_declines import decline_code, decline_message
-from comptoir.errors import DomainError, NotFound
+from comptoir.errors import Conflict, DomainError, NotFound
 from comptoir.models import CreditNote, OrderStatus
 from comptoir.orders import gateway
-from comptoir.services import credit_notes, order_reads, payments, scoping
+from comptoir.services import credit_notes, order_reads, payments, reorder, scoping
 from comptoir.services import messages as shop_messages
 from comptoir.services.checkout import START_PENDING
 from comptoir.settings import get_settings
 from comptoir.web.deps import SessionDep, start_workflow_now
 from storefront.actions import perform_and_redirect
 from storefront.deps import Form, ShopperPage, integer, numeric_id, text
-from storefront.i18n import _
+from storefront.i18n import _, ngettext
 from storefront.templating import redirect, render
 
 log = logging.getLogger("comptoir.storefront.orders")
@@ -171,6 +171,29 @@ def cancel_order(
         actor_id=shopper.id,
         reason=text(form, "reason", 500),
     )
+
+
+@router.post("/commandes/{order_id}/panier")
+def refill_cart(order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
+    """Put the products of an order that did not go through back in the cart."""
+    the_order_id = _order_id(order_id)
+    try:
+        refill = reorder.refill_cart(db, shopper, the_order_id)
+    except Conflict as refusal:
+        return redirect(order_path(the_order_id), refusal.message, "error")
+    said = [
+        ngettext(
+            "%(num)s produit remis dans votre panier.",
+            "%(num)s produits remis dans votre panier.",
+            sum(line.quantity for line in refill.added),
+        )
+    ]
+    short = [line.name for line in refill.added if line.quantity < line.wanted]
+    if short:
+        said.append(_("Quantité réduite au stock disponible : %(names)s.", names=", ".join(short)))
+    if refill.unavailable:
+        said.append(_("Plus en vente ou épuisé : %(names)s.", names=", ".join(refill.unavailable)))
+    return redirect("/panier", " ".join(said), "success" if refill.added else "error")
 
 
 @router.post("/commandes/{order_id}/retour")

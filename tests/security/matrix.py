@@ -158,6 +158,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/api/orders/{order_id}/cancel"): of_shopper(
         body=_json({"reason": "Plus besoin"}), owner_status=TEMPORAL_DOWN
     ),
+    ("POST", "/api/orders/{order_id}/refill-cart"): of_shopper(
+        owner_status=frozenset({409})  # completed: only an order that did not go through
+    ),
     ("POST", "/api/orders/{order_id}/vendor-orders/{vendor_order_id}/returns"): of_shopper(
         body=lambda w: {"lines": [{"line_id": w.ids["line_id"], "quantity": 1}], "reason": "Abîmé"},
         owner_status=TEMPORAL_DOWN,
