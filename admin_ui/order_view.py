@@ -346,7 +346,9 @@ def show_workflow_panel(detail: order_queries.OrderDetail) -> None:
                         "prochaine échéance": when(state.next_deadline),
                         "nature de l'échéance": state.next_deadline_kind,
                         "à traiter": "oui" if state.needs_attention else "non",
-                        "remboursé": eur(state.refunded_cents),
+                        # Money is PostgreSQL's: refunds also run in their own workflows
+                        # (operator refunds), which the order's workflow does not add up.
+                        "remboursé (PostgreSQL)": eur(order.refunded_cents),
                     }
                 ]
             )

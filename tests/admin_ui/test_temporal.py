@@ -12,7 +12,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from comptoir.models import AuditLog, OrderStatus, User
 from tests.admin_ui.console import act, errors_of, open_order, open_page
-from tests.admin_ui.order_factories import add_attention, ago, make_order, parts_of
+from tests.admin_ui.order_factories import add_attention, add_refund, ago, make_order, parts_of
 from tests.admin_ui.temporal_harness import FLAKY, TemporalHarness
 from tests.factories import create_shop
 
@@ -43,6 +43,7 @@ def test_live_panel_shows_pending_activity_attempts_and_the_workflow_state(
 ) -> None:
     order = make_order(db, stage="needs_attention", shops=[create_shop(db), create_shop(db)])
     failing, quiet = parts_of(db, order)
+    add_refund(db, order, 450)  # a refund the order's workflow did not make
     db.commit()
     handle = temporal.start(f"order-{order.id}", order.id, FLAKY)
     child = temporal.start(f"vendor-order-{failing.id}", order.id, FLAKY)
@@ -70,6 +71,7 @@ def test_live_panel_shows_pending_activity_attempts_and_the_workflow_state(
         "Attend un opérateur",  # the stage's French label, not its code
         "oui",
     )
+    assert state["remboursé (PostgreSQL)"].iloc[0] == "4,50\u00a0€"  # PostgreSQL's figure
     children = next(t.value for t in app.table if "workflow" in t.value.columns)
     assert children["workflow"].tolist() == [
         f"vendor-order-{failing.id}",
