@@ -5,12 +5,15 @@ and the whole journey across two shops, from sign-up and a misspelt search to a 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from comptoir.models import Role, User
+from comptoir.models import Role, User, VendorOrder
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import PASSWORD, create_product, create_shop, create_user
 from tests.lifecycle_support import (
@@ -188,7 +191,8 @@ def test_two_shops_from_sign_up_to_refunded_return(
 ) -> None:
     """Sign-up, misspelt searches, one cart across two shops (pickup with a slot, local
     delivery), a declined then an accepted card, both shops' steps through their pages, both
-    invoices, a return accepted and refunded once on Stripe."""
+    invoices, a return accepted and refunded once on Stripe, then an operator's refund after
+    the return window."""
     base = web_server
     cheese_merchant = create_user(db, Role.merchant, first_name="Hugo")
     bakery_merchant = create_user(db, Role.merchant, first_name="Inès")
@@ -408,5 +412,43 @@ def test_two_shops_from_sign_up_to_refunded_return(
     refunds = refunds_of_intent(payment.stripe_payment_intent_id)
     assert [(r.amount, r.status) for r in refunds] == [(240 + 490, "succeeded")]
     assert order_row(db, order_id).total_cents == 1380
+
+    # 8. The cheese's return window closes (moved into the past here): the page says why no
+    # return can be asked; an operator still refunds a goodwill gesture (legal guarantee of
+    # conformity) through the API, and the shopper sees it on the order page.
+    db.execute(
+        update(VendorOrder)
+        .where(VendorOrder.id == cheese_part.id)
+        .values(return_deadline=datetime.now(UTC) - timedelta(minutes=1))
+    )
+    operator = create_user(db, Role.operator)
+    db.commit()
+    page.goto(f"{base}/commandes/{order_id}")
+    assert page.locator(f"#return-form-{cheese_part.id}").count() == 0
+    assert "Le délai de retour de cette commande est dépassé" in page.inner_text(
+        f"#return-closed-{cheese_part.id}"
+    )
+    login = httpx.post(
+        f"{base}/api/auth/login", json={"email": operator.email, "password": PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    refund = httpx.post(
+        f"{base}/api/operator/orders/{order_id}/refunds",
+        json={"amount_cents": 300, "reason": "Fromage trop sec : geste commercial",
+              "vendor_order_id": cheese_part.id},
+        headers={"Authorization": f"Bearer {login.json()['token']}"},
+    )  # fmt: skip
+    assert refund.status_code == 202, refund.text
+    wait_for(
+        lambda: order_row(db, order_id).refunded_cents == 730 + 300,
+        timeout=60,
+        what="the operator's refund to be recorded",
+    )
+    page.goto(f"{base}/commandes/{order_id}")
+    assert "3,00\u00a0€" in page.inner_text(f"#boutique-{cheese_part.id}")
+    assert "-10,30\u00a0€" in page.inner_text("aside")
+    _shot(page, "scenario-16-remboursement-operateur")
+    refunds = refunds_of_intent(payment.stripe_payment_intent_id)
+    assert sorted(r.amount for r in refunds) == [300, 240 + 490]
     for context in (shopper_context, cheese_context, bakery_context):
         context.close()
