@@ -515,6 +515,9 @@ def create_return(db: Session, request: NewReturn) -> int:
     return row.id
 
 
+FINAL_RETURN_STATUSES = (ReturnStatus.refused, ReturnStatus.refunded)
+
+
 def decide_return(db: Session, decision: ReturnDecision) -> None:
     """Record the merchant's decision on a return (accepted, refused, refunded)."""
     row = db.get(ReturnRequest, decision.return_id, populate_existing=True)
@@ -522,7 +525,9 @@ def decide_return(db: Session, decision: ReturnDecision) -> None:
         raise NotFound("Demande de retour introuvable.")
     _, part = lock_part_and_order(db, row.vendor_order_id)
     status = ReturnStatus(decision.status)
-    if row.status == status:
+    if row.status == status or row.status in FINAL_RETURN_STATUSES:
+        # Already recorded: an acceptance replayed after the refund (an activity retried
+        # late) must not move the part back to "return received".
         return
     row.status = status
     if status != ReturnStatus.accepted:
