@@ -43,6 +43,7 @@ class ProductCardOut(Public):
 class ProductOut(ProductCardOut):
     brand: str
     description: str
+    returnable: bool
 
 
 class FacetCountOut(Public):

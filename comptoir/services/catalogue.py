@@ -128,6 +128,7 @@ class ProductHit:
     requires_confirmation: bool
     unit_label: str
     photo: PhotoView | None = field(default=None, kw_only=True)
+    returnable: bool = field(default=True, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -438,6 +439,7 @@ def _hit_columns() -> list[Any]:
         Product.stock,
         Product.requires_confirmation,
         Product.unit_label,
+        Product.returnable,
     ]
 
 
@@ -461,6 +463,7 @@ def _hit_values(row: Any) -> dict[str, Any]:
         "available_quantity": min(row.stock, STOCK_DISPLAY_CAP),
         "requires_confirmation": row.requires_confirmation,
         "unit_label": row.unit_label,
+        "returnable": row.returnable,
         "photo": main_photo_of_row(row),
     }
 

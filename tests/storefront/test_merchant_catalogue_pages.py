@@ -113,6 +113,32 @@ def test_create_edit_stock_and_remove_a_product(client: TestClient, db: Session)
     assert db.get(Product, product.id).active is False
 
 
+def test_a_perishable_is_marked_non_returnable_in_the_form(
+    client: TestClient, db: Session
+) -> None:
+    merchant, shop = _merchant_with_shop(db)
+    db.commit()
+    browser_login(client, merchant)
+    form = client.get("/vendeur/produits/nouveau").text
+    assert 'name="returnable" checked' in form  # returnable unless the merchant says not
+    fields = {"name": "Fraises gariguette", "price": "6,50", "vat_rate": "5,5", "stock": "8"}
+    created = post_form(
+        client, "/vendeur/produits/nouveau", {**fields, "active": "on"}, page="/vendeur/produits/nouveau"
+    )
+    assert created.status_code == 303, created.text[:500]
+    product = db.scalars(select(Product).where(Product.shop_id == shop.id)).one()
+    assert product.returnable is False  # box left unticked
+    assert "Non retournable" in client.get("/vendeur/produits").text
+    assert 'name="returnable" >' in client.get(f"/vendeur/produits/{product.id}").text
+    client.cookies.clear()
+    page = client.get(f"/produits/{product.id}").text
+    assert "Ni repris ni échangé : ce produit" in page
+    browser_login(client, merchant)
+    post_form(client, f"/vendeur/produits/{product.id}", {**fields, "returnable": "on"})
+    db.expire_all()
+    assert db.get(Product, product.id).returnable is True
+
+
 def test_csv_import_all_or_nothing(client: TestClient, db: Session) -> None:
     merchant, shop = _merchant_with_shop(db)
     db.commit()
