@@ -41,10 +41,13 @@ from comptoir.models import (
 from comptoir.orders import gateway
 from comptoir.orders.contracts import (
     ORDER_WORKFLOW,
+    STATE_QUERY,
     OrderWorkflowInput,
     PaymentEvent,
     Timing,
+    VendorOrderState,
     order_workflow_id,
+    vendor_order_workflow_id,
 )
 from comptoir.services import payments
 from comptoir.services.cart import add_item
@@ -347,6 +350,16 @@ async def test_idle_merchant_is_reminded_then_flagged_until_it_acts(
     assert vendor_orders(db, order_id)[0].status.value == "preparing"
 
 
+async def _return_closed_in_workflow(client: Client, vendor_order_id: int) -> None:
+    handle = client.get_workflow_handle(vendor_order_workflow_id(vendor_order_id))
+    deadline = asyncio.get_running_loop().time() + 30
+    while (
+        await handle.query(STATE_QUERY, result_type=VendorOrderState)
+    ).open_return_id is not None:
+        assert asyncio.get_running_loop().time() < deadline, "the return never closed"
+        await asyncio.sleep(0.1)
+
+
 async def test_a_full_withdrawal_refunds_the_delivery_too(
     skipping: SkippingServer, db: Session, mail_sink: MailSink
 ) -> None:
@@ -370,6 +383,7 @@ async def test_a_full_withdrawal_refunds_the_delivery_too(
     await eventually(
         lambda: vendor_orders(db, order_id)[0].status.value == "refunded", "the first return"
     )
+    await _return_closed_in_workflow(client, vid)  # it writes PostgreSQL first, then closes it
     last = await gateway.request_return(
         client, vendor_order_id=vid, lines=[(line.id, 1)], reason="Finalement non",
         actor_id=shopper.id,
