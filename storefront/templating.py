@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +53,14 @@ def _hour_fr(value: datetime) -> str:
     return labels.format_time_fr(to_paris(value).time())
 
 
+def _groupby_day(slots: Iterable[Any]) -> list[tuple[str, list[Any]]]:
+    """Pickup slots (sorted by start) grouped by their Paris day, each day's French label first."""
+    days: dict[str, list[Any]] = {}
+    for slot in slots:
+        days.setdefault(labels.format_date_fr(slot.start), []).append(slot)
+    return list(days.items())
+
+
 def _tone(value: object) -> int:
     """A stable 0–5 colour index for a name or id (same shop → same tile colour)."""
     return zlib.crc32(str(value).encode()) % 6
@@ -82,6 +90,7 @@ def environment() -> Environment:
         delivery_kind=labels.delivery_kind_label,
         initial=_initial,
         tone=_tone,
+        groupby_day=_groupby_day,
     )
     env.globals["lang"] = i18n.DEFAULT_LOCALE
     return env
