@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import zlib
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +17,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from comptoir.domain import labels, money
-from comptoir.domain.paris_time import to_paris
 from comptoir.settings import get_settings
 from storefront import i18n
 from storefront.deps import ANON_CSRF_COOKIE, Visitor
@@ -48,9 +46,12 @@ def _initial(name: str) -> str:
     return stripped[:1].upper() if stripped else "?"
 
 
-def _hour_fr(value: datetime) -> str:
-    """The Paris time of day of an instant, e.g. '14 h 30'."""
-    return labels.format_time_fr(to_paris(value).time())
+def _groupby_day(slots: Iterable[Any]) -> list[tuple[str, list[Any]]]:
+    """Pickup slots (sorted by start) grouped by their Paris day, each day's French label first."""
+    days: dict[str, list[Any]] = {}
+    for slot in slots:
+        days.setdefault(labels.format_date_fr(slot.start), []).append(slot)
+    return list(days.items())
 
 
 def _tone(value: object) -> int:
@@ -71,17 +72,20 @@ def environment() -> Environment:
     )
     env.install_gettext_translations(i18n.translations(), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
-        eur=money.format_eur,
+        eur=i18n.format_amount,
         rate=money.format_rate,
         date_fr=labels.format_date_fr,
-        datetime_fr=labels.format_datetime_fr,
-        time_fr=labels.format_time_fr,
-        hour_fr=_hour_fr,
+        datetime_fr=i18n.format_datetime,
+        time_fr=i18n.format_time,
+        hour_fr=i18n.format_hour,
+        de=labels.de_name,
+        a=labels.a_name,
         order_status=labels.order_status_label,
         vendor_status=labels.vendor_order_status_label,
         delivery_kind=labels.delivery_kind_label,
         initial=_initial,
         tone=_tone,
+        groupby_day=_groupby_day,
     )
     env.globals["lang"] = i18n.DEFAULT_LOCALE
     return env

@@ -9,6 +9,7 @@ from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import when
 from admin_ui.markdown_text import plain_frame
 from comptoir.db import session_scope
+from comptoir.domain.labels import count_fr
 from comptoir.services import audit as audit_log
 from comptoir.services.erasure import erase_account
 from comptoir.services.operations import accounts as account_queries
@@ -71,9 +72,10 @@ else:
             with session_scope() as db:
                 result = erase_account(db, request_id, operator.id, reason)
             return (
-                f"Compte effacé : {result.orders_anonymised} commande(s) anonymisée(s), "
-                f"{result.invoices_kept} facture(s) conservée(s), "
-                f"{result.messages_redacted} message(s) effacé(s)."
+                "Compte effacé : "
+                f"{count_fr(result.orders_anonymised, 'commande anonymisée', 'commandes anonymisées')}, "
+                f"{count_fr(result.invoices_kept, 'facture conservée', 'factures conservées')}, "
+                f"{count_fr(result.messages_redacted, 'message effacé', 'messages effacés')}."
             )
 
         confirmed_action(

@@ -10,6 +10,7 @@ from admin_ui.auth import require_operator
 from admin_ui.display import duration, eur, order_status, percent
 from admin_ui.figures_chart import daily_chart_frame
 from admin_ui.markdown_text import plain_frame
+from comptoir.domain.labels import count_fr
 from comptoir.services.operations import figures as figure_queries
 from comptoir.services.operations import stuck as stuck_queries
 
@@ -42,8 +43,10 @@ cols[3].metric("Taux de remboursement", percent(refunds.amount_rate))
 cols[4].metric("Commandes à traiter", stuck_orders)
 st.caption(
     f"{eur(refunds.refunded_cents)} remboursés sur {eur(refunds.paid_cents)} encaissés "
-    f"({percent(refunds.amount_rate)}) ; {refunds.refunded_orders} commande(s) remboursée(s) "
-    f"sur {refunds.paid_orders} payée(s) ({percent(refunds.order_rate)})."
+    f"({percent(refunds.amount_rate)}) ; "
+    f"{count_fr(refunds.refunded_orders, 'commande remboursée', 'commandes remboursées')} "
+    f"sur {count_fr(refunds.paid_orders, 'payée', 'payées')} "
+    f"({percent(refunds.order_rate)})."
 )
 
 by_day = daily_chart_frame(daily)

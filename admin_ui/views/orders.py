@@ -12,7 +12,7 @@ from admin_ui.display import eur, order_status, when
 from admin_ui.display import stage as stage_label
 from admin_ui.markdown_text import plain_frame
 from admin_ui.order_view import show_order
-from comptoir.domain.labels import ORDER_STATUS_LABELS
+from comptoir.domain.labels import ORDER_STATUS_LABELS, count_fr
 from comptoir.services.operations import orders as order_queries
 
 FOCUS_KEY = "orders_focus"  # set by other pages to open an order here
@@ -80,7 +80,7 @@ rows = order_queries.list_orders(
         search=search,
     )
 )
-st.caption(f"{len(rows)} commande(s) (les 200 plus récentes au plus).")
+st.caption(f"{count_fr(len(rows), 'commande', 'commandes')} (les 200 plus récentes au plus).")
 if rows:
     st.table(
         plain_frame(

@@ -16,7 +16,7 @@ from admin_ui.auth import require_operator
 from admin_ui.confirm import confirmed_action, show_flash
 from admin_ui.display import when
 from comptoir.db import session_scope
-from comptoir.domain.labels import SETTLEMENT_STATE_LABELS
+from comptoir.domain.labels import SETTLEMENT_STATE_LABELS, count_fr
 from comptoir.domain.money import format_eur
 from comptoir.models import Shop
 from comptoir.models.settlements import SepaBatch, Settlement, SettlementState
@@ -135,7 +135,7 @@ with session_scope() as db:
     batches = list(db.scalars(select(SepaBatch).order_by(SepaBatch.id.desc()).limit(10)))
 for batch in batches:
     st.download_button(
-        f"Fichier n° {batch.id} du {when(batch.created_at)} — {batch.transfers} virement(s), "
+        f"Fichier n° {batch.id} du {when(batch.created_at)} — {count_fr(batch.transfers, 'virement', 'virements')}, "
         f"{format_eur(batch.total_cents)}",
         data=batch.xml.encode("utf-8"),
         file_name=f"comptoir-virements-{batch.id}.xml",

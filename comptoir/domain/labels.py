@@ -160,6 +160,37 @@ def elide_de(phrase: str) -> str:
     return f"de {phrase}"
 
 
+def de_name(name: str) -> str:
+    """'de' before a name, elided or contracted: "d'Au Fournil", "du Pont" (Le Pont), "des
+    Halles" (Les Halles), "de Boulangerie Martin"."""
+    name = name.strip()
+    if name.startswith("Le "):
+        return f"du {name[3:]}"
+    if name.startswith("Les "):
+        return f"des {name[4:]}"
+    return elide_de(name)
+
+
+def a_name(name: str) -> str:
+    """'à' before a name, contracted with its article: "au Fournil" (Au Fournil or Le
+    Fournil), "aux Halles" (Aux Halles or Les Halles), "à Boulangerie Martin"."""
+    name = name.strip()
+    for article, contracted in (("Au ", "au"), ("Le ", "au"), ("Aux ", "aux"), ("Les ", "aux")):
+        if name.startswith(article):
+            return f"{contracted} {name[len(article):]}"
+    return f"à {name}"
+
+
+def plural_fr(count: int, singular: str, plural: str) -> str:
+    """French number agreement: 0 and 1 take the singular ("0 produit"), 2 and more the plural."""
+    return singular if abs(count) < 2 else plural
+
+
+def count_fr(count: int, singular: str, plural: str) -> str:
+    """A count and its agreeing words: "0 produit créé", "2 produits créés"."""
+    return f"{count} {plural_fr(count, singular, plural)}"
+
+
 def order_status_label(code: str) -> str:
     """French label of an order status code; unknown codes are returned as they are."""
     # str() so StrEnum members and plain strings give the same result.

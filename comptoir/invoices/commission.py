@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
+from comptoir.domain.labels import count_fr
 from comptoir.domain.paris_time import PARIS
 from comptoir.services.commission import issue_month, month_label
 from comptoir.settlements.periods import previous_month
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     month = args.month or previous_month(datetime.now(PARIS).date())
     issued = issue_month(month)
-    print(f"{len(issued)} facture(s) de commission pour {month_label(month)}.")
+    invoices = count_fr(len(issued), "facture de commission", "factures de commission")
+    print(f"{invoices} pour {month_label(month)}.")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from comptoir.domain.calendar import DayKind, return_deadline
+from comptoir.domain.labels import count_fr
 from comptoir.errors import Conflict, NotFound
 from comptoir.models import (
     AttentionItem,
@@ -322,8 +323,8 @@ def apply_line_decisions(db: Session, decisions: LineDecisions) -> OrderSnapshot
             to_status=decisions.vendor_status,
             actor_kind="merchant",
             actor_id=decisions.actor_id,
-            note=f"{len(decisions.confirmed)} ligne(s) confirmée(s), "
-            f"{len(decisions.declined)} refusée(s)",
+            note=f"{count_fr(len(decisions.confirmed), 'ligne confirmée', 'lignes confirmées')}, "
+            f"{count_fr(len(decisions.declined), 'refusée', 'refusées')}",
         )
         part.status = VendorOrderStatus(decisions.vendor_status)
     db.flush()
@@ -444,7 +445,11 @@ def mark_lines_unavailable(db: Session, request: LinesUnavailable) -> int:
             to_status=part.status.value,
             actor_kind="merchant",
             actor_id=request.actor_id,
-            note=f"{len(request.line_ids)} article(s) indisponible(s), remboursé(s)",
+            note=count_fr(
+                len(request.line_ids),
+                "article indisponible, remboursé",
+                "articles indisponibles, remboursés",
+            ),
         )
     db.flush()
     return amount

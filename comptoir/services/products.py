@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
+from comptoir.domain.labels import count_fr
 from comptoir.domain.money import format_eur
 from comptoir.errors import Conflict, DomainError, NotFound, Unprocessable
 from comptoir.models import Category, OrderLine, Product, Shop
@@ -470,8 +471,9 @@ def _refusal(problems: list[CsvProblem]) -> CsvImportError:
     lines = sorted({p.line for p in problems})
     shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
     return CsvImportError(
-        f"Import refusé, aucun produit n'a été modifié : {len(problems)} problème(s) "
-        f"aux lignes {shown}.",
+        f"Import refusé, aucun produit n'a été modifié : "
+        f"{count_fr(len(problems), 'problème', 'problèmes')} "
+        f"{'à la ligne' if len(lines) == 1 else 'aux lignes'} {shown}.",
         sorted(problems, key=lambda p: p.line),
     )
 

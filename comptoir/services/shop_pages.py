@@ -41,6 +41,7 @@ class ShopCard:
     trade: str
     city: str
     open_now: bool
+    banner_photo_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def list_public_shops(db: Session, now: datetime) -> list[ShopCard]:
             open_now=is_open_at(
                 opening_ranges(shop.opening_hours), closure_ranges(shop.closures), now
             ),
+            banner_photo_id=shop.banner_photo_id,
         )
         for shop in shops
     ]

@@ -57,12 +57,14 @@ def home(request: Request, db: SessionDep, visitor: VisitorDep) -> Response:
     newest = catalogue.search_products(
         db, catalogue.SearchParams(sort=catalogue.SearchSort.newest, page_size=8, in_stock=True)
     )
+    shops = shop_pages.list_public_shops(db, _now())
     return render(
         request,
         "catalogue/home.html",
         {
             "categories": [c for c in catalogue.list_categories(db) if c.product_count],
-            "shops": shop_pages.list_public_shops(db, _now()),
+            "shops": shops,
+            "banners": product_photos.photo_views(db, [s.banner_photo_id for s in shops]),
             "newest": newest.items,
         },
     )
@@ -143,9 +145,9 @@ def search(
 @router.get("/boutiques")
 def shops(request: Request, db: SessionDep, visitor: VisitorDep) -> Response:
     """Every approved shop of the town, saying which are open now."""
-    return render(
-        request, "catalogue/shops.html", {"shops": shop_pages.list_public_shops(db, _now())}
-    )
+    shops = shop_pages.list_public_shops(db, _now())
+    banners = product_photos.photo_views(db, [s.banner_photo_id for s in shops])
+    return render(request, "catalogue/shops.html", {"shops": shops, "banners": banners})
 
 
 # Products shown per category on a shop's page before "voir les N produits".

@@ -17,7 +17,7 @@ from comptoir.services.contact_fields import format_share_capital
 from comptoir.settings import get_settings
 from comptoir.web.deps import SessionDep
 from storefront.deps import Form, MerchantPage, checkbox, integer, numeric_id, text
-from storefront.i18n import _
+from storefront.i18n import _, ngettext
 from storefront.templating import redirect, render
 
 router = APIRouter()
@@ -314,9 +314,9 @@ def import_csv(form: Form, db: SessionDep, merchant: MerchantPage) -> Response:
     return redirect(
         back,
         _(
-            "Import terminé : %(created)s produit(s) créé(s), %(updated)s mis à jour.",
-            created=result.created,
-            updated=result.updated,
+            "Import terminé : %(created)s, %(updated)s.",
+            created=ngettext("%(num)s produit créé", "%(num)s produits créés", result.created),
+            updated=ngettext("%(num)s mis à jour", "%(num)s mis à jour", result.updated),
         ),
     )
 

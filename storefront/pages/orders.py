@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from comptoir.domain.card_declines import decline_code, decline_message
+from comptoir.domain.labels import a_name, de_name
 from comptoir.errors import Conflict, DomainError, NotFound
 from comptoir.models import CreditNote, OrderStatus
 from comptoir.orders import gateway
@@ -243,9 +244,9 @@ def request_return(
         request,
         back,
         _(
-            "Votre demande de retour est envoyée à %(shop)s. Vous serez remboursé sur votre carte "
+            "Votre demande de retour est envoyée %(a_shop)s. Vous serez remboursé sur votre carte "
             "dès que la boutique l'aura acceptée.",
-            shop=part.shop_name,
+            a_shop=a_name(part.shop_name),
         ),
         gateway.request_return,
         vendor_order_id=part.id,
@@ -268,7 +269,7 @@ def confirm_receipt(
     return perform_and_redirect(
         request,
         f"{order_path(order.id)}#boutique-{part.id}",
-        _("Merci ! La commande de %(shop)s est terminée.", shop=part.shop_name),
+        _("Merci ! La commande %(de_shop)s est terminée.", de_shop=de_name(part.shop_name)),
         gateway.confirm_receipt,
         vendor_order_id=part.id,
         actor_id=shopper.id,
@@ -290,5 +291,5 @@ def write_to_shop(order_id: str, form: Form, db: SessionDep, shopper: ShopperPag
         return redirect(order_path(oid), exc.message, "error")
     return redirect(
         f"{order_path(oid)}#messages-{message.shop_id}",
-        _("Message envoyé à %(shop)s.", shop=message.shop_name),
+        _("Message envoyé %(a_shop)s.", a_shop=a_name(message.shop_name)),
     )

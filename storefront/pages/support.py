@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from comptoir.domain.labels import a_name
 from comptoir.errors import DomainError, NotFound
 from comptoir.services import messages as shop_messages
 from comptoir.web.deps import SessionDep
@@ -94,4 +95,4 @@ def write(slug: str, form: Form, db: SessionDep, shopper: ShopperPage) -> Respon
         raise
     except DomainError as exc:
         return redirect(back, exc.message, "error")
-    return redirect(back, _("Message envoyé à %(shop)s.", shop=message.shop_name))
+    return redirect(back, _("Message envoyé %(a_shop)s.", a_shop=a_name(message.shop_name)))

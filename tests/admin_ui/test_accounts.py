@@ -66,8 +66,8 @@ def test_operator_erases_an_account(db: Session, operator: User) -> None:
     app = act(app, f"accounts_erase_{request.id}", "Demande RGPD du 2 mars.")
     assert not errors_of(app), errors_of(app)
     assert app.success[0].value == (
-        "Compte effacé : 1 commande(s) anonymisée(s), 0 facture(s) conservée(s), "
-        "0 message(s) effacé(s)."
+        "Compte effacé : 1 commande anonymisée, 0 facture conservée, "
+        "0 message effacé."
     )
     db.expire_all()
     erased = db.get_one(User, user.id)

@@ -57,8 +57,8 @@ def test_figures_of_the_period(db: Session, operator: User) -> None:
     assert metrics["Commissions"] == "1,20\u00a0€"
     assert metrics["Taux de remboursement"] == "8,3\u00a0%"  # on amounts: 5 € of 60 €
     assert any(
-        "5,00\u00a0€ remboursés sur 60,00\u00a0€ encaissés (8,3\u00a0%) ; 1 commande(s) "
-        "remboursée(s) sur 3 payée(s) (33,3\u00a0%)." == c.value
+        "5,00\u00a0€ remboursés sur 60,00\u00a0€ encaissés (8,3\u00a0%) ; 1 commande "
+        "remboursée sur 3 payées (33,3\u00a0%)." == c.value
         for c in app.caption
     )
     assert metrics["Commandes à traiter"] == "1"

@@ -53,7 +53,7 @@ def test_operator_writes_the_sepa_file_then_marks_a_settlement_paid(
     assert set(table["état"]) == {"Prévu"}
     app = act(app, "settlements_sepa", "Virements de la semaine 48.")
     assert not errors_of(app), errors_of(app)
-    assert "1 virement(s)" in app.success[0].value
+    assert "1 virement," in app.success[0].value
     batch = db.scalars(select(SepaBatch)).one()
     xmlschema.XMLSchema(str(PAIN_001)).validate(batch.xml)
     db.expire_all()

@@ -3,11 +3,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from comptoir.domain.labels import (
+    a_name,
+    count_fr,
+    de_name,
     delivery_kind_label,
     elide_de,
     format_date_fr,
     format_datetime_fr,
     order_status_label,
+    plural_fr,
     vendor_order_status_label,
 )
 from comptoir.domain.paris_time import PARIS
@@ -95,3 +99,27 @@ def test_every_settlement_state_and_payout_method_has_a_french_label() -> None:
     assert set(SETTLEMENT_STATE_LABELS) == {s.value for s in SettlementState}
     assert set(PAYOUT_METHOD_LABELS) == {m.value for m in PayoutMethod}
     assert SETTLEMENT_STATE_LABELS["carried"] == "Reporté"
+
+
+@pytest.mark.parametrize(
+    ("name", "of", "to"),
+    [
+        ("Au Fournil", "d'Au Fournil", "au Fournil"),
+        ("Aux Délices", "d'Aux Délices", "aux Délices"),
+        ("Le Pont", "du Pont", "au Pont"),
+        ("Les Halles", "des Halles", "aux Halles"),
+        ("Épicerie Martin", "d'Épicerie Martin", "à Épicerie Martin"),
+        ("Fromagerie des Halles", "de Fromagerie des Halles", "à Fromagerie des Halles"),
+        ("La Cave", "de La Cave", "à La Cave"),
+    ],
+)
+def test_shop_names_take_de_and_a_the_french_way(name: str, of: str, to: str) -> None:
+    assert (de_name(name), a_name(name)) == (of, to)
+
+
+def test_zero_and_one_take_the_singular() -> None:
+    assert [plural_fr(n, "produit", "produits") for n in (0, 1, 2, -1, -2)] == [
+        "produit", "produit", "produits", "produit", "produits"
+    ]
+    assert count_fr(0, "produit créé", "produits créés") == "0 produit créé"
+    assert count_fr(3, "facture conservée", "factures conservées") == "3 factures conservées"

@@ -61,7 +61,7 @@ def test_order_paid_by_card_prepared_and_handed_over(
     page.goto(f"{web_server}/panier")
     assert "1\u202f234,56\u00a0€" in page.inner_text(f"#cart-shop-{shop.id}")
     page.get_by_label(re.compile("Retrait en boutique")).first.check()
-    page.locator(f"#slots-{shop.id} input[type=radio]").first.check()
+    page.locator(f"#slot-select-{shop.id}").select_option(index=1)  # the first free slot
     _shot(page, "01-panier")
     page.get_by_role("button", name="Commander").click()
     page.wait_for_load_state()
@@ -248,7 +248,7 @@ def test_two_shops_from_sign_up_to_refunded_return(
     assert croissant.name in bakery_box.inner_text()
     assert "2,40\u00a0€" in page.inner_text(f"#shop-total-{bakery_shop.id}")
     cheese_box.get_by_label(re.compile("Retrait en boutique")).check()
-    page.locator(f"#slots-{cheese_shop.id} input[type=radio]").first.check()
+    page.locator(f"#slot-select-{cheese_shop.id}").select_option(index=1)
     bakery_box.get_by_label(re.compile("Livraison à vélo")).check()
     assert page.locator(f"#slots-{bakery_shop.id}").count() == 0  # no slots there
     _shot(page, "scenario-05-panier-deux-boutiques")

@@ -107,7 +107,7 @@ def test_cli_issues_the_month_once(db: Session, capsys: pytest.CaptureFixture[st
     db.commit()
     commission_cli(["--month", "2026-11"])
     commission_cli(["--month", "2026-11"])
-    assert "1 facture(s) de commission pour novembre 2026." in capsys.readouterr().out
+    assert "1 facture de commission pour novembre 2026." in capsys.readouterr().out
     db.rollback()
     assert len(db.scalars(select(CommissionInvoice)).all()) == 1
     with pytest.raises(SystemExit):

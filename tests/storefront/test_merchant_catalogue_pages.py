@@ -162,7 +162,7 @@ def test_csv_import_all_or_nothing(client: TestClient, db: Session) -> None:
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert "2 produit(s) créé(s)" in client.get("/vendeur/produits").text
+    assert "2 produits créés" in client.get("/vendeur/produits").text
     no_token = client.post(
         "/vendeur/produits-import",
         files={"file": ("produits.csv", good, "text/csv")},

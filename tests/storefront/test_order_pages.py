@@ -245,6 +245,10 @@ def test_add_to_cart_then_cart_grouped_by_shop_with_slots(
     assert f"2{NNBSP}469,12{NBSP}€" in cart.text  # 2 × 1 234,56 €
     assert f'name="creneau_{town.halles.id}"' in cart.text  # the shop with pickup slots
     assert f'name="creneau_{town.fournil.id}"' not in cart.text
+    # One compact menu per shop, its slots grouped by day, rather than a radio per slot.
+    slots = _slot_options(cart.text, f"creneau_{town.halles.id}")
+    assert len(slots) > 1 and not any(chosen for _, chosen in slots)
+    assert "<optgroup label=" in cart.text and 'type="radio" id="slot-' not in cart.text
     assert ">4<" in client.get("/commandes").text.replace(" ", "")  # the header's badge
 
 
@@ -388,6 +392,19 @@ def _checked(page: str, name: str) -> str | None:
     return None
 
 
+def _slot_options(page: str, name: str) -> list[tuple[str, bool]]:
+    """The options of the slot menu `name` (value, selected), the empty prompt left out."""
+    menu = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert menu is not None, f"no menu {name}"
+    options = re.findall(r'<option value="([^"]*)"( selected)?>', menu.group(1))
+    return [(value, bool(selected)) for value, selected in options if value]
+
+
+def _selected(page: str, name: str) -> str | None:
+    """The value chosen in the menu `name` on a page."""
+    return next((value for value, chosen in _slot_options(page, name) if chosen), None)
+
+
 def test_cart_update_and_removal_keep_the_chosen_modes_and_slot(
     client: TestClient, db: Session, town: Town
 ) -> None:
@@ -400,7 +417,7 @@ def test_cart_update_and_removal_keep_the_chosen_modes_and_slot(
     halles, fournil = town.halles.id, town.fournil.id
     pickup = _mode_id(cart_page.text, halles, "pickup")
     delivery = _mode_id(cart_page.text, fournil, "local_delivery")
-    slot = re.search(rf'name="creneau_{halles}" value="([^"]+)"', cart_page.text).group(1)  # type: ignore[union-attr]
+    slot = _slot_options(cart_page.text, f"creneau_{halles}")[0][0]
     chosen = {f"livraison_{halles}": pickup, f"creneau_{halles}": slot,
               f"livraison_{fournil}": delivery, f"adresse_{fournil}": "5 quai Saint-Vincent"}  # fmt: skip
     quantities = {f"quantite_{p.id}": "1" for p in (town.comte, town.pain, extra)}
@@ -420,13 +437,13 @@ def test_cart_update_and_removal_keep_the_chosen_modes_and_slot(
     page = client.get(updated).text
     assert "Quantités mises à jour" in page
     assert _checked(page, f"livraison_{halles}") == pickup
-    assert _checked(page, f"creneau_{halles}") == slot
+    assert _selected(page, f"creneau_{halles}") == slot
     assert _checked(page, f"livraison_{fournil}") == delivery
     assert f'name="quantite_{town.pain.id}" value="3"' in page
     removed = submit(retirer=str(extra.id))
     page = client.get(removed).text
     assert "Produit retiré" in page and "Baguette" not in page
-    assert _checked(page, f"creneau_{halles}") == slot
+    assert _selected(page, f"creneau_{halles}") == slot
     quantities.pop(f"quantite_{extra.id}")
     quantities[f"quantite_{town.pain.id}"] = "3"
     onward = submit(commander="1")

@@ -213,7 +213,7 @@ def test_zip_import_brings_the_photos_its_csv_names(client: TestClient, db: Sess
             }
         ),
     )
-    assert "2 produit(s) créé(s)" in done
+    assert "2 produits créés" in done
     beurre = db.scalars(select(Product).where(Product.sku == "B1")).one()
     assert _photo_count(db, beurre) == 2
     plain_csv = _import(client, sheet.encode(), "produits.csv")

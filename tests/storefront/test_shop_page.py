@@ -111,8 +111,13 @@ def test_the_merchant_sets_the_shops_banner_photo(client: TestClient, db: Sessio
     assert shop.banner_photo_id is not None
     page = _text(client, f"/boutiques/{shop.slug}")
     assert 'class="photo shop-banner' in page and 'alt="Fromagerie des Halles"' in page
+    # The lists of shops show it too, instead of the shop's initial.
+    for listing in ("/boutiques", "/"):
+        cards = _text(client, listing)
+        assert 'class="shop-card-photo"' in cards and f'href="/boutiques/{shop.slug}"' in cards
     removed = send({}, remove_banner="on")
     assert removed.status_code == 303  # type: ignore[attr-defined]
     db.refresh(shop)
     assert shop.banner_photo_id is None
     assert "shop-banner" not in _text(client, f"/boutiques/{shop.slug}")
+    assert "shop-card-photo" not in _text(client, "/boutiques")

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from comptoir.db import session_scope
+from comptoir.domain.labels import count_fr
 from comptoir.domain.money import format_eur
 from comptoir.errors import Conflict
 from comptoir.models import CommissionInvoice, Shop
@@ -61,7 +62,7 @@ def write_sepa_file(operator_id: int, execution_date: date, reason: str) -> str:
                      {"message_id": made.batch.message_id, "total_cents": made.batch.total_cents,
                       "transfers": made.batch.transfers})  # fmt: skip
         message = (
-            f"Fichier SEPA n° {made.batch.id} prêt : {made.batch.transfers} virement(s), "
+            f"Fichier SEPA n° {made.batch.id} prêt : {count_fr(made.batch.transfers, 'virement', 'virements')}, "
             f"{format_eur(made.batch.total_cents)}. Téléchargez-le ci-dessous pour la banque."
         )
         if made.left_out:

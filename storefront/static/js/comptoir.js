@@ -25,12 +25,19 @@
     var checked = group.querySelector("input[type=radio]:checked");
     var pickup = checked && checked.getAttribute("data-kind") === "pickup";
     picker.hidden = !pickup;
-    picker.querySelectorAll("input").forEach(function (input) { input.disabled = !pickup; });
+    picker.querySelectorAll("input, select").forEach(function (input) { input.disabled = !pickup; });
   }
   document.querySelectorAll("[data-slots]").forEach(function (group) {
     group.addEventListener("change", function () { syncSlots(group); });
     syncSlots(group);
   });
+
+  // On a phone, the search filters fold under their title so the results come first.
+  if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (panel) {
+      panel.open = false;
+    });
+  }
 })();
 
 /* Sign-up: the shop fieldset only shows for "Je suis un vendeur". */
