@@ -88,7 +88,11 @@ def test_non_returnable_lines_are_kept_out_of_returns(client: TestClient, db: Se
     assert asked.status_code == 201, asked.text
     accepted = merchant_step(client, town, 0, part.id, f"returns/{asked.json()['return_id']}/accept")
     assert accepted.status_code == 200, accepted.text
-    wait_for(lambda: vendor_orders(db, order_id)[0].refunded_cents == 3700, what="the refund")
+    wait_for(
+        lambda: (p := vendor_orders(db, order_id)[0]).refunded_cents == 3700
+        and p.status.value == "refunded",  # the refund first, then the return's closing
+        what="the refund and the return to be closed",
+    )
     page = client.get(f"/commandes/{order_id}").text
     assert f'id="return-form-{part.id}"' not in page
     assert "Les articles de cette boutique ne sont pas repris" in page
