@@ -122,9 +122,17 @@ class StepRunner:
             ) from err
 
     async def run(
-        self, activity: Callable[..., Any], arg: Any, *, step: str, skippable: bool = False
+        self,
+        activity: Callable[..., Any],
+        arg: Any,
+        *,
+        step: str,
+        skippable: bool = False,
+        task_queue: str | None = None,
     ) -> Any:
-        """The activity's result; on exhausted retries, wait for an operator's decision."""
+        """The activity's result; on exhausted retries, wait for an operator's decision.
+
+        `task_queue`: another queue than the workflow's (the documents worker's)."""
         while True:
             try:
                 return await workflow.execute_activity(
@@ -132,6 +140,7 @@ class StepRunner:
                     arg,
                     start_to_close_timeout=self._timeout(),
                     retry_policy=self.policy(),
+                    task_queue=task_queue,
                 )
             except ActivityError as err:
                 action = await self._wait_for_operator(step, failure_text(err), skippable)
