@@ -70,6 +70,9 @@ CANCEL_DURING_FULFILMENT = "cancel-during-fulfilment"
 # Invoice PDFs are rendered on the documents task queue, by their own worker process, so a
 # burst of them never delays the merchants' steps on the orders queue.
 DOCUMENTS_QUEUE = "documents-queue"
+# The order's status projections are local activities: a short write that needs no task of
+# its own on the server (fewer workflow tasks and history events per order).
+LOCAL_PROJECTIONS = "local-projections"
 ORDER_ID_KEY = SearchAttributeKey.for_keyword(ORDER_ID_ATTRIBUTE)
 ORDER_STAGE_KEY = SearchAttributeKey.for_keyword(ORDER_STAGE_ATTRIBUTE)
 ALREADY_PAID = (
@@ -534,6 +537,7 @@ class OrderWorkflow:
                 actor_id=actor_id,
             ),
             step=f"project:{status or stage}",
+            local=workflow.patched(LOCAL_PROJECTIONS),
         )
 
     async def _email_shopper(self, template: str, key: str, extra: dict[str, str] | None = None) -> None:
