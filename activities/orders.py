@@ -257,3 +257,7 @@ ALL_ACTIVITIES: list[Callable[..., Any]] = [
     flag_attention,
     resolve_attention,
 ]
+
+# Served by the documents worker (`workflows.worker --documents`) on its own task queue; the
+# orders worker keeps them too, for orders paid before the documents queue existed.
+DOCUMENT_ACTIVITIES: list[Callable[..., Any]] = [issue_invoice]

@@ -192,6 +192,7 @@ def main(argv: list[str]) -> int:
     options = StackOptions(
         shoppers=args.concurrency, worker=args.tuning, api_workers=args.api_workers,
         keep_temp=args.keep_temp, workers=args.workers,
+        temporal_address=args.temporal_address, database_url=args.database_url,
     )  # fmt: skip
     with Stack(options) as stack:
         lines = asyncio.run(drive(stack, args))

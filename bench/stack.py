@@ -386,6 +386,14 @@ def add_worker_options(parser: argparse.ArgumentParser) -> None:
     """The worker tuning flags shared by the order benchmarks."""
     group = parser.add_argument_group("worker variant (default: python -m workflows.worker)")
     group.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--temporal-address", default="",
+        help="an existing Temporal frontend (host:port) instead of a dev server of our own",
+    )  # fmt: skip
+    parser.add_argument(
+        "--database-url", default="",
+        help="an existing PostgreSQL server (SQLAlchemy URL) for the scratch database",
+    )  # fmt: skip
     group.add_argument("--max-activities", type=int, help="max_concurrent_activities")
     group.add_argument("--activity-threads", type=int, help="activity thread pool size")
     group.add_argument("--wf-pollers", type=int, help="workflow task pollers (SDK default 5)")
@@ -519,8 +527,8 @@ class ProcessMonitor:
         return f"CPU per {unit}: " + ", ".join(parts)
 
 
-# The processes that run the workflows: the worker and the Temporal server.
-ENGINE = ("worker", "temporal")
+# The processes that run the workflows: the workers (orders, documents) and the Temporal server.
+ENGINE = ("worker", "documents", "temporal")
 
 
 # --- the order watcher (reads the projections the activities write) ----------------------
@@ -819,7 +827,9 @@ async def place_order(
             ]
             started, t0 = time.time(), time.perf_counter()
             answer = await http.post(
-                "/api/checkout", json={"billing_address": BILLING, "shops": choices},
+                "/api/checkout",
+                # The phone is asked whenever a shop delivers with its own courier.
+                json={"billing_address": BILLING, "shops": choices, "phone": "06 12 34 56 78"},
                 headers=headers,
             )  # fmt: skip
             if answer.status_code == 409 and "slot_full" in answer.text and attempt < 2:
@@ -849,6 +859,11 @@ class StackOptions:
     api_workers: int = 1
     keep_temp: bool = False
     workers: int = 1  # order worker processes on the same task queue
+    # Existing services to measure instead of starting our own: a Temporal frontend
+    # (host:port; its namespace must know the OrderId and OrderStage search attributes) and a
+    # PostgreSQL server (the scratch database is created there and dropped at the end).
+    temporal_address: str = ""
+    database_url: str = ""
 
 
 class Stack:
@@ -868,6 +883,7 @@ class Stack:
         self.temporal: TemporalServer | None = None
         self.smtp: SmtpSink | None = None
         self.worker: ServiceProcess | None = None
+        self.documents: ServiceProcess | None = None
         self.workers: list[ServiceProcess] = []
         self.bare_worker: ServiceProcess | None = None
         self.api: ServiceProcess | None = None
@@ -903,6 +919,8 @@ class Stack:
     def start(self) -> None:
         """Database, Temporal, localstripe, SMTP sink, seed, worker, API."""
         started = time.monotonic()
+        if self.options.database_url:
+            os.environ["DATABASE_URL"] = self.options.database_url
         server_url, close_pg = start_postgres(ROOT / "var")
         self.closers.append(close_pg)
         name = f"comptoir_bench_{uuid.uuid4().hex[:10]}"
@@ -923,8 +941,9 @@ class Stack:
             ),
             "COMPTOIR_ENVIRONMENT": "development",
             "COMPTOIR_VAR_DIR": str(self.temp),
-            "COMPTOIR_TEMPORAL_ADDRESS": f"{HOST}:{temporal_port}",
+            "COMPTOIR_TEMPORAL_ADDRESS": self.options.temporal_address or f"{HOST}:{temporal_port}",
             "COMPTOIR_TASK_QUEUE": self.task_queue,
+            "COMPTOIR_DOCUMENTS_TASK_QUEUE": f"{self.task_queue}-documents",
             "COMPTOIR_STRIPE_API_BASE": self.stripe_url,
             "COMPTOIR_STRIPE_JS_URL": f"{self.stripe_url}/js.stripe.com/v3/",
             "COMPTOIR_SMTP_HOST": HOST,
@@ -943,11 +962,12 @@ class Stack:
         self.stripe_key = settings.stripe_api_key
 
         self.say(f"scratch database {name}; starting Temporal, localstripe, SMTP sink in {self.temp}")
-        self.temporal = start_temporal(
-            self.temp, port=temporal_port, headless=True, db_file=self.temp / "temporal.db",
-            log_dir=self.log_dir, wait=False,
-        )  # fmt: skip
-        self.services.append(self.temporal)
+        if not self.options.temporal_address:
+            self.temporal = start_temporal(
+                self.temp, port=temporal_port, headless=True, db_file=self.temp / "temporal.db",
+                log_dir=self.log_dir, wait=False,
+            )  # fmt: skip
+            self.services.append(self.temporal)
         self.localstripe = start_localstripe(stripe_port, log_dir=self.log_dir, wait=False)
         self.services.append(self.localstripe)
         self.smtp = start_smtp_sink(
@@ -965,12 +985,21 @@ class Stack:
             f"{len(self.seed.shopper_emails)} shoppers"
         )
         for service in (self.temporal, self.localstripe, self.smtp):
-            service.wait_ready()
+            if service is not None:
+                service.wait_ready()
 
         self.workers = [
             self.start_order_worker(self.options.worker, n) for n in range(self.options.workers)
         ]
         self.worker = self.workers[0]
+        # The invoice PDFs' own worker process, as `make run` starts it.
+        self.documents = spawn(
+            "documents", [PYTHON, "-m", "workflows.worker", "--documents"],
+            log_dir=self.log_dir, env=self.env,
+            ready_check=lambda: "documents worker polling" in _read(self.log_dir / "documents.log"),
+            startup_timeout=60,
+        )  # fmt: skip
+        self.services.append(self.documents)
         self.api = spawn(
             "api",
             [PYTHON, "-m", "uvicorn", "api.main:app", "--host", HOST, "--port", str(api_port),
@@ -981,7 +1010,7 @@ class Stack:
         )  # fmt: skip
         self.services.append(self.api)
         self.api.wait_ready()
-        for worker in self.workers:
+        for worker in [*self.workers, self.documents]:
             worker.wait_ready(60)
         self.say(f"stack ready in {time.monotonic() - started:.1f} s (logs: {self.log_dir})")
 
@@ -1046,6 +1075,7 @@ class Stack:
         """The processes worth watching, by role."""
         named = {
             **{service.name: service for service in self.workers},
+            "documents": self.documents,
             "temporal": self.temporal,
             "api": self.api,
             "localstripe": self.localstripe,
@@ -1224,10 +1254,12 @@ async def run_baseline(
     rates, CPU per unit of work hardly depends on what else runs on the machine.
     """
     bare_worker = stack.start_bare_worker()
-    assert stack.temporal is not None
     await asyncio.sleep(2)  # let the order worker finish the tail of its tasks
     await stack.run_bare(4, activities, 4)  # warm-up: first sandbox load, connections
-    monitor = ProcessMonitor({"worker": bare_worker.pid, "temporal": stack.temporal.pid})
+    watched = {"worker": bare_worker.pid}
+    if stack.temporal is not None:  # an existing cluster's CPU is not ours to read
+        watched["temporal"] = stack.temporal.pid
+    monitor = ProcessMonitor(watched)
     monitor.start()
     bare = await stack.run_bare(workflows, activities, concurrency)
     await monitor.stop()

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     task_queue: str = "comptoir-orders"
+    # Invoice PDFs (CPU-bound) run on their own queue and worker (`workflows.worker --documents`).
+    documents_task_queue: str = "comptoir-documents"
 
     stripe_api_key: str = DEV_STRIPE_KEY
     stripe_api_base: str = "http://127.0.0.1:8420"

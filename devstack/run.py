@@ -209,6 +209,9 @@ class Supervisor:
         self.configure_webhook()
 
         self.start_app_process("worker", "workflows.worker", [PYTHON, "-m", "workflows.worker"])
+        self.start_app_process(
+            "documents", "workflows.worker", [PYTHON, "-m", "workflows.worker", "--documents"]
+        )
         api = self.start_app_process(
             "api",
             "api.main",

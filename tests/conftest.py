@@ -232,14 +232,19 @@ class WorkerThread:
 
         from comptoir.settings import get_settings
         from comptoir.temporal import connect
-        from workflows.worker import build_worker
+        from workflows.worker import build_documents_worker, build_worker
 
         self.stopped = asyncio.Event()
         settings = get_settings()
         client = await connect(settings)
         self.client = client
-        with ThreadPoolExecutor(max_workers=16) as executor:
-            async with build_worker(client, settings, executor):
+        # The two workers of production: orders, and documents (invoice PDFs) apart.
+        with ThreadPoolExecutor(max_workers=16) as executor, ThreadPoolExecutor(
+            max_workers=2
+        ) as documents_executor:
+            async with build_worker(client, settings, executor), build_documents_worker(
+                client, settings, documents_executor
+            ):
                 self.ready.set()
                 await self.stopped.wait()
 
@@ -317,6 +322,7 @@ def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         {
             "COMPTOIR_TEMPORAL_ADDRESS": server.address,
             "COMPTOIR_TASK_QUEUE": f"comptoir-test-{uuid.uuid4().hex[:8]}",
+            "COMPTOIR_DOCUMENTS_TASK_QUEUE": f"comptoir-test-documents-{uuid.uuid4().hex[:8]}",
             **FAST_RETRIES,
         }
     )

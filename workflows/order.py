@@ -67,6 +67,12 @@ PAYABLE_LONGER_AFTER_CONFIRMATION = "payable-longer-after-confirmation"
 # An operator's cancel reaches the shops' parts while they are under way, and the shopper and
 # the shops are told by e-mail.
 CANCEL_DURING_FULFILMENT = "cancel-during-fulfilment"
+# Invoice PDFs are rendered on the documents task queue, by their own worker process, so a
+# burst of them never delays the merchants' steps on the orders queue.
+DOCUMENTS_QUEUE = "documents-queue"
+# The order's status projections are local activities: a short write that needs no task of
+# its own on the server (fewer workflow tasks and history events per order).
+LOCAL_PROJECTIONS = "local-projections"
 ORDER_ID_KEY = SearchAttributeKey.for_keyword(ORDER_ID_ATTRIBUTE)
 ORDER_STAGE_KEY = SearchAttributeKey.for_keyword(ORDER_STAGE_ATTRIBUTE)
 ALREADY_PAID = (
@@ -315,12 +321,16 @@ class OrderWorkflow:
     async def _paperwork(self) -> None:
         """One invoice per shop, the shopper's confirmation, each shop's new-order e-mail."""
         parts = self._live_parts()
+        documents_queue = None
+        if parts and workflow.patched(DOCUMENTS_QUEUE):
+            documents_queue = self.timing.documents_task_queue or None
         for part in parts:
             await self.steps.run(
                 acts.issue_invoice,
                 VendorOrderRef(part.vendor_order_id),
                 step=f"issue_invoice:{part.vendor_order_id}",
                 skippable=True,
+                task_queue=documents_queue,
             )
         await self._email_shopper("order_paid", "paid")
         for part in parts:
@@ -527,6 +537,7 @@ class OrderWorkflow:
                 actor_id=actor_id,
             ),
             step=f"project:{status or stage}",
+            local=workflow.patched(LOCAL_PROJECTIONS),
         )
 
     async def _email_shopper(self, template: str, key: str, extra: dict[str, str] | None = None) -> None:

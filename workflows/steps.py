@@ -122,16 +122,34 @@ class StepRunner:
             ) from err
 
     async def run(
-        self, activity: Callable[..., Any], arg: Any, *, step: str, skippable: bool = False
+        self,
+        activity: Callable[..., Any],
+        arg: Any,
+        *,
+        step: str,
+        skippable: bool = False,
+        task_queue: str | None = None,
+        local: bool = False,
     ) -> Any:
-        """The activity's result; on exhausted retries, wait for an operator's decision."""
+        """The activity's result; on exhausted retries, wait for an operator's decision.
+
+        `task_queue`: another queue than the workflow's (the documents worker's); `local`: a
+        short write run by the workflow's own worker (no task of its own on the server)."""
         while True:
             try:
+                if local:
+                    return await workflow.execute_local_activity(
+                        activity,
+                        arg,
+                        start_to_close_timeout=self._timeout(),
+                        retry_policy=self.policy(),
+                    )
                 return await workflow.execute_activity(
                     activity,
                     arg,
                     start_to_close_timeout=self._timeout(),
                     retry_policy=self.policy(),
+                    task_queue=task_queue,
                 )
             except ActivityError as err:
                 action = await self._wait_for_operator(step, failure_text(err), skippable)

@@ -76,6 +76,8 @@ with workflow.unsafe.imports_passed_through():
 # Timers on a part ready or shipped: merchant reminder/escalation, shopper reminder, no-show
 # flag, automatic receipt.
 HANDOVER_TIMERS = "handover-timers"
+# The part's system projections (closed, refunded, cancelled) are local activities.
+LOCAL_PROJECTIONS = "local-projections"
 
 
 @dataclass
@@ -812,6 +814,7 @@ class VendorOrderWorkflow:
                 note=note,
             ),
             step=f"project:{to_status}",
+            local=workflow.patched(LOCAL_PROJECTIONS),
         )
         self.status = to_status
 

@@ -1,13 +1,18 @@
-"""The Temporal worker: order, settlement and commission workflows and their activities on
-one task queue.
+"""The Temporal workers: order, settlement and commission workflows and their activities on
+one task queue; documents (invoice PDFs) apart.
 
 `python -m workflows.worker` connects to the configured Temporal server and polls
 `COMPTOIR_TASK_QUEUE`. It also sweeps orders whose workflow could not be started at
 checkout (Temporal was unreachable): at start-up and every minute.
+
+`python -m workflows.worker --documents` polls `COMPTOIR_DOCUMENTS_TASK_QUEUE` only: the
+invoice PDFs (CPU-bound), rendered a few at a time in their own process so that a burst of
+them never takes the orders worker's CPU (one GIL) from the merchants' steps.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import logging
@@ -20,7 +25,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.commission import COMMISSION_ACTIVITIES
-from activities.orders import ALL_ACTIVITIES
+from activities.orders import ALL_ACTIVITIES, DOCUMENT_ACTIVITIES
 from activities.settlements import SETTLEMENT_ACTIVITIES
 from comptoir.db import session_scope
 from comptoir.orders import gateway
@@ -53,6 +58,8 @@ SWEEP_SECONDS = 60
 # Activities are synchronous (SQLAlchemy sessions, Stripe SDK, smtplib, WeasyPrint): they
 # run in threads. 16 is enough to keep 2 cores busy while most threads wait on I/O.
 ACTIVITY_THREADS = 16
+# A PDF is pure CPU under the GIL: more than two at once only makes each one slower.
+DOCUMENT_THREADS = 2
 
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
@@ -64,6 +71,19 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         activities=ACTIVITIES,
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
+    )
+
+
+def build_documents_worker(
+    client: Client, settings: Settings, executor: ThreadPoolExecutor
+) -> Worker:
+    """The worker of the documents queue: invoice PDFs, no workflow."""
+    return Worker(
+        client,
+        task_queue=settings.documents_task_queue,
+        activities=DOCUMENT_ACTIVITIES,
+        activity_executor=executor,
+        max_concurrent_activities=DOCUMENT_THREADS,
     )
 
 
@@ -88,16 +108,36 @@ async def _sweep_forever(client: Client) -> None:
         await asyncio.sleep(SWEEP_SECONDS)
 
 
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def run_documents_worker() -> None:
+    """Serve the documents queue until SIGINT/SIGTERM."""
+    settings = get_settings()
+    client = await connect(settings)
+    stop = _stop_on_signals()
+    with ThreadPoolExecutor(max_workers=DOCUMENT_THREADS) as executor:
+        async with build_documents_worker(client, settings, executor):
+            log.info(
+                "documents worker polling task queue %s on %s",
+                settings.documents_task_queue,
+                settings.temporal_address,
+            )
+            await stop.wait()
+
+
 async def run_worker() -> None:
     """Run until SIGINT/SIGTERM, then finish the tasks in hand and stop."""
     settings = get_settings()
     client = await connect(settings)
     await ensure_settlement_schedule(client, settings)
     await ensure_commission_schedule(client, settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     with ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
         worker = build_worker(client, settings, executor)
         sweeper = asyncio.create_task(_sweep_forever(client))
@@ -108,10 +148,15 @@ async def run_worker() -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Comptoir's Temporal worker")
+    parser.add_argument(
+        "--documents", action="store_true", help="serve the documents queue (invoice PDFs) only"
+    )
+    args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for chatty in ("weasyprint", "fontTools"):  # a line per PDF layout step otherwise
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    asyncio.run(run_worker())
+    asyncio.run(run_documents_worker() if args.documents else run_worker())
     gc.collect()  # avoids a known crash of short-lived SDK processes at exit (sdk-python#300)
 
 

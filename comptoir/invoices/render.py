@@ -6,10 +6,12 @@ shop's name, under a billing mandate) and the platform's own commission invoices
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from comptoir.invoices.data import (
     VAT_EXEMPTION_MENTION,
@@ -46,6 +48,18 @@ def _stylesheet() -> CSS:
     return CSS(filename=str(TEMPLATES / "invoice.css"))
 
 
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    # One per thread (Pango's font map is not thread-safe), kept: building it and warming its
+    # font caches again for every PDF costs CPU each time.
+    config: FontConfiguration | None = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def _render_html(data: InvoiceData, *, inline_css: bool) -> str:
     context: dict[str, Any] = {
         "inline_css": inline_css,
@@ -68,5 +82,7 @@ def render_invoice_html(data: InvoiceData) -> str:
 def render_invoice_pdf(data: InvoiceData) -> bytes:
     """The invoice as a Factur-X PDF (PDF/A-3b, A4, with its CII XML embedded)."""
     html = _render_html(data, inline_css=False)
-    document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=[_stylesheet()])
+    document = HTML(string=html, base_url=str(TEMPLATES)).render(
+        stylesheets=[_stylesheet()], font_config=_font_config()
+    )
     return write_facturx_pdf(document, cii_xml(data), title=f"{data.title} {data.number}")

@@ -99,6 +99,8 @@ class Timing:
     activity_initial_interval_seconds: float = 1.0
     activity_maximum_interval_seconds: float = 60.0
     activity_timeout_seconds: float = 60.0
+    # Where invoice PDFs are rendered; empty: on the workflow's own task queue.
+    documents_task_queue: str = ""
 
 
 @dataclass

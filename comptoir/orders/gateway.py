@@ -161,6 +161,7 @@ def lifecycle_timing(settings: Settings | None = None) -> Timing:
         activity_initial_interval_seconds=s.activity_initial_interval_seconds,
         activity_maximum_interval_seconds=s.activity_maximum_interval_seconds,
         activity_timeout_seconds=s.activity_timeout_seconds,
+        documents_task_queue=s.documents_task_queue,
     )
 
 

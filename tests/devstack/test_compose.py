@@ -44,7 +44,7 @@ def test_every_service_builds_our_dockerfile_or_uses_a_pinned_image(
     services: dict[str, dict[str, Any]],
 ) -> None:
     expected = {"postgres", "temporal", "temporal-init", "temporal-ui"}
-    expected |= {"migrate", "api", "worker", "admin"}
+    expected |= {"migrate", "api", "worker", "documents", "admin"}
     assert expected <= set(services)
     for name, service in services.items():
         if "build" in service:
@@ -61,7 +61,7 @@ def test_every_service_builds_our_dockerfile_or_uses_a_pinned_image(
 def test_the_platform_runs_in_production_mode_with_secrets_from_the_environment(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    for name in ("api", "worker", "admin", "migrate"):
+    for name in ("api", "worker", "documents", "admin", "migrate"):
         environment = services[name]["environment"]
         assert environment["COMPTOIR_ENVIRONMENT"] == "production"
         assert environment["COMPTOIR_TEMPORAL_ADDRESS"] == "temporal:7233"

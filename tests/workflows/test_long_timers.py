@@ -57,7 +57,7 @@ from tests.conftest import MailSink
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import lines_of, mode_of, order_row, vendor_orders
 from tests.stripe_support import confirm_card, refunds_of_intent
-from workflows.worker import ACTIVITIES, WORKFLOWS
+from workflows.worker import ACTIVITIES, DOCUMENT_ACTIVITIES, WORKFLOWS
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.asyncio(loop_scope="session")]
 TIMING = Timing(
@@ -65,6 +65,7 @@ TIMING = Timing(
     activity_initial_interval_seconds=0.2,
     activity_maximum_interval_seconds=0.5,
     activity_timeout_seconds=20,
+    documents_task_queue="skipping-documents",
 )
 
 
@@ -102,6 +103,9 @@ async def skipping(
         async with Worker(
             env.client, task_queue=queue, workflows=WORKFLOWS, activities=ACTIVITIES,
             activity_executor=executor,
+        ), Worker(  # the invoices' own queue, as in production
+            env.client, task_queue=TIMING.documents_task_queue,
+            activities=DOCUMENT_ACTIVITIES, activity_executor=executor,
         ):  # fmt: skip
             yield SkippingServer(env, queue)
     await env.shutdown()

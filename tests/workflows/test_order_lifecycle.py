@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -15,6 +17,9 @@ from comptoir.models import (
     Refund,
     StatusEvent,
 )
+from comptoir.orders.contracts import order_workflow_id
+from comptoir.settings import get_settings
+from comptoir.temporal import connect
 from tests.conftest import MailSink
 from tests.factories import create_user, login_headers
 from tests.lifecycle_support import (
@@ -32,6 +37,23 @@ from tests.lifecycle_support import (
 from tests.stripe_support import intents_of_order, refunds_of_intent
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("live_platform")]
+
+
+def invoice_task_queues(order_id: int) -> list[str]:
+    """The task queue each of the order's invoice activities was scheduled on."""
+
+    async def read() -> list[str]:
+        client = await connect(get_settings())
+        history = await client.get_workflow_handle(order_workflow_id(order_id)).fetch_history()
+        return [
+            event.activity_task_scheduled_event_attributes.task_queue.name
+            for event in history.events
+            if event.HasField("activity_task_scheduled_event_attributes")
+            and event.activity_task_scheduled_event_attributes.activity_type.name
+            == "issue_invoice"
+        ]
+
+    return asyncio.run(read())
 
 
 def test_two_shops_one_payment_pickup_and_delivery_to_completed(
@@ -57,6 +79,8 @@ def test_two_shops_one_payment_pickup_and_delivery_to_completed(
 
     invoices = wait_for(both_invoices, what="two invoices")
     assert sorted(i.total_ttc_cents for i in invoices) == sorted([3700, 1780])
+    # Rendered by the documents worker, on its own queue, not the orders worker's.
+    assert invoice_task_queues(order_id) == [get_settings().documents_task_queue] * 2
     confirmation = wait_for(
         lambda: [m for m in live_platform.to(town.shopper.email) if "confirmée" in m["Subject"]],
         what="the confirmation e-mail",
