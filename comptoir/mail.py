@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -41,15 +43,40 @@ def _env() -> Environment:
 
 
 def render(template: str, **context: Any) -> tuple[str, str, str | None]:
-    """(subject, text, html) of `<template>.txt` (first line `Subject: …`) and optional `.html`."""
+    """(subject, text, html) of `<template>.txt` (first line `Subject: …`); the HTML version is
+    `<template>.html` when there is one, else the text laid out in the platform's e-mail page."""
     text = _env().get_template(f"{template}.txt").render(**context)
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"e-mail template {template}.txt must start with 'Subject:'")
-    html = None
+    subject, body = first.removeprefix("Subject:").strip(), body.lstrip("\n")
     if (TEMPLATES / f"{template}.html").exists():
         html = _env().get_template(f"{template}.html").render(**context)
-    return first.removeprefix("Subject:").strip(), body.lstrip("\n"), html
+    else:
+        html = _env().get_template("_layout.html").render(
+            subject=subject,
+            paragraphs=html_paragraphs(body),
+            platform_name=get_settings().platform_name,
+        )
+    return subject, body, html
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def html_paragraphs(text: str) -> list[Markup]:
+    """The text body as HTML paragraphs: escaped, lines kept, addresses made links."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [_URL.sub(_link, str(escape(line))) for line in block.splitlines()]
+        paragraphs.append(Markup("<br>\n".join(lines)))
+    return paragraphs
+
+
+def _link(found: re.Match[str]) -> str:
+    url = found.group(0).rstrip(".,;:)")
+    tail = found.group(0)[len(url) :]
+    return f'<a href="{url}" style="color: #7a3e1d;">{url}</a>{tail}'
 
 
 @dataclass(frozen=True, slots=True)

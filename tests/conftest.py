@@ -118,6 +118,13 @@ def client(db: Session) -> Iterator[TestClient]:
         yield test_client
 
 
+def text_of(message: EmailMessage) -> str:
+    """The plain-text body of a caught e-mail (every e-mail also has an HTML version)."""
+    part = message.get_body(preferencelist=("plain",))
+    assert isinstance(part, EmailMessage), f"no text part in {message['Subject']}"
+    return str(part.get_content())
+
+
 class MailSink:
     """The e-mails a real SMTP sink caught (parsed), for assertions on what users receive."""
 

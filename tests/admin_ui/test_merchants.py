@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from comptoir.models import AuditLog, Role, Shop, ShopStatus, User
 from devstack.services import SmtpSink, wait_for_mail
 from tests.admin_ui.console import act, errors_of, open_page
+from tests.conftest import text_of
 from tests.factories import create_shop, create_user
 
 pytestmark = pytest.mark.timeout(120)
@@ -53,7 +54,7 @@ def test_operator_approves_a_shop_the_merchant_is_told(
         "Dossier complet, SIRET vérifié.",
     )
     mail = wait_for_mail(admin_mail_sink.maildir, to="fromager@example.test")
-    assert "Fromagerie du Marché" in mail.get_content() or "Fromagerie" in str(mail["Subject"])
+    assert "Fromagerie du Marché" in text_of(mail) or "Fromagerie" in str(mail["Subject"])
     # The decision shows in the page's journal.
     assert "Dossier complet, SIRET vérifié." in app.table[0].value["motif"].tolist()
 

@@ -17,6 +17,7 @@ from tests.admin_ui.order_factories import (
     make_order,
     parts_of,
 )
+from tests.conftest import text_of
 from tests.factories import create_shop, create_user
 
 pytestmark = pytest.mark.timeout(120)
@@ -49,7 +50,7 @@ def test_resend_the_shipping_email_of_one_shop(
     assert app.success[0].value == "E-mail « Commande expédiée (client) » renvoyé."
     mail = wait_for_mail(admin_mail_sink.maildir, to="nina@example.test")
     assert "Cave Roux" in str(mail["Subject"])
-    assert "6A123456789" in mail.get_content()
+    assert "6A123456789" in text_of(mail)
     db.expire_all()
     audit = db.scalars(select(AuditLog)).one()
     assert (audit.action, audit.reason, audit.details) == (

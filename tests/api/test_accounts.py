@@ -28,7 +28,7 @@ from comptoir.models import (
     User,
 )
 from comptoir.security import verify_password
-from tests.conftest import ROOT, MailSink
+from tests.conftest import ROOT, MailSink, text_of
 from tests.factories import (
     PASSWORD,
     create_order_with_line,
@@ -121,8 +121,8 @@ def test_shopper_signs_up_is_welcomed_then_logs_in(
     assert user is not None and user.role == Role.shopper and user.first_name == "Léa"
     welcome = mail_sink.to("lea.martin@example.test")
     assert len(welcome) == 1 and "Bienvenue" in str(welcome[0]["Subject"])
-    assert "chercher des produits" in welcome[0].get_content()
-    assert "/connexion" in welcome[0].get_content()
+    assert "chercher des produits" in text_of(welcome[0])
+    assert "/connexion" in text_of(welcome[0])
     login = client.post(
         "/api/auth/login", json={"email": "lea.martin@example.test", "password": shopper_form()["password"]}
     )
@@ -144,7 +144,7 @@ def test_merchant_signs_up_with_a_pending_shop(
     assert shop.slug == "fromagerie-du-marche" and shop.siret == VALID_SIRET
     modes = db.scalars(select(DeliveryMode).where(DeliveryMode.shop_id == shop.id)).all()
     assert [(m.kind.value, m.price_cents, m.active) for m in modes] == [("pickup", 0, True)]
-    text = mail_sink.to("paul@fromagerie.test")[0].get_content()
+    text = text_of(mail_sink.to("paul@fromagerie.test")[0])
     assert "Fromagerie du Marché" in text and "attend la validation" in text
 
 
@@ -203,7 +203,7 @@ def test_a_taken_address_gets_the_same_answer_and_its_owner_an_e_mail(
     assert db.scalar(select(func.count()).select_from(User).where(
         func.lower(User.email) == "lea.martin@example.test")) == 1  # fmt: skip
     (warning,) = mail_sink.to(owner.email)
-    content = warning.get_content()
+    content = text_of(warning)
     assert "inscription a été tentée" in str(warning["Subject"])
     assert "aucun nouveau compte n'a été créé" in content
     assert "/connexion" in content and "/mot-de-passe/oublie" in content

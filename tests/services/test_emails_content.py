@@ -12,7 +12,7 @@ from comptoir.models import Order, Role, Shop, User, VendorOrder
 from comptoir.orders.contracts import EmailRequest
 from comptoir.services import messages as shop_messages
 from comptoir.services.mail_templates import order_email
-from tests.conftest import MailSink
+from tests.conftest import MailSink, text_of
 from tests.factories import create_order, create_product, create_shop, create_user
 
 ORDER_TEMPLATES = {
@@ -74,7 +74,7 @@ def test_the_confirmation_gives_the_slot_the_address_and_the_opening_hours(
     assert order_email(db, EmailRequest(order.id, "order_paid", f"paid-{order.id}"))
     db.commit()
     (mail,) = mail_sink.to(shopper.email)
-    subject, text = str(mail["Subject"]), mail.get_content()
+    subject, text = str(mail["Subject"]), text_of(mail)
     assert "Fromagerie des Halles" in subject and "Le Fournil" in subject
     # The shop with slots: its address and the chosen slot (Paris time).
     assert f"Retrait chez Fromagerie des Halles : {halles.address_line}, 69001 Lyon" in text
@@ -84,6 +84,9 @@ def test_the_confirmation_gives_the_slot_the_address_and_the_opening_hours(
     assert "lundi : 9 h 00 – 19 h 00" in text.replace("\u202f", " ").replace("\u00a0", " ")
     assert "dimanche : fermé" in text
     assert "Téléphone : 04 78 00 00 00" in text
+    html = mail.get_body(preferencelist=("html",))  # the same words, laid out
+    assert html is not None
+    assert "Retrait chez Fromagerie des Halles" in str(html.get_content())
 
 
 def test_a_message_notifies_the_other_side_once_per_conversation_and_window(
@@ -99,7 +102,7 @@ def test_a_message_notifies_the_other_side_once_per_conversation_and_window(
     db.commit()
     to_shop = mail_sink.to(merchant.email)
     assert len(to_shop) == 1, [str(m["Subject"]) for m in to_shop]  # one per window
-    subject, text = str(to_shop[0]["Subject"]), to_shop[0].get_content()
+    subject, text = str(to_shop[0]["Subject"]), text_of(to_shop[0])
     assert "Nouveau message de Léa" in subject and "Fromagerie des Halles" in subject
     assert f"commande n° {order.id}" in subject and "Je peux venir à 18 h ?" in text
     assert f"/vendeur/commandes/{parts[0].id}" in text
@@ -107,8 +110,8 @@ def test_a_message_notifies_the_other_side_once_per_conversation_and_window(
     db.commit()
     (answer,) = mail_sink.to(shopper.email)
     assert "Nouveau message de « Fromagerie des Halles »" in str(answer["Subject"])
-    assert "parfait" in answer.get_content()
-    assert f"/commandes/{order.id}#messages-{halles.id}" in answer.get_content()
+    assert "parfait" in text_of(answer)
+    assert f"/commandes/{order.id}#messages-{halles.id}" in text_of(answer)
     # A message that is not committed sends nothing.
     shop_messages.post_order_message(db, shopper, order.id, parts[1].shop_id, "Annulé")
     db.rollback()

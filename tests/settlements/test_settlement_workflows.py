@@ -41,7 +41,7 @@ from comptoir.settlements.contracts import (
 from comptoir.settlements.notices import statement_email_key
 from comptoir.settlements.payout_details import set_payout_account
 from comptoir.settlements.periods import period_containing
-from tests.conftest import MailSink
+from tests.conftest import MailSink, text_of
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import mode_of, order_row, vendor_orders
 from tests.settlements.support import close, paid_order
@@ -162,7 +162,7 @@ async def test_return_windows_close_then_each_shop_is_paid_once(
         lambda: [m for m in mail_sink.messages() if "relevé" in str(m["Subject"])], "statements"
     )
     assert len(statement) == 2
-    body = statement[0].get_content()
+    body = text_of(statement[0])
     assert "Payé" in body and "Frais de paiement" in body
     # Starting a shop's settlement of the period again: refused by its id under the run's
     # policy, and even when allowed it finds the statement written and pays nothing more.

@@ -22,7 +22,7 @@ from comptoir.orders.contracts import (
     order_workflow_id,
     vendor_order_workflow_id,
 )
-from tests.conftest import MailSink
+from tests.conftest import MailSink, text_of
 from tests.lifecycle_support import order_row, vendor_orders
 from tests.stripe_support import refunds_of_intent
 from tests.workflows.test_long_timers import (
@@ -81,7 +81,7 @@ async def test_uncollected_pickup_reminds_the_shopper_flags_a_no_show_then_is_ca
         lambda: [m for m in mail_sink.to(shopper.email) if m["Subject"].startswith("Rappel")],
         "the shopper's pickup reminder",
     )
-    body = reminders[0].get_content()
+    body = text_of(reminders[0])
     assert "rue de la République" in body and "Lyon" in body
     assert "Lundi : 9 h 00 – 19 h 00" in body
     assert code in body
@@ -201,6 +201,6 @@ async def test_operator_cancel_during_fulfilment_reaches_the_parts_and_tells_eve
     to_shopper = await eventually(
         lambda: [m for m in mail_sink.to(shopper.email) if "annulée" in m["Subject"]], "e-mail"
     )
-    assert "Boutique fermée" in to_shopper[0].get_content()
+    assert "Boutique fermée" in text_of(to_shopper[0])
     assert any("annulée" in m["Subject"] for m in mail_sink.to(merchant.email))
     await record_history(skipping.client, handle.id, "order_cancelled_during_fulfilment")

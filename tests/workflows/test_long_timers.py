@@ -53,7 +53,7 @@ from comptoir.services import payments
 from comptoir.services.cart import add_item
 from comptoir.services.checkout import BillingAddress, CheckoutRequest, ShopChoice, checkout
 from comptoir.temporal import DATA_CONVERTER
-from tests.conftest import MailSink
+from tests.conftest import MailSink, text_of
 from tests.factories import create_product, create_shop, create_user
 from tests.lifecycle_support import lines_of, mode_of, order_row, vendor_orders
 from tests.stripe_support import confirm_card, refunds_of_intent
@@ -201,7 +201,7 @@ async def test_unconfirmed_reservation_reminds_then_expires_after_48_hours(
     assert f"vendor-order:{part.id}:reservation-reminder" in keys
     assert f"order:{order_id}:cancelled" in keys
     await record_history(skipping.client, handle.id, "order_reservation_expired")
-    assert any("délai de confirmation" in str(m.get_payload()) or "annulée" in m["Subject"]
+    assert any("délai de confirmation" in text_of(m) or "annulée" in m["Subject"]
                for m in mail_sink.to(shopper.email))  # fmt: skip
 
 
@@ -310,7 +310,7 @@ async def test_refused_return_then_window_end_closes_the_part(
     assert refunds_of_intent(intent_id) == []
     await record_history(client, f"vendor-order-{vid}", "vendor_order_return_refused")
     refusal = [m for m in mail_sink.to(shopper.email) if "refusée" in m["Subject"]]
-    assert refusal and "Pâtisserie périssable" in refusal[0].get_content()
+    assert refusal and "Pâtisserie périssable" in text_of(refusal[0])
 
 
 async def test_idle_merchant_is_reminded_then_flagged_until_it_acts(
@@ -426,7 +426,7 @@ async def test_confirmed_reservation_leaves_a_day_to_pay_then_expires(
         lambda: [m for m in mail_sink.to(shopper.email) if "vous pouvez payer" in m["Subject"]],
         "the e-mail saying the order is payable",
     )
-    assert format_datetime_fr(order.payment_deadline) in payable[0].get_content()  # Paris time
+    assert format_datetime_fr(order.payment_deadline) in text_of(payable[0])  # Paris time
     await skipping.env.sleep(timedelta(hours=23))
     assert order_row(db, order_id).status.value == "awaiting_payment"
     assert await handle.result() == "payment_failed"

@@ -20,7 +20,7 @@ from comptoir.orders.contracts import (
     order_workflow_id,
     vendor_order_workflow_id,
 )
-from tests.conftest import MailSink, WorkerThread
+from tests.conftest import MailSink, WorkerThread, text_of
 from tests.factories import create_user, login_headers
 from tests.lifecycle_support import (
     Town,
@@ -133,7 +133,7 @@ def test_operator_refunds_after_the_order_ended_split_then_charged_to_one_shop(
         lambda: [m for m in live_platform.to(town.shopper.email) if "remboursement" in m["Subject"]],
         what="the shopper's refund e-mail",
     )
-    assert "10,00" in mail[0]["Subject"] and "Geste commercial" in mail[0].get_content()
+    assert "10,00" in mail[0]["Subject"] and "Geste commercial" in text_of(mail[0])
     audit = db.scalars(select(AuditLog).where(AuditLog.action == "order.refund")).one()
     assert audit.actor_id == operator.id and audit.details["amount_cents"] == 1000
 
