@@ -133,10 +133,17 @@ class Settings(BaseSettings):
     # How long order data is kept (invoices: 10 years, Code de commerce L.123-22).
     data_retention_years: int = 10
 
-    # Where photos' bytes live: "database" (PostgreSQL, nothing else to back up) or "folder"
-    # (files under `media_dir`, named by their SHA-256; the table keeps only their key).
-    media_storage: Literal["database", "folder"] = "database"
+    # Where photos' bytes live: "database" (PostgreSQL, nothing else to back up), "folder"
+    # (files under `media_dir`, named by their SHA-256; the table keeps only their key) or
+    # "s3" (an S3-compatible object store shared by every process of a cluster).
+    media_storage: Literal["database", "folder", "s3"] = "database"
     media_dir: Path = PROJECT_ROOT / "var" / "media"
+    media_s3_bucket: str = "comptoir-media"
+    media_s3_endpoint_url: str = ""  # empty: AWS itself; else MinIO, Garage, Scaleway…
+    media_s3_region: str = "fr-par"
+    media_s3_access_key: str = ""
+    media_s3_secret_key: str = ""
+    media_s3_prefix: str = "media/"
     max_photos_per_product: int = 8
     activity_max_attempts: int = 5
     # Retry pace of workflow activities (tests shorten them so failures surface fast).
