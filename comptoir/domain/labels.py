@@ -216,9 +216,13 @@ def format_date_fr(d: date) -> str:
     return f"{WEEKDAYS_FR[d.weekday()]} {day} {MONTHS_FR[d.month - 1]} {d.year}"
 
 
+NBSP = "\u00a0"  # French typography: a time never breaks across lines ("14 h 30")
+
+
 def format_time_fr(t: time) -> str:
-    """French time of day, e.g. '9 h 00', '14 h 30'."""
-    return f"{t.hour} h {t.minute:02d}"
+    """French time of day with no-break spaces, e.g. '9 h 00', '14 h 30' (e-mails, PDFs,
+    messages; the pages use Babel through `storefront.i18n`)."""
+    return f"{t.hour}{NBSP}h{NBSP}{t.minute:02d}"
 
 
 def format_datetime_fr(dt: datetime) -> str:

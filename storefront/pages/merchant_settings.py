@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from comptoir.domain.labels import WEEKDAYS_FR, format_time_fr
+from comptoir.domain.labels import NBSP, WEEKDAYS_FR, format_time_fr
 from comptoir.errors import DomainError, Unprocessable
 from comptoir.models import DeliveryKind, Shop
 from comptoir.services import products, shops
@@ -60,7 +60,7 @@ def parse_day_ranges(typed: str, weekday: int) -> list[tuple[int, time, time]]:
 
 def format_day_ranges(ranges: list[tuple[time, time]]) -> str:
     """The inverse of `parse_day_ranges`, in the shop's own notation."""
-    return ", ".join(f"{format_time_fr(s)}-{format_time_fr(e)}".replace(" ", "") for s, e in ranges)
+    return ", ".join(f"{format_time_fr(s)}-{format_time_fr(e)}".replace(NBSP, "") for s, e in ranges)
 
 
 def _per_day(rows: list[Any], start: str, end: str) -> list[str]:

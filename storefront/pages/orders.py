@@ -175,8 +175,9 @@ def cancel_order(
 
 
 @router.post("/commandes/{order_id}/panier")
-def refill_cart(order_id: str, db: SessionDep, shopper: ShopperPage) -> Response:
+def refill_cart(order_id: str, form: Form, db: SessionDep, shopper: ShopperPage) -> Response:
     """Put the products of an order that did not go through back in the cart."""
+    del form  # read for its CSRF token only
     the_order_id = _order_id(order_id)
     try:
         refill = reorder.refill_cart(db, shopper, the_order_id)

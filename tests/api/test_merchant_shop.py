@@ -166,7 +166,7 @@ def test_opening_hours_are_replaced_and_summarised(client: TestClient, owner: Me
     assert len(body["ranges"]) == 3
     summary = {d["day"]: d["hours"] for d in body["summary"]}
     assert summary["lundi"] == "fermé"
-    assert summary["mardi"] == "9 h 00 – 12 h 30, 14 h 00 – 19 h 00"
+    assert summary["mardi"] == "9\u00a0h\u00a000 – 12\u00a0h\u00a030, 14\u00a0h\u00a000 – 19\u00a0h\u00a000"
     shop = client.get("/api/merchant/shop", headers=owner.headers).json()
     assert len(shop["opening_hours"]) == 3
 

@@ -79,12 +79,12 @@ def test_next_opening_across_the_spring_dst_change() -> None:
 def test_weekly_summary() -> None:
     assert weekly_summary(RANGES) == [
         ("lundi", "fermé"),
-        ("mardi", "9 h 00 – 12 h 30, 14 h 00 – 19 h 00"),
-        ("mercredi", "9 h 00 – 12 h 30, 14 h 00 – 19 h 00"),
-        ("jeudi", "9 h 00 – 12 h 30, 14 h 00 – 19 h 00"),
-        ("vendredi", "9 h 00 – 12 h 30, 14 h 00 – 19 h 00"),
-        ("samedi", "9 h 00 – 12 h 30, 14 h 00 – 19 h 00"),
-        ("dimanche", "8 h 00 – 12 h 30"),
+        ("mardi", "9\u00a0h\u00a000 – 12\u00a0h\u00a030, 14\u00a0h\u00a000 – 19\u00a0h\u00a000"),
+        ("mercredi", "9\u00a0h\u00a000 – 12\u00a0h\u00a030, 14\u00a0h\u00a000 – 19\u00a0h\u00a000"),
+        ("jeudi", "9\u00a0h\u00a000 – 12\u00a0h\u00a030, 14\u00a0h\u00a000 – 19\u00a0h\u00a000"),
+        ("vendredi", "9\u00a0h\u00a000 – 12\u00a0h\u00a030, 14\u00a0h\u00a000 – 19\u00a0h\u00a000"),
+        ("samedi", "9\u00a0h\u00a000 – 12\u00a0h\u00a030, 14\u00a0h\u00a000 – 19\u00a0h\u00a000"),
+        ("dimanche", "8\u00a0h\u00a000 – 12\u00a0h\u00a030"),
     ]
 
 

@@ -69,11 +69,11 @@ def test_format_date_fr_of_a_datetime_uses_the_paris_day() -> None:
 
 def test_format_datetime_fr() -> None:
     assert format_datetime_fr(datetime(2026, 12, 3, 14, 30, tzinfo=PARIS)) == (
-        "jeudi 3 décembre 2026 à 14 h 30"
+        "jeudi 3 décembre 2026 à 14\u00a0h\u00a030"
     )
     # 07:05 UTC in summer is 09:05 in Paris.
     assert format_datetime_fr(datetime(2026, 7, 14, 7, 5, tzinfo=UTC)) == (
-        "mardi 14 juillet 2026 à 9 h 05"
+        "mardi 14 juillet 2026 à 9\u00a0h\u00a005"
     )
 
 

@@ -299,7 +299,7 @@ def test_shop_page_open_now_and_next_opening(db: Session) -> None:
     open_page = public_shop_page(db, "chez-paul", TUESDAY_10H)
     assert open_page.open_now and open_page.next_opening == TUESDAY_10H
     assert open_page.opening_hours[0].day == "lundi"
-    assert open_page.opening_hours[0].hours == "9 h 00 – 19 h 00"
+    assert open_page.opening_hours[0].hours == "9\u00a0h\u00a000 – 19\u00a0h\u00a000"
     assert open_page.opening_hours[6].hours == "fermé"
     sunday = public_shop_page(db, "chez-paul", SUNDAY_10H)
     assert not sunday.open_now

@@ -78,7 +78,7 @@ def test_the_confirmation_gives_the_slot_the_address_and_the_opening_hours(
     assert "Fromagerie des Halles" in subject and "Le Fournil" in subject
     # The shop with slots: its address and the chosen slot (Paris time).
     assert f"Retrait chez Fromagerie des Halles : {halles.address_line}, 69001 Lyon" in text
-    assert "Votre créneau : mardi 8 décembre 2026 à 10 h" in text
+    assert "Votre créneau : mardi 8 décembre 2026 à 10\u00a0h\u00a000" in text
     # The shop without slots: its address and its opening hours.
     assert "Retrait chez Le Fournil : 8 quai de Loire, 49350 Montlouvier-sur-Loire" in text
     assert "lundi : 9 h 00 – 19 h 00" in text.replace("\u202f", " ").replace("\u00a0", " ")

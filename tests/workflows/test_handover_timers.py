@@ -83,7 +83,7 @@ async def test_uncollected_pickup_reminds_the_shopper_flags_a_no_show_then_is_ca
     )
     body = text_of(reminders[0])
     assert "rue de la République" in body and "Lyon" in body
-    assert "Lundi : 9 h 00 – 19 h 00" in body
+    assert "Lundi : 9\u00a0h\u00a000 – 19\u00a0h\u00a000" in body
     assert code in body
     assert _item(db, order_id, "pickup_no_show") is None
     assert _item(db, order_id, "merchant_late") is None
