@@ -47,6 +47,7 @@ from stack import (  # noqa: E402
     check,
     describe_ms,
     dispatched,
+    hand_over_step,
     machine_line,
     place_order,
     read_activity_cpu,
@@ -145,8 +146,7 @@ class Driver:
             )
             await self.step(shop, vendor_order_id, "complete", {"pickup_code": code})
         else:
-            await self.step(shop, vendor_order_id, "ship",
-                            {"carrier": "Vélo", "tracking_number": f"B-{vendor_order_id}"})  # fmt: skip
+            await self.step(shop, vendor_order_id, *hand_over_step(kind, vendor_order_id))
             await self.step(shop, vendor_order_id, "complete", {})
 
     async def order(self, shopper: dict[str, str], rng: random.Random) -> E2eRun:

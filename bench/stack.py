@@ -773,6 +773,13 @@ def choose_delivery(shop: dict[str, Any], rng: random.Random, mix: bool) -> dict
     return rng.choice(options) if mix else options[0]
 
 
+def hand_over_step(kind: str, vendor_order_id: int) -> tuple[str, dict[str, str]]:
+    """The merchant's step after `prepare` for a delivery kind: its route name and body."""
+    if kind == "pickup":
+        return "ready", {}
+    return "ship", {"carrier": "Vélo", "tracking_number": f"B-{vendor_order_id}"}
+
+
 @dataclass
 class Placed:
     """An order just placed through POST /api/checkout."""
@@ -1127,6 +1134,17 @@ class Stack:
 
         Returns the wall-clock time at which the webhook was sent.
         """
+        intent_id, amount = await self.confirm_card(http, stripe, headers, order_id)
+        return await self.payment_succeeded(http, order_id, intent_id, amount)
+
+    async def confirm_card(
+        self, http: httpx.AsyncClient, stripe: httpx.AsyncClient, headers: dict[str, str],
+        order_id: int,
+    ) -> tuple[str, int]:
+        """The shopper's card confirmed on localstripe (the order does not know it yet).
+
+        Returns the PaymentIntent's id and amount, for `payment_succeeded`.
+        """
         payment = check(await http.get(f"/api/orders/{order_id}/payment", headers=headers))
         intent_id = payment["client_secret"].split("_secret_")[0]
         check(await stripe.post(f"/v1/payment_intents/{intent_id}",
@@ -1134,7 +1152,13 @@ class Stack:
         intent = check(await stripe.post(f"/v1/payment_intents/{intent_id}/confirm"))
         if intent.get("status") != "succeeded":
             raise HttpError(f"PaymentIntent {intent_id} is {intent.get('status')}")
-        payload, signature = signed_event(intent_id, int(intent["amount"]), self.webhook_secret)
+        return intent_id, int(intent["amount"])
+
+    async def payment_succeeded(
+        self, http: httpx.AsyncClient, order_id: int, intent_id: str, amount: int
+    ) -> float:
+        """Stripe's signed `payment_intent.succeeded` webhook to the API; when it was sent."""
+        payload, signature = signed_event(intent_id, amount, self.webhook_secret)
         sent = time.time()
         answer = check(
             await http.post(
