@@ -267,6 +267,13 @@ def add_item(db: Session, user: User, product_id: int, quantity: int = 1) -> Car
     wanted = current + quantity
     _check_quantity(wanted)
     stock.check_available(product, wanted)
+    put_in_cart(db, user, product_id, quantity)
+    db.flush()
+    return get_cart(db, user)
+
+
+def put_in_cart(db: Session, user: User, product_id: int, quantity: int) -> None:
+    """Add `quantity` to the cart's line of a product (created when absent); no checks."""
     db.execute(
         insert(CartItem)
         .values(user_id=user.id, product_id=product_id, quantity=quantity)
@@ -275,8 +282,6 @@ def add_item(db: Session, user: User, product_id: int, quantity: int = 1) -> Car
             set_={"quantity": CartItem.quantity + quantity},
         )
     )
-    db.flush()
-    return get_cart(db, user)
 
 
 def _cart_item(db: Session, user: User, product_id: int) -> CartItem:

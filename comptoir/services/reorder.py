@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from comptoir.errors import Conflict
@@ -21,7 +20,7 @@ from comptoir.models import (
     VendorOrder,
 )
 from comptoir.services import scoping
-from comptoir.services.cart import MAX_QUANTITY
+from comptoir.services.cart import MAX_QUANTITY, put_in_cart
 
 REFILLABLE = (OrderStatus.cancelled, OrderStatus.payment_failed)
 
@@ -91,14 +90,7 @@ def refill_cart(db: Session, shopper: User, order_id: int) -> Refill:
             if product is None or already == 0:
                 result.unavailable.append(names[product_id])
             continue
-        db.execute(
-            insert(CartItem)
-            .values(user_id=shopper.id, product_id=product_id, quantity=adding)
-            .on_conflict_do_update(
-                constraint="uq_cart_items_user_product",
-                set_={"quantity": CartItem.quantity + adding},
-            )
-        )
+        put_in_cart(db, shopper, product_id, adding)
         result.added.append(RefilledLine(product_id, product.name, adding, quantity))
     db.flush()
     return result
