@@ -48,6 +48,7 @@ from stack import (  # noqa: E402
     Stack,
     StackOptions,
     WorkerTuning,
+    add_service_options,
     check,
     describe_ms,
     dispatched,
@@ -352,14 +353,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--api-workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--keep-temp", action="store_true", help="keep logs and Temporal db")
-    parser.add_argument(
-        "--temporal-address", default="",
-        help="an existing Temporal frontend (host:port) instead of a dev server of our own",
-    )  # fmt: skip
-    parser.add_argument(
-        "--database-url", default="",
-        help="an existing PostgreSQL server (SQLAlchemy URL) for the scratch database",
-    )  # fmt: skip
+    add_service_options(parser)
     return parser.parse_args(argv)
 
 

@@ -382,10 +382,8 @@ class BareResult:
         return self.workflows / self.seconds if self.seconds else float("nan")
 
 
-def add_worker_options(parser: argparse.ArgumentParser) -> None:
-    """The worker tuning flags shared by the order benchmarks."""
-    group = parser.add_argument_group("worker variant (default: python -m workflows.worker)")
-    group.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+def add_service_options(parser: argparse.ArgumentParser) -> None:
+    """--temporal-address / --database-url: measure existing services instead of our own."""
     parser.add_argument(
         "--temporal-address", default="",
         help="an existing Temporal frontend (host:port) instead of a dev server of our own",
@@ -394,6 +392,13 @@ def add_worker_options(parser: argparse.ArgumentParser) -> None:
         "--database-url", default="",
         help="an existing PostgreSQL server (SQLAlchemy URL) for the scratch database",
     )  # fmt: skip
+
+
+def add_worker_options(parser: argparse.ArgumentParser) -> None:
+    """The worker tuning flags shared by the order benchmarks."""
+    group = parser.add_argument_group("worker variant (default: python -m workflows.worker)")
+    group.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    add_service_options(parser)
     group.add_argument("--max-activities", type=int, help="max_concurrent_activities")
     group.add_argument("--activity-threads", type=int, help="activity thread pool size")
     group.add_argument("--wf-pollers", type=int, help="workflow task pollers (SDK default 5)")
