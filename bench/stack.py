@@ -81,6 +81,7 @@ BILLING = {
 }
 # The order worker's own figures (workflows/worker.py) unless a variant says otherwise.
 DEFAULT_ACTIVITY_THREADS = 16
+DEFAULT_WORKFLOW_TASK_SLOTS = 8
 
 
 # --- small figures helpers --------------------------------------------------------------
@@ -277,8 +278,9 @@ async def run_tuned_worker(tuning: WorkerTuning) -> None:
         )
     if tuning.max_cached_workflows is not None:
         options["max_cached_workflows"] = tuning.max_cached_workflows
-    if tuning.max_concurrent_workflow_tasks:
-        options["max_concurrent_workflow_tasks"] = tuning.max_concurrent_workflow_tasks
+    options["max_concurrent_workflow_tasks"] = (
+        tuning.max_concurrent_workflow_tasks or DEFAULT_WORKFLOW_TASK_SLOTS
+    )
     if tuning.sandbox_passthrough:
         from temporalio.worker.workflow_sandbox import (
             SandboxedWorkflowRunner,

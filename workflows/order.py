@@ -20,7 +20,12 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import (
+    Priority,
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+)
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -56,7 +61,12 @@ with workflow.unsafe.imports_passed_through():
         VendorOrderResult,
         vendor_order_workflow_id,
     )
-    from workflows.steps import OperatorCancelled, StepRunner
+    from workflows.steps import (
+        SHOP_PART_PRIORITY,
+        OperatorCancelled,
+        StepRunner,
+        people_first,
+    )
     from workflows.vendor_order import VendorOrderWorkflow
 
 # Patches (workflow.patched): once no running order predates one, replace the call with
@@ -338,7 +348,9 @@ class OrderWorkflow:
 
     async def _dispatch(self) -> None:
         """One child workflow per shop's part, then the parts become actionable."""
-        for part in self._live_parts():
+        parts = self._live_parts()
+        priority = people_first(SHOP_PART_PRIORITY) if parts else None
+        for part in parts:
             self.vendor_statuses[part.vendor_order_id] = "confirmed"
             self.children[part.vendor_order_id] = await workflow.start_child_workflow(
                 VendorOrderWorkflow.run,
@@ -350,6 +362,7 @@ class OrderWorkflow:
                         SearchAttributePair(ORDER_STAGE_KEY, "fulfilment"),
                     ]
                 ),
+                priority=priority or Priority.default,
             )
         # The parts become actionable for merchants only once their workflows exist.
         await self._project("", stage="fulfilment", vendor_status="confirmed")

@@ -60,6 +60,11 @@ SWEEP_SECONDS = 60
 ACTIVITY_THREADS = 16
 # A PDF is pure CPU under the GIL: more than two at once only makes each one slower.
 DOCUMENT_THREADS = 2
+# Workflow tasks in hand at once. They are CPU under one GIL: taking a hundred (the SDK's
+# default) in a burst only makes each slower, and keeps them out of the server's priority
+# order (a merchant's step, priority 1, is then stuck behind tasks already taken). A few at
+# a time leaves the backlog on the server, which hands out the highest priority first.
+WORKFLOW_TASK_SLOTS = 8
 
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
@@ -71,6 +76,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         activities=ACTIVITIES,
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
+        max_concurrent_workflow_tasks=WORKFLOW_TASK_SLOTS,
     )
 
 

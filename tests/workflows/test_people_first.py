@@ -1,0 +1,87 @@
+"""People first (patch `people-first`): a merchant's step is answered by a local activity and
+the shops' parts run ahead of the orders' own work in Temporal's task queue priorities.
+
+The real worker, PostgreSQL, localstripe and SMTP sink on the time-skipping test server
+(fixtures and helpers of test_long_timers); the histories are Temporal's own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+
+from comptoir.orders import gateway
+from comptoir.orders.contracts import vendor_order_workflow_id
+from tests.conftest import MailSink
+from tests.lifecycle_support import vendor_orders
+from tests.workflows.test_long_timers import (
+    SkippingServer,
+    new_order,
+    pay,
+    skipping,  # noqa: F401  (the module's own time-skipping server)
+    start,
+)
+from workflows.steps import PEOPLE_FIRST, SHOP_PART_PRIORITY
+
+pytestmark = [pytest.mark.timeout(180), pytest.mark.asyncio(loop_scope="session")]
+
+
+def _scheduled_activities(history: WorkflowHistory) -> list[str]:
+    return [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+
+
+def _markers(history: WorkflowHistory) -> list[str]:
+    return [
+        e.marker_recorded_event_attributes.marker_name
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+    ]
+
+
+async def test_a_merchant_step_is_a_local_write_and_the_part_runs_at_the_shops_priority(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink  # noqa: F811
+) -> None:
+    order_id, _shopper, merchant, _product_id = new_order(db, reserved=False)
+    order = await start(skipping, order_id)
+    part, _intent_id = await pay(skipping, db, order_id)
+    client, vid = skipping.client, part.id
+    before = await client.get_workflow_handle(vendor_order_workflow_id(vid)).fetch_history()
+
+    await gateway.ready_for_pickup(client, vendor_order_id=vid, actor_id=merchant.id)
+    assert vendor_orders(db, order_id)[0].status.value == "ready_for_pickup"  # written before the answer
+    after = await client.get_workflow_handle(vendor_order_workflow_id(vid)).fetch_history()
+
+    # The step's write left no activity task on the server: a local activity's marker instead
+    # (the shopper's e-mail that follows is an ordinary activity).
+    new_events = after.events[len(before.events) :]
+    assert "core_local_activity" in [
+        e.marker_recorded_event_attributes.marker_name
+        for e in new_events
+        if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+    ]
+    assert "project_vendor_order" not in _scheduled_activities(after)
+
+    # The part was started by the order at the shops' priority, above the default (3).
+    started = after.events[0].workflow_execution_started_event_attributes
+    assert started.priority.priority_key == SHOP_PART_PRIORITY.priority_key == 2
+    order_history = await order.fetch_history()
+    child_starts = [
+        e.start_child_workflow_execution_initiated_event_attributes
+        for e in order_history.events
+        if e.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED
+    ]
+    assert [c.priority.priority_key for c in child_starts] == [2]
+    assert "core_patch" in _markers(order_history)
+    patches = [
+        e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data
+        for e in order_history.events
+        if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+        and e.marker_recorded_event_attributes.marker_name == "core_patch"
+    ]
+    assert any(PEOPLE_FIRST.encode() in p for p in patches), patches
