@@ -9,10 +9,11 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.media.drawn import category_photo
-from comptoir.models import Product, Role, Shop
+from comptoir.models import Invoice, Product, Role, Shop
 from comptoir.services.product_photos import attach_photos, store_photo
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_browser_order import _accept_cookies, _login
@@ -117,6 +118,11 @@ def _shop_with_photos(db: Session) -> tuple[Shop, Product, Any]:
     return shop, products[0], merchant
 
 
+def _invoice_of(db: Session, vendor_order_id: int) -> int | None:
+    db.rollback()  # the worker renders it in its own session
+    return db.scalar(select(Invoice.id).where(Invoice.vendor_order_id == vendor_order_id))
+
+
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_every_page_fits_the_screen(
     chromium: Any, web_server: str, db: Session, screen: str
@@ -190,7 +196,9 @@ def test_every_page_fits_the_screen(
         timeout=60,
         what="the shop's part to be confirmed",
     )
+    wait_for(lambda: _invoice_of(db, part.id), timeout=60, what="the shop's invoice")
     page.goto(f"{base}/commandes/{order_id}")
+    assert page.locator(f"#invoice-{part.id}").is_visible()  # the same page every run
     _fits(page, screen, "11-commande")
     for path, name in [("/commandes", "12-mes-commandes"), ("/compte", "13-compte"),
                        (f"/messages/{shop.slug}", "14-message-boutique"),
