@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from sqlalchemy import delete, select
@@ -57,7 +58,24 @@ def _unpack(data: bytes) -> tuple[bytes, dict[str, zipfile.ZipInfo], zipfile.Zip
     sheet = files.pop(sheets[0])
     if sheet.file_size > products.MAX_IMPORT_BYTES:
         raise FileTooLarge("Le fichier CSV dépasse 2 Mo ; découpez-le en plusieurs fichiers.")
-    return archive.read(sheet), files, archive
+    return _read(archive, sheet), files, archive
+
+
+def _read(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
+    """One file of the archive; a damaged or encrypted one is the merchant's error, not a 500."""
+    try:
+        return archive.read(entry)
+    # A flipped byte fails the CRC (BadZipFile) or the inflating (zlib.error); a password-
+    # protected entry raises RuntimeError; an unknown compression NotImplementedError.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
+        raise CsvImportError("Le fichier ZIP est illisible ou abîmé.") from exc
 
 
 def import_products(db: Session, shop: Shop, data: bytes) -> ImportResult:
@@ -105,7 +123,9 @@ def import_products(db: Session, shop: Shop, data: bytes) -> ImportResult:
             if entry.file_size > MAX_UPLOAD_BYTES:
                 raise _photo_refused(result.photo_lines[sku], name, "trop lourde (8 Mo au plus)")
             try:
-                stored.append(product_photos.store_photo(db, clean_photo(archive.read(entry), name)))
+                stored.append(
+                    product_photos.store_photo(db, clean_photo(_read(archive, entry), name))
+                )
             except ImageRefused as exc:
                 raise _photo_refused(result.photo_lines[sku], name, exc.message) from exc
         # The column gives the product's photos: a new import replaces the previous ones.

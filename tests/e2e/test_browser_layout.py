@@ -9,10 +9,11 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.media.drawn import category_photo
-from comptoir.models import Product, Role, Shop
+from comptoir.models import Invoice, Product, Role, Shop
 from comptoir.services.product_photos import attach_photos, store_photo
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_browser_order import _accept_cookies, _login
@@ -65,8 +66,9 @@ def _in_first_screen(page: Any, selector: str) -> bool:
     return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
 
 
-def _photo(db: Session, product: Product, slug: str, name: str) -> None:
-    attach_photos(db, product.id, [store_photo(db, category_photo(slug, name))])
+LOAVES = ["Pain de seigle", "Pain complet", "Pain aux céréales", "Fougasse aux olives",
+          "Pain d'épeautre", "Pain au maïs", "Pain de mie", "Pain aux figues", "Ficelle",
+          "Pain viennois", "Pain brié", "Tourte auvergnate"]  # fmt: skip
 
 
 def _shop_with_photos(db: Session) -> tuple[Shop, Product, Any]:
@@ -83,6 +85,14 @@ def _shop_with_photos(db: Session) -> tuple[Shop, Product, Any]:
     breads = create_category(db, "pains", "Pains")
     pastries = create_category(db, "viennoiseries", "Viennoiseries")
     shop.banner_photo_id = store_photo(db, category_photo("pains", "Pains")).id
+    # Enough loaves for the "Pains" category to take two pages of its own (24 a page); made
+    # first, so the shop's page (newest first) opens on the six below.
+    loaves = [
+        create_product(db, shop, name=f"{kind}, {size} format", price_cents=price,
+                       category_id=breads.id)
+        for kind in LOAVES
+        for size, price in (("petit", 260), ("grand", 450))
+    ]  # fmt: skip
     names = [
         ("Pain de campagne au levain, grande miche de 1 kg", breads, 480),
         ("Baguette de tradition", breads, 130),
@@ -102,9 +112,15 @@ def _shop_with_photos(db: Session) -> tuple[Shop, Product, Any]:
         )
         for name, category, price in names
     ]
-    for product, (_, category, _) in zip(products, names, strict=True):
-        _photo(db, product, category.slug, category.name)
+    photos = {c.id: store_photo(db, category_photo(c.slug, c.name)) for c in (breads, pastries)}
+    for product in loaves + products:
+        attach_photos(db, product.id, [photos[product.category_id]])
     return shop, products[0], merchant
+
+
+def _invoice_of(db: Session, vendor_order_id: int) -> int | None:
+    db.rollback()  # the worker renders it in its own session
+    return db.scalar(select(Invoice.id).where(Invoice.vendor_order_id == vendor_order_id))
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
@@ -124,7 +140,9 @@ def test_every_page_fits_the_screen(
     _accept_cookies(page)
     _fits(page, screen, "01-accueil")
     for path, name in [("/boutiques", "02-boutiques"), ("/connexion", "03-connexion"),
-                       ("/inscription", "04-inscription")]:  # fmt: skip
+                       ("/inscription", "04-inscription"),
+                       ("/inscription?role=vendeur", "04b-inscription-vendeur"),
+                       ("/mot-de-passe/oublie", "04c-mot-de-passe-oublie")]:  # fmt: skip
         page.goto(base + path)
         _fits(page, screen, name)
     _login(page, base, shopper.email)
@@ -137,6 +155,11 @@ def test_every_page_fits_the_screen(
     tops = [round(cards.nth(n).bounding_box()["y"]) for n in range(2)]
     assert tops[0] == tops[1], tops  # two cards side by side, on a phone too
 
+    page.goto(f"{base}/boutiques/{shop.slug}?q=croissant")
+    _fits(page, screen, "06b-boutique-recherche")
+    page.goto(f"{base}/boutiques/{shop.slug}?categorie=pains&page=2")
+    _fits(page, screen, "06c-boutique-rayon-page-2")
+    assert page.locator("nav.pagination a[rel=prev]").count() == 1
     page.goto(f"{base}/produits/{bread.id}")
     _fits(page, screen, "07-produit")
     assert _in_first_screen(page, ".product-hero .price")
@@ -173,12 +196,17 @@ def test_every_page_fits_the_screen(
         timeout=60,
         what="the shop's part to be confirmed",
     )
+    wait_for(lambda: _invoice_of(db, part.id), timeout=60, what="the shop's invoice")
     page.goto(f"{base}/commandes/{order_id}")
+    assert page.locator(f"#invoice-{part.id}").is_visible()  # the same page every run
     _fits(page, screen, "11-commande")
     for path, name in [("/commandes", "12-mes-commandes"), ("/compte", "13-compte"),
                        (f"/messages/{shop.slug}", "14-message-boutique"),
                        (f"/boutiques/{shop.slug}/cgv", "15-cgv"), ("/contact", "16-contact"),
-                       ("/mentions-legales", "17-mentions-legales")]:  # fmt: skip
+                       ("/mentions-legales", "17-mentions-legales"), ("/cgu", "18-cgu"),
+                       ("/confidentialite", "18b-confidentialite"),
+                       ("/mediation", "18c-mediation"), ("/cookies", "18d-cookies"),
+                       ("/messages", "19-messages")]:  # fmt: skip
         page.goto(base + path)
         _fits(page, screen, name)
     context.close()
@@ -194,10 +222,12 @@ def test_every_page_fits_the_screen(
     _fits(page, screen, "21-vendeur-commande")
     for path, name in [("/vendeur/commandes", "22-vendeur-commandes"),
                        ("/vendeur/produits", "23-vendeur-produits"),
+                       ("/vendeur/produits/nouveau", "23b-vendeur-nouveau-produit"),
                        (f"/vendeur/produits/{bread.id}", "24-vendeur-produit"),
                        ("/vendeur/boutique", "25-vendeur-boutique"),
                        ("/vendeur/boutique/horaires", "26-vendeur-horaires"),
                        ("/vendeur/ventes", "27-vendeur-ventes"),
+                       ("/vendeur/ventes/compte-de-versement", "27b-vendeur-versements"),
                        ("/vendeur/messages", "28-vendeur-messages")]:  # fmt: skip
         page.goto(base + path)
         _fits(page, screen, name)

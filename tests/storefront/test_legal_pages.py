@@ -30,9 +30,11 @@ def test_platform_legal_pages_show_the_operator_and_are_linked_everywhere(
     mentions = _text(client.get("/mentions-legales"))
     assert settings.operator_name in mentions and settings.host_name in mentions
     privacy = _text(client.get("/confidentialite"))
-    for part in ("Responsable du traitement", "Durées de conservation", "Vos droits",
-                 "strictement nécessaires", settings.operator_email):  # fmt: skip
-        assert part in privacy
+    for part in ("Responsable du traitement", "finalités", "Durées de conservation",
+                 f"{settings.data_retention_years} ans", "Vos droits", "rectifier", "effacer",
+                 "portabilité", "CNIL", "strictement nécessaires",
+                 f"mailto:{settings.operator_email}"):  # fmt: skip
+        assert part in privacy, part
     assert settings.mediator_name in _text(client.get("/mediation"))
     signup = client.get("/inscription").text
     assert 'href="/cgu"' in signup and 'name="accept_terms"' in signup

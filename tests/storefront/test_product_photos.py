@@ -218,3 +218,53 @@ def test_zip_import_brings_the_photos_its_csv_names(client: TestClient, db: Sess
     assert _photo_count(db, beurre) == 2
     plain_csv = _import(client, sheet.encode(), "produits.csv")
     assert "envoyez un ZIP contenant le CSV" in plain_csv
+
+
+def _zip_bomb(unpacked: int) -> bytes:
+    """A ZIP of a few hundred kilobytes holding one file of zeros `unpacked` bytes long."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        sheet = "sku;name;price;stock;photos\nB1;Beurre;3,90;12;zeros.jpg\n"
+        archive.writestr("produits.csv", sheet)
+        with archive.open("zeros.jpg", "w", force_zip64=True) as entry:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(unpacked // len(chunk)):
+                entry.write(chunk)
+    return buffer.getvalue()
+
+
+def _damaged(archive: bytes, name: str) -> bytes:
+    """The ZIP with one byte of `name`'s compressed data flipped (its CRC no longer matches)."""
+    info = zipfile.ZipFile(io.BytesIO(archive)).getinfo(name)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    return archive[:middle] + bytes([archive[middle] ^ 0xFF]) + archive[middle + 1 :]
+
+
+def test_hostile_zip_imports_are_refused_in_french(client: TestClient, db: Session) -> None:
+    merchant, shop = _merchant(db)
+    db.commit()
+    browser_login(client, merchant)
+    sheet = b"sku;name;price;stock;photos\nB1;Beurre;3,90;12;beurre.png\n"
+    cases = [
+        # A picture claiming 900 million pixels, inside the ZIP: stopped at its header.
+        ({"produits.csv": sheet, "beurre.png": png_bomb(30_000, 30_000)}, "trop grande"),
+        # A photo heavier than the form's limit, refused before it is decoded.
+        (
+            {"produits.csv": sheet.replace(b"beurre.png", b"lourde.jpg"),
+             "lourde.jpg": b"\xff\xd8" + b"\0" * (9 * 1024 * 1024)},
+            "photo « lourde.jpg » (ligne 2) refusée. trop lourde (8 Mo au plus)",
+        ),
+    ]  # fmt: skip
+    for entries, message in cases:
+        assert message in _import(client, _zip(entries))
+    # A small ZIP that would inflate to 300 MB: refused from its directory, nothing unpacked.
+    bomb = _zip_bomb(300 * 1024 * 1024)
+    assert len(bomb) < 2 * 1024 * 1024
+    assert "Le ZIP décompressé dépasse 256 Mo" in _import(client, bomb)
+    # A damaged archive (a flipped byte in a photo or in the CSV) is a French error, not a 500.
+    whole = _zip({"produits.csv": sheet, "beurre.png": picture("PNG", (600, 600))})
+    for name in ("beurre.png", "produits.csv"):
+        assert "Le fichier ZIP est illisible ou abîmé" in _import(client, _damaged(whole, name))
+    assert "Le fichier ZIP est illisible ou abîmé" in _import(client, b"PK\x03\x04" + b"\0" * 64)
+    assert db.scalars(select(Product).where(Product.shop_id == shop.id)).all() == []
