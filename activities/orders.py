@@ -23,6 +23,7 @@ from comptoir.orders.contracts import (
     CancelVendorLines,
     CloseUnpaidInput,
     CloseUnpaidResult,
+    CreditNotePapers,
     EmailRequest,
     LineDecisions,
     LinesUnavailable,
@@ -166,6 +167,16 @@ def refund(request: RefundRequest) -> int:
 
 
 @activity.defn
+def render_credit_notes(papers: CreditNotePapers) -> int:
+    """The PDFs of a refund's credit notes, issued without one in the refund's transaction
+    (documents queue); how many were rendered."""
+    with session_scope() as db:
+        return credit_notes.render_pending(
+            db, refund_key=papers.refund_key, refund_id=papers.refund_id
+        )
+
+
+@activity.defn
 @business_errors_final
 def operator_refund(request: OperatorRefundInput) -> int:
     """Carry out an operator's pending refund once (by its key); cents refunded."""
@@ -246,6 +257,7 @@ ALL_ACTIVITIES: list[Callable[..., Any]] = [
     record_payment_outcome,
     record_sale,
     issue_invoice,
+    render_credit_notes,
     refund,
     operator_refund,
     abandon_operator_refund,
@@ -260,4 +272,4 @@ ALL_ACTIVITIES: list[Callable[..., Any]] = [
 
 # Served by the documents worker (`workflows.worker --documents`) on its own task queue; the
 # orders worker keeps them too, for orders paid before the documents queue existed.
-DOCUMENT_ACTIVITIES: list[Callable[..., Any]] = [issue_invoice]
+DOCUMENT_ACTIVITIES: list[Callable[..., Any]] = [issue_invoice, render_credit_notes]

@@ -18,10 +18,11 @@ with workflow.unsafe.imports_passed_through():
     from activities import orders as acts
     from comptoir.orders.contracts import (
         OPERATOR_REFUND_WORKFLOW,
+        CreditNotePapers,
         EmailRequest,
         OperatorRefundInput,
     )
-    from workflows.steps import FOREVER, failure_text
+    from workflows.steps import CREDIT_NOTE_PDFS, FOREVER, failure_text
 
 # Stripe unreachable: about ten minutes of attempts, then the operator is told it failed.
 STRIPE_RETRIES = RetryPolicy(
@@ -52,6 +53,17 @@ class OperatorRefundWorkflow:
                 retry_policy=FOREVER,
             )
             return "failed"
+        if cents and workflow.patched(CREDIT_NOTE_PDFS):
+            try:  # the refund's credit notes, rendered by the documents worker
+                await workflow.execute_activity(
+                    acts.render_credit_notes,
+                    CreditNotePapers(refund_id=request.refund_id),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=STRIPE_RETRIES,
+                    task_queue=request.documents_task_queue or None,
+                )
+            except ActivityError:  # rendered when first downloaded instead
+                workflow.logger.warning("credit notes of refund %s not rendered", request.refund_id)
         try:
             await workflow.execute_activity(
                 acts.send_order_email,

@@ -499,6 +499,9 @@ class OrderWorkflow:
                         requested_by=action.operator_id,
                     ),
                 )
+                await self.steps.credit_note_pdfs(
+                    f"order-{self.order_id}-operator-cancel-vo{part.vendor_order_id}"
+                )
         await self._project("refunded", stage="closed", actor_kind="operator", actor_id=action.operator_id)
         self.status = "refunded"
         self.steps.set_stage("closed")

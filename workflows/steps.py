@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         ORDER_STAGE_ATTRIBUTE,
         AttentionRequest,
         AttentionResolution,
+        CreditNotePapers,
         OperatorAction,
         Timing,
     )
@@ -50,6 +51,11 @@ QUICK = RetryPolicy(
 # merchants' updates ahead in the queue. Histories recorded before it replay unchanged.
 PEOPLE_FIRST = "people-first"
 SHOP_PART_PRIORITY = Priority(priority_key=2)
+
+
+# Credit note PDFs are rendered by the documents worker after the refund (the refund's
+# transaction issues the credit note, number and contents, without its PDF).
+CREDIT_NOTE_PDFS = "credit-note-pdfs"
 
 
 def people_first(priority: Priority) -> Priority:
@@ -177,6 +183,19 @@ class StepRunner:
             if action.action == "skip":
                 return None
             # retry: go round again
+
+    async def credit_note_pdfs(self, refund_key: str) -> None:
+        """The PDFs of a refund's credit notes, on the documents queue (since the patch). An
+        operator may skip it: a PDF not rendered yet is rendered when first downloaded."""
+        if not workflow.patched(CREDIT_NOTE_PDFS):
+            return
+        await self.run(
+            acts.render_credit_notes,
+            CreditNotePapers(refund_key=refund_key),
+            step=f"credit_note_pdf:{refund_key}",
+            skippable=True,
+            task_queue=self.timing.documents_task_queue or None,
+        )
 
     async def forever(self, activity: Callable[..., Awaitable[Any]] | Callable[..., Any], arg: Any) -> Any:
         """Bookkeeping that must happen whatever it takes (retried without limit)."""

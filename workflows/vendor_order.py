@@ -725,6 +725,8 @@ class VendorOrderWorkflow:
     async def _refund(self, request: RefundRequest) -> None:
         refunded = await self.steps.run(acts.refund, request, step=f"refund:{request.refund_key}")
         self.refunded_cents += int(refunded or 0)
+        if refunded:
+            await self.steps.credit_note_pdfs(request.refund_key)
 
     async def _operator_cancel(self, action: OperatorAction) -> None:
         """An operator cancels this shop's part: what is left of it is refunded."""

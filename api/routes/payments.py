@@ -89,7 +89,7 @@ def credit_note_pdf(credit_note_id: int, db: SessionDep, user: CurrentUser) -> R
     readable = scoping.readable_vendor_orders(user).where(VendorOrder.id == note.vendor_order_id)
     if db.scalar(readable) is None:
         raise NotFound("Avoir introuvable.")
-    return _pdf(bytes(note.pdf), f"avoir-{note.number}.pdf")
+    return _pdf(credit_notes.pdf_of(note), f"avoir-{note.number}.pdf")
 
 
 @router.get("/commission-invoices/{commission_invoice_id}.pdf", response_class=Response)

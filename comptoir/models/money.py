@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -185,7 +186,10 @@ class CreditNote(Base):
     total_ht_cents: Mapped[int] = mapped_column(Integer)
     total_vat_cents: Mapped[int] = mapped_column(Integer)
     total_ttc_cents: Mapped[int] = mapped_column(Integer)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # What the paper says (InvoiceData as JSON), fixed when it is issued; the PDF is rendered
+    # from it by the documents worker after the refund's transaction (NULL until then).
+    paper: Mapped[dict[str, Any] | None] = mapped_column(JSONB, deferred=True)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (

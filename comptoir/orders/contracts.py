@@ -419,6 +419,14 @@ class RefundRequest:
 
 
 @dataclass
+class CreditNotePapers:
+    """The credit notes of one refund whose PDFs are to be rendered: by key or by id."""
+
+    refund_key: str = ""
+    refund_id: int | None = None
+
+
+@dataclass
 class LinesUnavailable:
     vendor_order_id: int
     line_ids: list[int]
@@ -492,3 +500,4 @@ class OperatorRefundInput:
     order_id: int
     reason: str = ""  # told to the shopper
     failure: str = ""  # why it could not be made (to abandon it)
+    documents_task_queue: str = ""  # where its credit notes' PDFs are rendered

@@ -200,7 +200,12 @@ async def start_operator_refund(
         try:
             await client.start_workflow(
                 OPERATOR_REFUND_WORKFLOW,
-                OperatorRefundInput(refund_id=refund_id, order_id=order_id, reason=reason),
+                OperatorRefundInput(
+                    refund_id=refund_id,
+                    order_id=order_id,
+                    reason=reason,
+                    documents_task_queue=settings.documents_task_queue,
+                ),
                 id=workflow_id,
                 task_queue=settings.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

@@ -8,13 +8,20 @@ credit notes.
 A refund made before its part's invoice exists: a refund of lines (unavailable, cancelled)
 is reflected by the invoice itself, which leaves those lines out; an operator's refund of an
 amount leaves the lines as they were, so its credit note is issued with the invoice.
+
+The refund's transaction fixes what the credit note says (`paper`) and its number; the PDF
+(CPU-bound, ~0.1 s) is rendered from that paper by the documents worker right after
+(`render_pending`), never on the refund's path. A PDF asked for before then is rendered on the
+spot from the same paper (`pdf_of`), so it is the same document.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
@@ -128,6 +135,20 @@ def _paper_lines(
         ]
         rows += delivery_rows(delivery_label, delivery, goods)
     return rows
+
+
+_PAPER = TypeAdapter(InvoiceData)
+
+
+def paper_of(data: InvoiceData) -> dict[str, Any]:
+    """What a credit note says, as JSON kept with it."""
+    dumped: dict[str, Any] = _PAPER.dump_python(data, mode="json")
+    return dumped
+
+
+def data_of(paper: dict[str, Any]) -> InvoiceData:
+    """The credit note's data back from its JSON."""
+    return _PAPER.validate_python(paper)
 
 
 def _refund(db: Session, refund_id: int) -> Refund:
@@ -264,22 +285,60 @@ def _issue(
         total_ht_cents=totals.ht_cents,
         total_vat_cents=totals.vat_cents,
         total_ttc_cents=totals.ttc_cents,
-        pdf=render_invoice_pdf(data),
+        paper=paper_of(data),
+        pdf=None,  # rendered by the documents worker (render_pending)
     )
     db.add(note)
     db.flush()
     return note
 
 
+def render_pdf(note: CreditNote) -> bytes:
+    """Render a credit note's PDF from its paper and keep it on the row."""
+    if note.paper is None:  # issued before papers were kept: rendered then, never NULL
+        raise NotFound("Avoir introuvable.")
+    pdf = render_invoice_pdf(data_of(note.paper))
+    note.pdf = pdf
+    return pdf
+
+
+def render_pending(db: Session, refund_key: str = "", refund_id: int | None = None) -> int:
+    """Render the PDFs of a refund's credit notes that have none yet (by refund key or id);
+    how many were rendered. Run twice, the second run renders nothing."""
+    query = (
+        select(CreditNote)
+        .join(Refund, Refund.id == CreditNote.refund_id)
+        .where(CreditNote.pdf.is_(None))
+        .options(undefer(CreditNote.paper))
+        .order_by(CreditNote.id)
+        .with_for_update(of=CreditNote, skip_locked=True)
+    )
+    if refund_id is not None:
+        query = query.where(Refund.id == refund_id)
+    else:
+        query = query.where(Refund.refund_key == refund_key)
+    notes = db.scalars(query).all()
+    for note in notes:
+        render_pdf(note)
+    db.flush()
+    return len(notes)
+
+
 def get_credit_note(db: Session, credit_note_id: int, *, with_pdf: bool = False) -> CreditNote:
     """A credit note by id (404 when it does not exist)."""
     query = select(CreditNote).where(CreditNote.id == credit_note_id)
     if with_pdf:
-        query = query.options(undefer(CreditNote.pdf))
+        query = query.options(undefer(CreditNote.pdf), undefer(CreditNote.paper))
     note = db.scalar(query)
     if note is None:
         raise NotFound("Avoir introuvable.")
     return note
+
+
+def pdf_of(note: CreditNote) -> bytes:
+    """A credit note's PDF (load it with `get_credit_note(with_pdf=True)`). Asked for before
+    the documents worker got to it: rendered now from the same paper, and kept."""
+    return bytes(note.pdf) if note.pdf is not None else render_pdf(note)
 
 
 def credit_notes_of_vendor_orders(db: Session, vendor_order_ids: list[int]) -> list[CreditNote]:

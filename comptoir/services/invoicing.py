@@ -149,7 +149,11 @@ def issue_invoice(db: Session, vendor_order_id: int) -> Invoice:
     # lines as they are, so that refund's credit note is issued with it (same transaction).
     from comptoir.services import credit_notes, operator_refunds  # they import this module
 
-    credit_notes.issue_for_refunds_before_invoice(db, vendor_order_id, operator_refunds.KEY_PREFIX)
+    # This runs on the documents worker already: their PDFs are rendered here too.
+    for note in credit_notes.issue_for_refunds_before_invoice(
+        db, vendor_order_id, operator_refunds.KEY_PREFIX
+    ):
+        credit_notes.render_pdf(note)
     return invoice
 
 

@@ -110,7 +110,7 @@ def test_operator_refunds_of_invoiced_parts_yield_credit_notes_up_to_what_was_in
         assert note.refund_id == refund_id and note.invoice_id == invoice.id
         assert note.number == f"A-{shop_id:04d}-000001"
         assert note.total_ttc_cents == shares[part.id]
-        pdf = bytes(credit_notes.get_credit_note(db, note.id, with_pdf=True).pdf)
+        pdf = credit_notes.pdf_of(credit_notes.get_credit_note(db, note.id, with_pdf=True))
         _, xml = fx.get_facturx_xml_from_pdf(pdf, check_xsd=True)
         assert fx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
         assert b"<ram:TypeCode>381</ram:TypeCode>" in xml and invoice.number.encode() in xml
@@ -120,7 +120,7 @@ def test_operator_refunds_of_invoiced_parts_yield_credit_notes_up_to_what_was_in
     assert first.credited["delivery"] == 490 and set(first.credited) == {
         "delivery", str(bread.id), str(wine.id)}  # fmt: skip
     xml = fx.get_facturx_xml_from_pdf(
-        bytes(credit_notes.get_credit_note(db, first.id, with_pdf=True).pdf)
+        credit_notes.pdf_of(credit_notes.get_credit_note(db, first.id, with_pdf=True))
     )[1]
     assert b"<ram:RateApplicablePercent>5.50</ram:RateApplicablePercent>" in xml
     assert b"<ram:RateApplicablePercent>20.00</ram:RateApplicablePercent>" in xml
@@ -180,5 +180,5 @@ def test_a_refund_before_the_invoice_gets_its_credit_note_with_the_invoice(db: S
     [note] = _notes(db, parts[baker])
     assert (note.refund_id, note.invoice_id, note.sequence) == (on_baker, baker_invoice.id, 1)
     assert note.credited == {"delivery": 300}
-    text = pdf_text(bytes(credit_notes.get_credit_note(db, note.id, with_pdf=True).pdf))
+    text = pdf_text(credit_notes.pdf_of(credit_notes.get_credit_note(db, note.id, with_pdf=True)))
     assert f"Facture d'origine {baker_invoice.number}" in text

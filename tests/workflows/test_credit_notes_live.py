@@ -4,13 +4,20 @@ activity issues the Factur-X credit note, and the shopper downloads it from the 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from facturx import facturx as fx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
 
 from comptoir.models import CreditNote, Invoice
+from comptoir.orders.contracts import vendor_order_workflow_id
+from comptoir.settings import get_settings
+from comptoir.temporal import connect
 from tests.lifecycle_support import (
     build_town,
     lines_of,
@@ -57,6 +64,25 @@ def test_unavailable_invoiced_line_is_refunded_with_a_credit_note(
     assert note.total_ttc_cents == 1290 + delivery.delivery_cents == invoice.total_ttc_cents
     assert note.credited == {str(line.id): 1290, "delivery": delivery.delivery_cents}
     assert note.number == f"A-{delivery.shop_id:04d}-000001"
+
+    # Its PDF is not rendered in the refund's transaction but by the documents worker, after.
+    def rendered() -> bool:
+        db.rollback()
+        return bool(
+            db.scalar(select(CreditNote.pdf.is_not(None)).where(CreditNote.id == note.id))
+        )
+
+    wait_for(rendered, what="the credit note's PDF from the documents worker")
+    history = asyncio.run(_history(vendor_order_workflow_id(delivery.id)))
+    queues = {
+        e.activity_task_scheduled_event_attributes.activity_type.name: (
+            e.activity_task_scheduled_event_attributes.task_queue.name
+        )
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    }
+    documents = get_settings().documents_task_queue
+    assert queues["render_credit_notes"] == documents != queues["refund"]
     browser_login(client, town.shopper)
     page = client.get(f"/commandes/{order_id}")
     assert f'href="/api/credit-notes/{note.id}.pdf"' in page.text
@@ -65,3 +91,8 @@ def test_unavailable_invoiced_line_is_refunded_with_a_credit_note(
     _, xml = fx.get_facturx_xml_from_pdf(pdf.content, check_xsd=True)
     assert b"<ram:TypeCode>381</ram:TypeCode>" in xml and invoice.number.encode() in xml
     assert len(db.scalars(select(CreditNote)).all()) == 1
+
+
+async def _history(workflow_id: str) -> WorkflowHistory:
+    client = await connect(get_settings())
+    return await client.get_workflow_handle(workflow_id).fetch_history()

@@ -283,4 +283,4 @@ def invoice_pdf(invoice_id: int) -> bytes:
 def credit_note_pdf(credit_note_id: int) -> bytes:
     """The stored PDF of one credit note."""
     with session_scope() as db:
-        return bytes(credit_notes.get_credit_note(db, credit_note_id, with_pdf=True).pdf)
+        return credit_notes.pdf_of(credit_notes.get_credit_note(db, credit_note_id, with_pdf=True))
