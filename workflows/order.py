@@ -146,6 +146,7 @@ class OrderWorkflow:
         return await self._finish()
 
     async def _finish(self) -> str:
+        await self.steps.drain()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status
 
@@ -499,7 +500,7 @@ class OrderWorkflow:
                         requested_by=action.operator_id,
                     ),
                 )
-                await self.steps.credit_note_pdfs(
+                self.steps.credit_note_pdfs(
                     f"order-{self.order_id}-operator-cancel-vo{part.vendor_order_id}"
                 )
         await self._project("refunded", stage="closed", actor_kind="operator", actor_id=action.operator_id)

@@ -35,6 +35,12 @@ T = TypeVar("T")
 ORDER_STAGE_KEY = SearchAttributeKey.for_keyword(ORDER_STAGE_ATTRIBUTE)
 # Recording that a human is needed must not itself give up: retried until PostgreSQL answers.
 FOREVER = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+# A paper that can be rendered later (on download): retried for about a quarter of an hour.
+PAPERS = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=1),
+    maximum_attempts=20,
+)
 # A human's action waits for its answer: a few quick attempts, then a clear refusal.
 QUICK = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
@@ -95,6 +101,7 @@ class StepRunner:
         self.actions: list[OperatorAction] = []
         self.cancel_requested: OperatorAction | None = None
         self._items = 0
+        self.background: list[workflow.ActivityHandle[Any]] = []
 
     # --- operator signals ---------------------------------------------------------------
 
@@ -184,18 +191,30 @@ class StepRunner:
                 return None
             # retry: go round again
 
-    async def credit_note_pdfs(self, refund_key: str) -> None:
-        """The PDFs of a refund's credit notes, on the documents queue (since the patch). An
-        operator may skip it: a PDF not rendered yet is rendered when first downloaded."""
+    def credit_note_pdfs(self, refund_key: str) -> None:
+        """Render a refund's credit notes on the documents queue (since the patch), in the
+        background: the part goes on meanwhile, and `drain` waits for them before the workflow
+        ends. A PDF that could not be rendered is rendered when first downloaded."""
         if not workflow.patched(CREDIT_NOTE_PDFS):
             return
-        await self.run(
-            acts.render_credit_notes,
-            CreditNotePapers(refund_key=refund_key),
-            step=f"credit_note_pdf:{refund_key}",
-            skippable=True,
-            task_queue=self.timing.documents_task_queue or None,
+        self.background.append(
+            workflow.start_activity(
+                acts.render_credit_notes,
+                CreditNotePapers(refund_key=refund_key),
+                start_to_close_timeout=self._timeout(),
+                retry_policy=PAPERS,
+                task_queue=self.timing.documents_task_queue or None,
+            )
         )
+
+    async def drain(self) -> None:
+        """Wait for the background work started by this workflow (credit note PDFs)."""
+        while self.background:
+            handle = self.background.pop(0)
+            try:
+                await handle
+            except ActivityError as err:
+                workflow.logger.warning("credit note PDF left to its download: %s", failure_text(err))
 
     async def forever(self, activity: Callable[..., Awaitable[Any]] | Callable[..., Any], arg: Any) -> Any:
         """Bookkeeping that must happen whatever it takes (retried without limit)."""

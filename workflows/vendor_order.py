@@ -169,6 +169,7 @@ class VendorOrderWorkflow:
                 await self._project("closed", note="Délai de retour écoulé.")
         except OperatorCancelled as cancelled:
             await self._operator_cancel(cancelled.action)
+        await self.steps.drain()
         await workflow.wait_condition(lambda: not self.busy and workflow.all_handlers_finished())
         return VendorOrderResult(self.vendor_order_id, self.status, self.refunded_cents)
 
@@ -726,7 +727,7 @@ class VendorOrderWorkflow:
         refunded = await self.steps.run(acts.refund, request, step=f"refund:{request.refund_key}")
         self.refunded_cents += int(refunded or 0)
         if refunded:
-            await self.steps.credit_note_pdfs(request.refund_key)
+            self.steps.credit_note_pdfs(request.refund_key)
 
     async def _operator_cancel(self, action: OperatorAction) -> None:
         """An operator cancels this shop's part: what is left of it is refunded."""

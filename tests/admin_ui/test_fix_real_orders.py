@@ -78,7 +78,10 @@ def test_operator_cancels_a_stuck_shop_part_from_the_console_with_refund(
     refunds = wait_for(lambda: refunds_of_intent(stuck.intent_id), what="the refund")
     assert [r.amount for r in refunds] == [1290 + 490]
     wait_for(lambda: attention_settled(db, stuck.order_id), what="the order to leave attention")
-    assert vendor_orders(db, stuck.order_id)[1].status.value == "cancelled"
+    wait_for(
+        lambda: vendor_orders(db, stuck.order_id)[1].status.value == "cancelled",
+        what="the part cancelled",
+    )
     # Stripe's refund exists before the activity's transaction commits the order's projection.
     wait_for(
         lambda: order_row(db, stuck.order_id).refunded_cents == 1780,
