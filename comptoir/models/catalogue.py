@@ -98,3 +98,26 @@ class Product(Base):
     def effective_price_cents(self) -> int:
         """What a shopper pays online: the promotion price when there is one."""
         return self.promo_price_cents if self.promo_price_cents is not None else self.price_cents
+
+
+class SearchWord(Base):
+    """The catalogue's lexicon: every distinct word of a product name, lowercased and
+    without accents (`comptoir_name_words`), for correcting a shopper's typos word by word.
+
+    Kept by triggers on `products` (migration 0009): words of new or renamed products are
+    added, words no product name says any more are removed. It holds thousands of rows
+    where the catalogue holds millions, so a trigram lookup of a misspelt word is cheap.
+    """
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+
+    __table_args__ = (
+        Index(
+            "ix_search_words_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )
