@@ -308,11 +308,13 @@ def _with_category(match: _TextMatch, named: CategoryQuery) -> _TextMatch:
     (a "Plateau de fromages", a "Couteau à fromage") are assortments or accessories, left
     to the full-text match."""
     others = func.to_tsquery(_ts_config(), " & ".join(named.other_words))
-    own = func.to_tsquery(_ts_config(), " | ".join(named.category_words))
+    # The name's words are the stored vector's weight A: checking them there costs no
+    # parsing of the name for each candidate (to_tsvector(name) did, 2-3 µs a row).
+    own_in_name = func.to_tsquery(_ts_config(), " | ".join(f"{w}:A" for w in named.category_words))
     in_category = and_(
         Product.category_id.in_(named.category_ids),
         Product.search_vector.op("@@")(others),
-        ~func.to_tsvector(_ts_config(), Product.name).op("@@")(own),
+        ~Product.search_vector.op("@@")(own_in_name),
     )
     category_score = case(
         (
