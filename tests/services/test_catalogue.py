@@ -276,6 +276,26 @@ def test_pagination(db: Session, catalogue: dict[str, Shop]) -> None:
     assert beyond.items == [] and beyond.total == 10
 
 
+def test_pages_and_sorts_of_a_text_query(db: Session, catalogue: dict[str, Shop]) -> None:
+    # With words, the page's ids come with the facets and the cards follow in rank order.
+    fournil = catalogue["fournil"]
+    for n in range(7):
+        create_product(db, fournil, name=f"Brioche n°{n}", price_cents=500 - n * 10)
+    db.commit()
+    everything = names(search(db, "brioche", page_size=20))
+    assert len(everything) == 7
+    pages = [names(search(db, "brioche", page_size=3, page=p)) for p in (1, 2, 3, 4)]
+    assert pages[0] + pages[1] + pages[2] == everything and pages[3] == []
+    assert search(db, "brioche", page_size=3, page=3).total == 7
+    cheapest = search(db, "brioche", sort=SearchSort.price_asc, page_size=3, page=1)
+    assert [h.effective_price_cents for h in cheapest.items] == [440, 450, 460]
+    dearest = search(db, "brioche", sort=SearchSort.price_desc, page_size=2, page=2)
+    assert [h.effective_price_cents for h in dearest.items] == [480, 470]
+    in_shop = search(db, "brioche", shop="fromagerie-du-marche")
+    assert in_shop.items == [] and in_shop.total == 0
+    assert [(f.slug, f.count) for f in in_shop.facets.shops] == [("le-fournil", 7)]
+
+
 def test_facets_ignore_their_own_filter(db: Session, catalogue: dict[str, Shop]) -> None:
     result = search(db, shop="le-fournil", category="boulangerie", max_price=200)
     # Without a text query the newest come first.
