@@ -192,6 +192,20 @@ def test_lexicon_follows_products_added_renamed_and_deleted(
     assert search(db, "croisant").total == 0
 
 
+def test_a_search_plans_for_its_own_words_in_its_transaction_only(
+    db: Session, catalogue: dict[str, Shop]
+) -> None:
+    from sqlalchemy import text
+
+    default = db.scalar(text("SHOW plan_cache_mode"))
+    db.commit()
+    search(db, "croisant")
+    assert db.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+    assert db.scalar(text("SHOW pg_trgm.similarity_threshold")) == "0.45"
+    db.commit()
+    assert db.scalar(text("SHOW plan_cache_mode")) == default
+
+
 def test_lexicon_ignores_updates_that_keep_the_name(
     db: Session, catalogue: dict[str, Shop]
 ) -> None:
