@@ -90,6 +90,12 @@ class Product(Base):
             text("comptoir_unaccent(lower(name)) gin_trgm_ops"),
             postgresql_using="gin",
         ),
+        # The name and brand words alone (weights A, B): "say it in the name" (migration 0010).
+        Index(
+            "ix_products_name_vector",
+            text("ts_filter(search_vector, '{a,b}'::\"char\"[])"),
+            postgresql_using="gin",
+        ),
         Index("ix_products_shop_sku", "shop_id", "sku"),
         Index("ix_products_created_at", "created_at"),
     )
