@@ -31,24 +31,30 @@ $$
 
 # Remove, of the given words, those no product name says any more. The trigram index of
 # product names finds the candidates (`LIKE '%word%'`, words are letters and digits only),
-# the word list of each candidate's name confirms.
+# the word list of each candidate's name confirms. PL/pgSQL, so that its statement is
+# planned once per session, not at each call as an SQL function's would be.
 PRUNE = """
 CREATE FUNCTION comptoir_prune_search_words(candidates text[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF coalesce(cardinality(candidates), 0) = 0 THEN
+        RETURN;
+    END IF;
     DELETE FROM public.search_words s
     WHERE s.word = ANY (candidates)
       AND NOT EXISTS (
           SELECT 1 FROM public.products p
           WHERE public.comptoir_unaccent(lower(p.name)) LIKE '%' || s.word || '%'
             AND s.word IN (SELECT public.comptoir_name_words(p.name))
-      )
-$$
+      );
+END $$
 """
 
 # Statement-level triggers for inserts and deletes (a COPY of a million products adds its
 # words in one statement); a row-level one for renames, which fires only when the name
-# changes (stock and price updates do not pay for it). Adding a word that exists takes no
-# lock (ON CONFLICT DO NOTHING), so merchants adding products do not wait on each other.
+# changes (stock and price updates do not pay for it) and only touches the words that
+# come or go. Adding a word that exists takes no lock (ON CONFLICT DO NOTHING), so
+# merchants adding products do not wait on each other.
 TRIGGERS = """
 CREATE FUNCTION comptoir_search_words_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -68,14 +74,22 @@ BEGIN
 END $$;
 
 CREATE FUNCTION comptoir_search_words_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO public.search_words (word)
-    SELECT w FROM public.comptoir_name_words(NEW.name) AS w ORDER BY 1
-    ON CONFLICT DO NOTHING;
-    PERFORM public.comptoir_prune_search_words(ARRAY(
+DECLARE
+    came text[] := ARRAY(
+        SELECT public.comptoir_name_words(NEW.name)
+        EXCEPT SELECT public.comptoir_name_words(OLD.name)
+    );
+    gone text[] := ARRAY(
         SELECT public.comptoir_name_words(OLD.name)
         EXCEPT SELECT public.comptoir_name_words(NEW.name)
-    ));
+    );
+BEGIN
+    IF cardinality(came) > 0 THEN
+        INSERT INTO public.search_words (word)
+        SELECT w FROM unnest(came) AS w ORDER BY 1
+        ON CONFLICT DO NOTHING;
+    END IF;
+    PERFORM public.comptoir_prune_search_words(gone);
     RETURN NULL;
 END $$;
 
