@@ -8,6 +8,7 @@ directly through the search's SQL (`catalogue.search_products`, in-process, no H
 Goal: p95 < 50 ms through the API.
 
 Run: DATABASE_URL=postgresql://… .venv/bin/python bench/search.py [--products N] [--rounds R]
+     [--keep-database NAME]   (generate the catalogue once, reuse it on later runs)
 """
 
 from __future__ import annotations
@@ -85,20 +86,31 @@ def libpq(url: str) -> str:
 
 
 @contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A new empty database on the server, dropped (even if in use) when done."""
-    name = f"comptoir_bench_search_{uuid.uuid4().hex[:8]}"
+def scratch_database(server_url: str, keep: str | None = None) -> Iterator[tuple[str, bool]]:
+    """A database on the server and whether it already existed.
+
+    Without `keep`: a new empty database, dropped (even if in use) when done. With `keep`:
+    the database of that name, created if missing and left in place at the end, so that a
+    large catalogue is generated once and reused by later runs.
+    """
+    name = keep or f"comptoir_bench_search_{uuid.uuid4().hex[:8]}"
     admin = libpq(server_url)
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        existed = keep is not None and bool(
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        )
+        if not existed:
+            conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        yield url, existed
     finally:
         from comptoir.db import reset_engine
 
         reset_engine()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if keep is None:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def load_catalogue(url: str, total_products: int, extra_shops: int) -> None:
@@ -184,6 +196,23 @@ def load_catalogue(url: str, total_products: int, extra_shops: int) -> None:
     )
 
 
+def reuse_catalogue(url: str) -> None:
+    """A kept database from an earlier run: bring it to the latest schema, refresh statistics."""
+    from comptoir.migrate import upgrade
+
+    started = time.perf_counter()
+    upgrade(url)
+    with psycopg.connect(libpq(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        count = conn.execute("SELECT count(*) FROM products").fetchone()
+        shops = conn.execute("SELECT count(*) FROM shops WHERE status = 'approved'").fetchone()
+    print(
+        f"catalogue: {count[0] if count else 0} products in {shops[0] if shops else 0} approved "
+        f"shops, reused (kept database; migrations, VACUUM ANALYZE in "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
+
+
 Timings = tuple[list[float], dict[str, list[float]], dict[str, int]]
 
 
@@ -264,20 +293,30 @@ def main() -> int:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--shops", type=int, default=85, help="extra shops besides the demo town")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--keep-database",
+        metavar="NAME",
+        help="use (or create and fill) this database and keep it at the end; an existing one"
+        " is only migrated to the latest schema, not reloaded (its product count may differ"
+        " from --products)",
+    )
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL")
     if not server:
         print("Set DATABASE_URL to a PostgreSQL server this bench may create a database on.")
         return 2
 
-    with scratch_database(server) as url:
+    with scratch_database(server, args.keep_database) as (url, existed):
         os.environ["DATABASE_URL"] = url
         from comptoir.db import reset_engine
         from comptoir.settings import get_settings
 
         get_settings.cache_clear()
         reset_engine()
-        load_catalogue(url, args.products, args.shops)
+        if existed:
+            reuse_catalogue(url)
+        else:
+            load_catalogue(url, args.products, args.shops)
         api_all, api_per_query, totals = bench_api(url, args.rounds)
         sql_all, sql_per_query, _ = bench_sql(args.rounds)
         precision, ranking_size = ranking_precision()

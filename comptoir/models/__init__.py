@@ -11,7 +11,7 @@ from comptoir.models.accounts import (
     User,
 )
 from comptoir.models.base import Base
-from comptoir.models.catalogue import Category, Product
+from comptoir.models.catalogue import Category, Product, SearchWord
 from comptoir.models.media import MediaFile, Photo, ProductPhoto
 from comptoir.models.money import (
     CommissionInvoice,
@@ -68,7 +68,7 @@ __all__ = [
     "MediaFile", "Message", "OpeningHours", "Order", "OrderLine", "OrderStatus", "PasswordResetToken",
     "Payment", "PaymentStatus", "PayoutAttempt", "PayoutAttemptStatus", "PayoutMethod", "Photo",
     "PickupSlotRule", "SepaBatch", "Settlement", "SettlementItem", "SettlementState",
-    "ShopPayoutAccount", "Product", "ProductPhoto", "Refund", "RefundStatus",
+    "ShopPayoutAccount", "Product", "ProductPhoto", "SearchWord", "Refund", "RefundStatus",
     "ReturnRequest", "ReturnStatus", "Role", "SentEmail", "Shop", "ShopClosure", "ShopStatus",
     "SignUpAttempt",
     "StatusEvent", "StripeEvent", "User", "VendorOrder", "VendorOrderStatus",

@@ -90,6 +90,12 @@ class Product(Base):
             text("comptoir_unaccent(lower(name)) gin_trgm_ops"),
             postgresql_using="gin",
         ),
+        # The name and brand words alone (weights A, B): "say it in the name" (migration 0010).
+        Index(
+            "ix_products_name_vector",
+            text("ts_filter(search_vector, '{a,b}'::\"char\"[])"),
+            postgresql_using="gin",
+        ),
         Index("ix_products_shop_sku", "shop_id", "sku"),
         Index("ix_products_created_at", "created_at"),
     )
@@ -98,3 +104,26 @@ class Product(Base):
     def effective_price_cents(self) -> int:
         """What a shopper pays online: the promotion price when there is one."""
         return self.promo_price_cents if self.promo_price_cents is not None else self.price_cents
+
+
+class SearchWord(Base):
+    """The catalogue's lexicon: every distinct word of a product name, lowercased and
+    without accents (`comptoir_name_words`), for correcting a shopper's typos word by word.
+
+    Kept by triggers on `products` (migration 0009): words of new or renamed products are
+    added, words no product name says any more are removed. It holds thousands of rows
+    where the catalogue holds millions, so a trigram lookup of a misspelt word is cheap.
+    """
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+
+    __table_args__ = (
+        Index(
+            "ix_search_words_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )

@@ -97,7 +97,7 @@ def test_search_sends_a_fixed_number_of_statements(
     with counting_statements() as statements:
         response = client.get("/api/products/search", params={"q": "fromage", "page_size": 50})
     assert response.status_code == 200 and len(response.json()["items"]) == 31
-    # Typo threshold + fallback check, the page, the count with facets.
+    # Settings + fallback check, the page's ids with the count and facets, the page's cards.
     assert len(statements) == 3, statements
     with counting_statements() as statements:
         assert client.get("/api/products/search").status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.domain.paris_time import PARIS
@@ -17,6 +17,7 @@ from comptoir.models import (
     Order,
     OrderStatus,
     Product,
+    SearchWord,
     Shop,
     ShopClosure,
     ShopStatus,
@@ -115,10 +116,103 @@ def test_accents_and_case_do_not_matter(
         ("eclaire", "Éclair au chocolat"),
     ],
 )
-def test_typos_fall_back_on_trigram_similarity(
+def test_typos_are_corrected(
     db: Session, catalogue: dict[str, Shop], query: str, expected: str
 ) -> None:
     assert names(search(db, query))[0] == expected
+
+
+def test_typos_are_corrected_against_the_lexicon_of_product_names(
+    db: Session, catalogue: dict[str, Shop]
+) -> None:
+    from comptoir.services.catalogue import _corrections
+
+    # Misspelt words get the closest words of product names; words some product name says
+    # (even without its accents) and short words are left as they are.
+    found = _corrections(db, ["croisant", "au", "beure"])
+    assert found.alternatives == {0: ["croissant"], 2: ["beurre"]} and not found.unknown
+    found = _corrections(db, ["fromage", "CHÈVRE", "pain", "18"])
+    assert not found.alternatives and not found.unknown
+    found = _corrections(db, ["croissant", "sans", "gluten"])  # nothing close enough
+    assert not found.alternatives and found.unknown == {1, 2}
+    # A brand or description word the names do not hold still finds its products as typed.
+    create_product(
+        db, catalogue["fournil"], name="Galette", description="Recette bretonne au sarrasin."
+    )
+    db.commit()
+    assert names(search(db, "sarrasin")) == ["Galette"]
+
+
+def test_corrected_hits_rank_below_hits_of_the_query_as_typed(
+    db: Session, catalogue: dict[str, Shop]
+) -> None:
+    # "beure" as typed is in one description only (descriptions are not in the lexicon):
+    # fewer than three hits, so the fallback adds what "beurre" finds, ranked after.
+    create_product(
+        db, catalogue["fournil"], name="Sablés", description="Biscuits au beure salé."
+    )
+    db.commit()
+    assert names(search(db, "beure")) == ["Sablés", "Croissant au beurre"]
+
+
+def test_lexicon_follows_products_added_renamed_and_deleted(
+    db: Session, catalogue: dict[str, Shop]
+) -> None:
+    def lexicon() -> set[str]:
+        return set(db.scalars(select(SearchWord.word)))
+
+    assert {"fromage", "chevre", "croissant", "beurre", "paintball"} <= lexicon()
+    assert "au" not in lexicon() and "18" not in lexicon()  # too short, or a number
+    shop = catalogue["fournil"]
+    brioche = create_product(db, shop, name="Brioche tressée")
+    db.commit()
+    assert {"brioche", "tressee"} <= lexicon()
+    assert names(search(db, "brioch tresee"))[0] == "Brioche tressée"
+
+    brioche.name = "Kouign-amann"  # renamed: the old words go, the new ones come
+    db.commit()
+    assert {"kouign", "amann"} <= lexicon()
+    assert not {"brioche", "tressee"} & lexicon()
+    assert names(search(db, "kouign aman"))[0] == "Kouign-amann"
+
+    # A word another product still says stays; one nobody says any more goes.
+    other = create_product(db, shop, name="Kouign au chocolat")
+    db.commit()
+    db.delete(brioche)
+    db.commit()
+    assert "kouign" in lexicon() and "amann" not in lexicon()
+    db.delete(other)
+    db.commit()
+    assert "kouign" not in lexicon()
+    # Bulk statements (an import, a shop's departure) keep it too.
+    db.execute(delete(Product).where(Product.shop_id == shop.id))
+    db.commit()
+    assert "croissant" not in lexicon() and "paintball" not in lexicon()
+    assert "fromage" in lexicon()  # the cheese shop's products are still there
+    assert search(db, "croisant").total == 0
+
+
+def test_a_search_plans_for_its_own_words_in_its_transaction_only(
+    db: Session, catalogue: dict[str, Shop]
+) -> None:
+    from sqlalchemy import text
+
+    default = db.scalar(text("SHOW plan_cache_mode"))
+    db.commit()
+    search(db, "croisant")
+    assert db.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+    assert db.scalar(text("SHOW pg_trgm.similarity_threshold")) == "0.45"
+    db.commit()
+    assert db.scalar(text("SHOW plan_cache_mode")) == default
+
+
+def test_lexicon_ignores_updates_that_keep_the_name(
+    db: Session, catalogue: dict[str, Shop]
+) -> None:
+    db.execute(update(Product).values(stock=Product.stock + 1))
+    db.commit()
+    assert "croissant" in set(db.scalars(select(SearchWord.word)))
+    assert names(search(db, "croisant"))[0] == "Croissant au beurre"
 
 
 def test_typo_fallback_matches_whole_words_only(db: Session, catalogue: dict[str, Shop]) -> None:
@@ -194,6 +288,26 @@ def test_pagination(db: Session, catalogue: dict[str, Shop]) -> None:
     assert len(first.items) == 4 and not set(names(first)) & set(names(second))
     beyond = search(db, page=9, page_size=4)
     assert beyond.items == [] and beyond.total == 10
+
+
+def test_pages_and_sorts_of_a_text_query(db: Session, catalogue: dict[str, Shop]) -> None:
+    # With words, the page's ids come with the facets and the cards follow in rank order.
+    fournil = catalogue["fournil"]
+    for n in range(7):
+        create_product(db, fournil, name=f"Brioche n°{n}", price_cents=500 - n * 10)
+    db.commit()
+    everything = names(search(db, "brioche", page_size=20))
+    assert len(everything) == 7
+    pages = [names(search(db, "brioche", page_size=3, page=p)) for p in (1, 2, 3, 4)]
+    assert pages[0] + pages[1] + pages[2] == everything and pages[3] == []
+    assert search(db, "brioche", page_size=3, page=3).total == 7
+    cheapest = search(db, "brioche", sort=SearchSort.price_asc, page_size=3, page=1)
+    assert [h.effective_price_cents for h in cheapest.items] == [440, 450, 460]
+    dearest = search(db, "brioche", sort=SearchSort.price_desc, page_size=2, page=2)
+    assert [h.effective_price_cents for h in dearest.items] == [480, 470]
+    in_shop = search(db, "brioche", shop="fromagerie-du-marche")
+    assert in_shop.items == [] and in_shop.total == 0
+    assert [(f.slug, f.count) for f in in_shop.facets.shops] == [("le-fournil", 7)]
 
 
 def test_facets_ignore_their_own_filter(db: Session, catalogue: dict[str, Shop]) -> None:
@@ -397,9 +511,9 @@ def test_most_words_fallback_finds_what_matches_all_words_but_one(
 
 
 def test_typo_searches_twice_in_one_transaction(db: Session, catalogue: dict[str, Shop]) -> None:
-    # The fallback's match lives in a table of the transaction: a second search replaces it.
+    # Each search of a transaction sets up its own fallback (threshold, corrections).
     assert names(search(db, "croisant"))[0] == "Croissant au beurre"
     assert names(search(db, "baguete"))[0] == "Baguette tradition"
     assert search(db, "baguete", shop="le-fournil").total >= 1
-    db.commit()  # ON COMMIT DROP: nothing is left behind
+    db.commit()
     assert names(search(db, "eclaire"))[0] == "Éclair au chocolat"
