@@ -1,16 +1,16 @@
 """Credit note PDFs are rendered by the documents worker, after the refund's transaction: the
 credit note keeps what it says (`paper`, JSON) and its PDF is filled in afterwards.
 
-Revision ID: 0009_credit_note_paper
-Revises: 0008_returns_and_stock
+Revision ID: 0011_credit_note_paper
+Revises: 0010_search_name_index
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0009_credit_note_paper"
-down_revision = "0008_returns_and_stock"
+revision = "0011_credit_note_paper"
+down_revision = "0010_search_name_index"
 branch_labels = None
 depends_on = None
 
