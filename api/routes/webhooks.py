@@ -14,7 +14,7 @@ from api.errors import error_body
 from comptoir.orders import gateway
 from comptoir.services import payments
 from comptoir.settings import get_settings
-from comptoir.web.deps import SessionDep, get_temporal, run_async
+from comptoir.web.deps import SessionDep, get_temporal, release_connection, run_async
 
 log = logging.getLogger("comptoir.webhooks")
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
@@ -48,7 +48,7 @@ def stripe_webhook(
     # Stored for good before forwarding: an event Temporal could not take stays visible
     # (processed_at empty) and is forwarded on Stripe's next delivery.
     db.commit()
-    claimed = payments.claim_payment_event(db, event.id)
+    claimed = payments.stored_payment_event(db, event.id)
     if claimed.already_processed:
         return {"received": True, "duplicate": True}
     if not claimed.concerns_an_order:
@@ -57,7 +57,10 @@ def stripe_webhook(
         payments.mark_event_processed(db, claimed.event_id)
         return {"received": True, "ignored": True}
     assert claimed.order_id is not None and claimed.payment_intent_id is not None
-    # Temporal down or slow: ServiceUnavailable (503), and Stripe delivers the event again.
+    # No row lock nor connection held while Temporal answers (a burst of payments would hold
+    # the pool): two deliveries at once may both forward it, and the order's workflow takes
+    # an event id once. Temporal down or slow: ServiceUnavailable (503), Stripe delivers again.
+    release_connection(request)
     forwarded = run_async(
         functools.partial(
             gateway.forward_payment_event,

@@ -392,12 +392,11 @@ def record_payment_event(db: Session, event: stripe.Event) -> PaymentEventResult
     return _result_of(db, row, is_new=inserted is not None)
 
 
-def claim_payment_event(db: Session, event_id: str) -> PaymentEventResult:
-    """Lock a stored event until the caller's commit, so one delivery at a time forwards it."""
+def stored_payment_event(db: Session, event_id: str) -> PaymentEventResult:
+    """A stored event as it is now (processed or not), to forward it to its order."""
     row = db.scalar(
         select(StripeEvent)
         .where(StripeEvent.id == event_id)
-        .with_for_update()
         .execution_options(populate_existing=True)
     )
     if row is None:

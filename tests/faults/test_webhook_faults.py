@@ -3,6 +3,8 @@ succeeded one, or before it): one charge, the order processing, the payment succ
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -67,4 +69,36 @@ def test_webhooks_twice_and_out_of_order_charge_once(
     assert len(processing) == 1
     assert not db.scalars(select(StatusEvent).where(
         StatusEvent.order_id == order_id, StatusEvent.to_status == "payment_failed")).all()  # fmt: skip
+    check_order_money(db, localstripe, order_id, initial)
+
+
+def test_the_same_webhook_delivered_many_times_at_once_pays_once(
+    client: TestClient, db: Session, localstripe: str
+) -> None:
+    """Deliveries race each other: none holds a lock while Temporal answers, so several may
+    forward the event, and the order's workflow takes its id once."""
+    town = build_town(db, client)
+    initial = {p.id: p.stock for p in town.products}
+    order_id = place_order(client, db, town)
+    wait_status(db, order_id, "awaiting_payment")
+    page = client.get(f"/api/orders/{order_id}/payment", headers=town.shopper_headers)
+    intent_id = page.json()["client_secret"].split("_secret_")[0]
+    assert confirm_card(intent_id).status == "succeeded"
+    event_id = f"evt_burst_{order_id}"
+
+    def deliver(_: int) -> int:
+        answer = send_webhook(client, "payment_intent.succeeded", intent_id, event_id=event_id)
+        return answer.status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(deliver, range(6))) == [200] * 6
+    wait_paid_and_dispatched(db, order_id)
+    db.rollback()
+    event = db.get(StripeEvent, event_id)
+    assert event is not None and event.processed_at is not None
+    processing = db.scalars(select(StatusEvent).where(
+        StatusEvent.order_id == order_id, StatusEvent.vendor_order_id.is_(None),
+        StatusEvent.to_status == "processing")).all()  # fmt: skip
+    assert len(processing) == 1
+    assert [pi.status for pi in stripe_intents(localstripe, order_id)] == ["succeeded"]
     check_order_money(db, localstripe, order_id, initial)
