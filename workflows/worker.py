@@ -3,7 +3,8 @@ one task queue; documents (invoice PDFs) apart.
 
 `python -m workflows.worker` connects to the configured Temporal server and polls
 `COMPTOIR_TASK_QUEUE`. It also sweeps orders whose workflow could not be started at
-checkout (Temporal was unreachable): at start-up and every minute.
+checkout (Temporal was unreachable): at start-up and every minute; and puts back the search
+lexicon's words a race between two catalogue changes removed: at start-up and daily.
 
 `python -m workflows.worker --documents` polls `COMPTOIR_DOCUMENTS_TASK_QUEUE` only: the
 invoice PDFs (CPU-bound), rendered a few at a time in their own process so that a burst of
@@ -29,6 +30,7 @@ from activities.orders import ALL_ACTIVITIES, DOCUMENT_ACTIVITIES
 from activities.settlements import SETTLEMENT_ACTIVITIES
 from comptoir.db import session_scope
 from comptoir.orders import gateway
+from comptoir.services import catalogue
 from comptoir.services.checkout import orders_waiting_for_start
 from comptoir.settings import Settings, get_settings
 from comptoir.settlements.gateway import ensure_commission_schedule, ensure_settlement_schedule
@@ -55,6 +57,7 @@ ACTIVITIES: list[Callable[..., Any]] = [
     *COMMISSION_ACTIVITIES,
 ]
 SWEEP_SECONDS = 60
+LEXICON_SECONDS = 24 * 3600
 # Activities are synchronous (SQLAlchemy sessions, Stripe SDK, smtplib, WeasyPrint): they
 # run in threads. 16 is enough to keep 2 cores busy while most threads wait on I/O.
 ACTIVITY_THREADS = 16
@@ -114,6 +117,23 @@ async def _sweep_forever(client: Client) -> None:
         await asyncio.sleep(SWEEP_SECONDS)
 
 
+def restore_lexicon() -> int:
+    """The search lexicon's words lost to a race between two catalogue changes, put back."""
+    with session_scope() as db:
+        return catalogue.restore_search_words(db)
+
+
+async def _restore_lexicon_daily() -> None:
+    while True:
+        try:
+            restored = await asyncio.to_thread(restore_lexicon)
+            if restored:
+                log.info("search lexicon: %d word(s) put back", restored)
+        except Exception:  # the database is down: tomorrow's run tries again
+            log.warning("search lexicon check failed", exc_info=True)
+        await asyncio.sleep(LEXICON_SECONDS)
+
+
 def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -147,10 +167,12 @@ async def run_worker() -> None:
     with ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
         worker = build_worker(client, settings, executor)
         sweeper = asyncio.create_task(_sweep_forever(client))
+        lexicon = asyncio.create_task(_restore_lexicon_daily())
         async with worker:
             log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
             await stop.wait()
         sweeper.cancel()
+        lexicon.cancel()
 
 
 def main() -> None:

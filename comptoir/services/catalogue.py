@@ -910,3 +910,20 @@ def list_categories(db: Session) -> list[CategoryListing]:
         .order_by(Category.name, Category.slug)
     )
     return [CategoryListing(slug=r.slug, name=r.name, product_count=r.n) for r in rows]
+
+
+def restore_search_words(db: Session) -> int:
+    """Put back in the lexicon the words of product names it lacks; how many.
+
+    The triggers keep it, but a product deleted or renamed at the very moment another one
+    says the same word can remove a word still in use (each transaction sees its own
+    snapshot). Such a word is still found as typed; only typo corrections towards it are
+    lost until this runs (the orders worker runs it daily)."""
+    added = db.execute(
+        text(
+            "INSERT INTO search_words (word) "
+            "SELECT DISTINCT w FROM products, comptoir_name_words(products.name) AS w "
+            "ORDER BY 1 ON CONFLICT DO NOTHING"
+        )
+    )
+    return int(getattr(added, "rowcount", 0) or 0)

@@ -32,6 +32,7 @@ from comptoir.services.catalogue import (
     SearchSort,
     get_public_product,
     list_categories,
+    restore_search_words,
     search_products,
 )
 from comptoir.services.shop_pages import list_public_shops, public_shop_page
@@ -190,6 +191,17 @@ def test_lexicon_follows_products_added_renamed_and_deleted(
     assert "croissant" not in lexicon() and "paintball" not in lexicon()
     assert "fromage" in lexicon()  # the cheese shop's products are still there
     assert search(db, "croisant").total == 0
+
+
+def test_words_lost_by_a_race_are_restored(db: Session, catalogue: dict[str, Shop]) -> None:
+    # As if a delete racing an insert had pruned a word a product still says.
+    db.execute(delete(SearchWord).where(SearchWord.word.in_(["croissant", "fromage"])))
+    db.commit()
+    assert search(db, "croisant").total == 0  # no correction towards it any more
+    assert restore_search_words(db) == 2
+    db.commit()
+    assert names(search(db, "croisant"))[0] == "Croissant au beurre"
+    assert restore_search_words(db) == 0
 
 
 def test_a_search_plans_for_its_own_words_in_its_transaction_only(
