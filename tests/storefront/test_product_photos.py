@@ -241,6 +241,23 @@ def _damaged(archive: bytes, name: str) -> bytes:
     return archive[:middle] + bytes([archive[middle] ^ 0xFF]) + archive[middle + 1 :]
 
 
+def _patched(archive: bytes, name: str, *, encrypted: bool = False, method: int = -1) -> bytes:
+    """The ZIP with `name` marked password-protected, or compressed by another `method`, in
+    both its local header and its central directory entry (what other zip tools produce)."""
+    data = bytearray(archive)
+    info = zipfile.ZipFile(io.BytesIO(archive)).getinfo(name)
+    local = info.header_offset
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(info.filename)] != info.filename.encode():
+        central = data.index(b"PK\x01\x02", central + 1)
+    for flags_at, method_at in ((local + 6, local + 8), (central + 8, central + 10)):
+        if encrypted:
+            data[flags_at] |= 0x01
+        if method >= 0:
+            data[method_at : method_at + 2] = method.to_bytes(2, "little")
+    return bytes(data)
+
+
 def test_hostile_zip_imports_are_refused_in_french(client: TestClient, db: Session) -> None:
     merchant, shop = _merchant(db)
     db.commit()
@@ -267,4 +284,10 @@ def test_hostile_zip_imports_are_refused_in_french(client: TestClient, db: Sessi
     for name in ("beurre.png", "produits.csv"):
         assert "Le fichier ZIP est illisible ou abîmé" in _import(client, _damaged(whole, name))
     assert "Le fichier ZIP est illisible ou abîmé" in _import(client, b"PK\x03\x04" + b"\0" * 64)
+    # A password-protected photo, and a CSV compressed by a method Python cannot inflate
+    # (99: WinZip's AES): the merchant's error too.
+    locked = _patched(whole, "beurre.png", encrypted=True)
+    assert "Le fichier ZIP est illisible ou abîmé" in _import(client, locked)
+    unknown = _patched(whole, "produits.csv", method=99)
+    assert "Le fichier ZIP est illisible ou abîmé" in _import(client, unknown)
     assert db.scalars(select(Product).where(Product.shop_id == shop.id)).all() == []
