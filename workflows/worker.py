@@ -20,6 +20,7 @@ import logging
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -118,9 +119,11 @@ async def _sweep_forever(client: Client) -> None:
 
 
 def restore_lexicon() -> int:
-    """The search lexicon's words lost to a race between two catalogue changes, put back."""
+    """The search lexicon's words lost to a race between two catalogue changes in the last
+    two days, put back (a daily run: each product changed since is looked at twice)."""
+    since = datetime.now(UTC) - 2 * timedelta(seconds=LEXICON_SECONDS)
     with session_scope() as db:
-        return catalogue.restore_search_words(db)
+        return catalogue.restore_search_words(db, since=since)
 
 
 async def _restore_lexicon_daily() -> None:

@@ -9,6 +9,7 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -912,18 +913,21 @@ def list_categories(db: Session) -> list[CategoryListing]:
     return [CategoryListing(slug=r.slug, name=r.name, product_count=r.n) for r in rows]
 
 
-def restore_search_words(db: Session) -> int:
+def restore_search_words(db: Session, since: datetime | None = None) -> int:
     """Put back in the lexicon the words of product names it lacks; how many.
 
-    The triggers keep it, but a product deleted or renamed at the very moment another one
-    says the same word can remove a word still in use (each transaction sees its own
-    snapshot). Such a word is still found as typed; only typo corrections towards it are
-    lost until this runs (the orders worker runs it daily)."""
+    The triggers keep it, but a product deleted or renamed at the very moment another one is
+    added or renamed with the same word can remove a word still in use (each transaction sees
+    its own snapshot). Such a word is still found as typed; only typo corrections towards it
+    are lost until this runs. `since`: only the products added or changed since then (the
+    ones such a race involves; the orders worker checks the last two days, daily), else all."""
+    recent = "WHERE products.updated_at >= :since " if since is not None else ""
     added = db.execute(
         text(
             "INSERT INTO search_words (word) "
             "SELECT DISTINCT w FROM products, comptoir_name_words(products.name) AS w "
-            "ORDER BY 1 ON CONFLICT DO NOTHING"
-        )
+            f"{recent}ORDER BY 1 ON CONFLICT DO NOTHING"
+        ),
+        {"since": since} if since is not None else {},
     )
     return int(getattr(added, "rowcount", 0) or 0)
