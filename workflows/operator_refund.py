@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         EmailRequest,
         OperatorRefundInput,
     )
-    from workflows.steps import CREDIT_NOTE_PDFS, FOREVER, failure_text
+    from workflows.steps import CREDIT_NOTE_PDFS, FOREVER, PAPERS, failure_text
 
 # Stripe unreachable: about ten minutes of attempts, then the operator is told it failed.
 STRIPE_RETRIES = RetryPolicy(
@@ -59,7 +59,7 @@ class OperatorRefundWorkflow:
                     acts.render_credit_notes,
                     CreditNotePapers(refund_id=request.refund_id),
                     start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=STRIPE_RETRIES,
+                    retry_policy=PAPERS,
                     task_queue=request.documents_task_queue or None,
                 )
             except ActivityError:  # rendered when first downloaded instead

@@ -350,7 +350,7 @@ class OrderWorkflow:
     async def _dispatch(self) -> None:
         """One child workflow per shop's part, then the parts become actionable."""
         parts = self._live_parts()
-        priority = people_first(SHOP_PART_PRIORITY) if parts else None
+        priority = people_first(SHOP_PART_PRIORITY) if parts else Priority.default
         for part in parts:
             self.vendor_statuses[part.vendor_order_id] = "confirmed"
             self.children[part.vendor_order_id] = await workflow.start_child_workflow(
@@ -363,7 +363,7 @@ class OrderWorkflow:
                         SearchAttributePair(ORDER_STAGE_KEY, "fulfilment"),
                     ]
                 ),
-                priority=priority or Priority.default,
+                priority=priority,
             )
         # The parts become actionable for merchants only once their workflows exist.
         await self._project("", stage="fulfilment", vendor_status="confirmed")
@@ -489,20 +489,19 @@ class OrderWorkflow:
                 ),
             )
             if left > 0:
+                refund_key = f"order-{self.order_id}-operator-cancel-vo{part.vendor_order_id}"
                 await self.steps.forever(
                     acts.refund,
                     RefundRequest(
                         order_id=self.order_id,
                         vendor_order_id=part.vendor_order_id,
                         amount_cents=left,
-                        refund_key=f"order-{self.order_id}-operator-cancel-vo{part.vendor_order_id}",
+                        refund_key=refund_key,
                         reason=action.reason or "annulation par un opérateur",
                         requested_by=action.operator_id,
                     ),
                 )
-                self.steps.credit_note_pdfs(
-                    f"order-{self.order_id}-operator-cancel-vo{part.vendor_order_id}"
-                )
+                self.steps.credit_note_pdfs(refund_key)
         await self._project("refunded", stage="closed", actor_kind="operator", actor_id=action.operator_id)
         self.status = "refunded"
         self.steps.set_stage("closed")
