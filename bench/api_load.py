@@ -10,7 +10,14 @@ done or the time limit is hit, and prints requests/s, p50/p95/p99 and the error 
   read-your-writes  POST /api/cart/items then GET /api/cart at once: how often the read
                     misses the line the 201 just confirmed
 
+`--think S`: each client pauses between its requests, for S seconds on average (drawn from an
+exponential distribution, seeded), as a shopper reads a page before the next click; each
+client starts after a first pause drawn the same way. Without it (S = 0), each client sends
+its next request as soon as the last is answered: the machine runs at its throughput and
+the latencies are its queue (Little's law), whatever the number of shoppers means.
+
 Run:  .venv/bin/python bench/api_load.py [--requests 300] [--concurrency 20] [--seconds 60]
+      [--think 0]
 """
 
 from __future__ import annotations
@@ -76,15 +83,20 @@ class LoadResult:
 
 
 async def load(
-    name: str, call: Call, total: int, concurrency: int, max_seconds: float
+    name: str, call: Call, total: int, concurrency: int, max_seconds: float,
+    think: float = 0.0, seed: int = 0,
 ) -> LoadResult:
-    """Run `call(client, i)` for i < total by `concurrency` clients, stopping at `max_seconds`."""
+    """Run `call(client, i)` for i < total by `concurrency` clients, stopping at `max_seconds`;
+    each client pauses `think` seconds on average before each call (0: no pause)."""
     result = LoadResult(name)
     counter = iter(range(total))
     deadline = time.monotonic() + max_seconds
 
     async def client(number: int) -> None:
+        pauses = random.Random(seed * 1000 + number)
         for i in counter:
+            if think > 0:
+                await asyncio.sleep(pauses.expovariate(1 / think))
             if time.monotonic() > deadline:
                 result.stopped_by_time = True
                 return
@@ -127,6 +139,8 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
     assert stack.seed is not None
     seed = stack.seed
     lines = [machine_line(), f"API: uvicorn, {args.api_workers} process(es); worker running"]
+    if args.think > 0:
+        lines.append(f"clients pause {args.think:g} s on average before each request (--think)")
     async with stack.http(args.concurrency) as http:
         shoppers = list((await stack.login_all(http, seed.shopper_emails, BENCH_PASSWORD)).values())
         operator = (await stack.login_all(http, [OPERATOR], DEMO_PASSWORD))[OPERATOR]
@@ -154,7 +168,7 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         for name, call, total, concurrency in scenarios:
             monitor = ProcessMonitor(stack.pids())
             monitor.start()
-            result = await load(name, call, total, concurrency, args.seconds)
+            result = await load(name, call, total, concurrency, args.seconds, args.think, args.seed)
             await monitor.stop()
             lines += result.lines()
             done = len(result.latencies) + sum(result.errors.values())
@@ -205,7 +219,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--api-workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--keep-temp", action="store_true")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--think", type=float, default=0.0,
+        help="mean pause in seconds of each client before each request (default 0: none)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.think < 0:
+        parser.error("--think must be 0 or more seconds")
+    return args
 
 
 def main(argv: list[str]) -> int:

@@ -118,11 +118,15 @@ class OrderWorkflow:
 
     @workflow.run
     async def run(self, input: OrderWorkflowInput) -> str:
-        self.snapshot = await self.steps.run(acts.load_order, OrderRef(self.order_id), step="load_order")
+        # Asked first: an order since LEAN_HISTORY loads itself with a local activity.
+        lean = self.steps.lean()
+        self.snapshot = await self.steps.run(
+            acts.load_order, OrderRef(self.order_id), step="load_order", local=lean
+        )
         self.status = self.snapshot.status
         if self.status not in UNPAID:
             return self.status  # started again for an order already past checkout: nothing to do
-        if self.cancel_request is not None and workflow.patched(CANCEL_WHILE_LOADING):
+        if self.cancel_request is not None and self.steps.since(CANCEL_WHILE_LOADING):
             # Cancelled by the shopper right after checkout, before the order was loaded.
             await self._close_on_request()
             return await self._finish()
@@ -132,7 +136,7 @@ class OrderWorkflow:
             if not await self._payment():
                 return await self._finish()
             await self._after_payment()
-            if workflow.patched(DISPATCH_BEFORE_PAPERWORK):
+            if self.steps.since(DISPATCH_BEFORE_PAPERWORK):
                 # Shops get their parts at once; invoices and e-mails (a PDF costs ~125 ms of
                 # CPU) follow while they prepare.
                 await self._dispatch()
@@ -267,7 +271,7 @@ class OrderWorkflow:
     async def _payment(self) -> bool:
         """Wait for the card payment until the deadline; False when the order ended here."""
         had_confirmation = self.status == "awaiting_confirmation"
-        longer = had_confirmation and workflow.patched(PAYABLE_LONGER_AFTER_CONFIRMATION)
+        longer = had_confirmation and self.steps.since(PAYABLE_LONGER_AFTER_CONFIRMATION)
         self.deadline = payment_deadline(
             workflow.now(),
             ordinary_seconds=self.timing.payment_deadline_seconds,
@@ -300,6 +304,7 @@ class OrderWorkflow:
                         message=event.failure_message,
                     ),
                     step="record_payment",
+                    local=self.steps.lean(),
                 )
                 if event.succeeded:
                     self.paid_intent = event.payment_intent_id
@@ -327,13 +332,15 @@ class OrderWorkflow:
     async def _after_payment(self) -> None:
         self.deadline, self.deadline_kind = None, ""
         await self._project("processing")
-        await self.steps.run(acts.record_sale, OrderRef(self.order_id), step="record_sale")
+        await self.steps.run(
+            acts.record_sale, OrderRef(self.order_id), step="record_sale", local=self.steps.lean()
+        )
 
     async def _paperwork(self) -> None:
         """One invoice per shop, the shopper's confirmation, each shop's new-order e-mail."""
         parts = self._live_parts()
         documents_queue = None
-        if parts and workflow.patched(DOCUMENTS_QUEUE):
+        if parts and self.steps.since(DOCUMENTS_QUEUE):
             documents_queue = self.timing.documents_task_queue or None
         for part in parts:
             await self.steps.run(
@@ -350,7 +357,7 @@ class OrderWorkflow:
     async def _dispatch(self) -> None:
         """One child workflow per shop's part, then the parts become actionable."""
         parts = self._live_parts()
-        priority = people_first(SHOP_PART_PRIORITY) if parts else Priority.default
+        priority = people_first(self.steps, SHOP_PART_PRIORITY) if parts else Priority.default
         for part in parts:
             self.vendor_statuses[part.vendor_order_id] = "confirmed"
             self.children[part.vendor_order_id] = await workflow.start_child_workflow(
@@ -370,7 +377,7 @@ class OrderWorkflow:
 
     async def _await_parts(self) -> None:
         """The order lives until every shop's part has finished (return windows included)."""
-        if workflow.patched(CANCEL_DURING_FULFILMENT):
+        if self.steps.since(CANCEL_DURING_FULFILMENT):
             parts = asyncio.gather(*self.children.values())
             await workflow.wait_condition(
                 lambda: parts.done() or self.steps.cancel_requested is not None
@@ -477,7 +484,7 @@ class OrderWorkflow:
             await self._forward_cancel(action)
             await asyncio.gather(*self.children.values())
             self.status = "finished"
-            if workflow.patched(CANCEL_DURING_FULFILMENT):
+            if self.steps.since(CANCEL_DURING_FULFILMENT):
                 await self._tell_cancelled(action, list(self.children))
             return
         for part in self._live_parts():
@@ -505,7 +512,7 @@ class OrderWorkflow:
         await self._project("refunded", stage="closed", actor_kind="operator", actor_id=action.operator_id)
         self.status = "refunded"
         self.steps.set_stage("closed")
-        if workflow.patched(CANCEL_DURING_FULFILMENT):
+        if self.steps.since(CANCEL_DURING_FULFILMENT):
             await self._tell_cancelled(action, [p.vendor_order_id for p in self._live_parts()])
 
     async def _tell_cancelled(self, action: OperatorAction, vendor_order_ids: list[int]) -> None:
@@ -553,7 +560,7 @@ class OrderWorkflow:
                 actor_id=actor_id,
             ),
             step=f"project:{status or stage}",
-            local=workflow.patched(LOCAL_PROJECTIONS),
+            local=self.steps.since(LOCAL_PROJECTIONS),
         )
 
     async def _email_shopper(self, template: str, key: str, extra: dict[str, str] | None = None) -> None:

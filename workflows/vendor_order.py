@@ -188,7 +188,7 @@ class VendorOrderWorkflow:
         if self.status not in HANDOVER_WAIT or self.handed_at is None:
             return False
         if self.handover_timers is None:
-            self.handover_timers = workflow.patched(HANDOVER_TIMERS)
+            self.handover_timers = self.steps.since(HANDOVER_TIMERS)
         return self.handover_timers
 
     def _merchant_turn(self) -> bool:
@@ -817,7 +817,7 @@ class VendorOrderWorkflow:
                 note=note,
             ),
             step=f"project:{to_status}",
-            local=workflow.patched(LOCAL_PROJECTIONS),
+            local=self.steps.since(LOCAL_PROJECTIONS),
         )
         self.status = to_status
 

@@ -1,5 +1,6 @@
 """People first (patch `people-first`): a merchant's step is answered by a local activity and
-the shops' parts run ahead of the orders' own work in Temporal's task queue priorities.
+the shops' parts run ahead of the orders' own work in Temporal's task queue priorities. Lean
+histories (patch `lean-history`): one marker for every patch, the order's own bookkeeping local.
 
 The real worker, PostgreSQL, localstripe and SMTP sink on the time-skipping test server
 (fixtures and helpers of test_long_timers); the histories are Temporal's own.
@@ -23,7 +24,7 @@ from tests.workflows.test_long_timers import (
     skipping,  # noqa: F401  (the module's own time-skipping server)
     start,
 )
-from workflows.steps import PEOPLE_FIRST, SHOP_PART_PRIORITY
+from workflows.steps import LEAN_HISTORY, SHOP_PART_PRIORITY
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.asyncio(loop_scope="session")]
 
@@ -78,10 +79,46 @@ async def test_a_merchant_step_is_a_local_write_and_the_part_runs_at_the_shops_p
     ]
     assert [c.priority.priority_key for c in child_starts] == [2]
     assert "core_patch" in _markers(order_history)
-    patches = [
+
+
+def _patches(history: WorkflowHistory) -> list[bytes]:
+    return [
         e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data
-        for e in order_history.events
+        for e in history.events
         if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
         and e.marker_recorded_event_attributes.marker_name == "core_patch"
     ]
-    assert any(PEOPLE_FIRST.encode() in p for p in patches), patches
+
+
+def _upserts(history: WorkflowHistory) -> int:
+    return sum(
+        e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES for e in history.events
+    )
+
+
+async def test_an_order_since_lean_history_records_one_patch_and_its_bookkeeping_locally(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink  # noqa: F811
+) -> None:
+    order_id, _shopper, merchant, _product_id = new_order(db, reserved=False)
+    order = await start(skipping, order_id)
+    part, _intent_id = await pay(skipping, db, order_id)
+    client, vid = skipping.client, part.id
+    await gateway.ready_for_pickup(client, vendor_order_id=vid, actor_id=merchant.id)
+    assert vendor_orders(db, order_id)[0].status.value == "ready_for_pickup"
+
+    order_history = await order.fetch_history()
+    part_history = await client.get_workflow_handle(vendor_order_workflow_id(vid)).fetch_history()
+    # One marker (and one TemporalChangeVersion update) per run, for all the patches it met:
+    # the order met local-projections, dispatch-before-paperwork, people-first and
+    # documents-queue on its way, the part people-first.
+    for history in (order_history, part_history):
+        patches = _patches(history)
+        assert len(patches) == 1 and LEAN_HISTORY.encode() in patches[0], patches
+    # Loading the order, recording its payment and its sale left no activity task.
+    scheduled = _scheduled_activities(order_history)
+    assert "issue_invoice" in scheduled  # the documents worker's, still a task of its own
+    for local in ("load_order", "record_payment_outcome", "record_sale", "project_order"):
+        assert local not in scheduled, scheduled
+    # Search attributes: OrderId/OrderStage at start, then one update per stage change
+    # (awaiting_payment, processing, fulfilment) plus the patch's own.
+    assert _upserts(order_history) == 4, _upserts(order_history)
