@@ -10,7 +10,12 @@ payment-to-processing (and of the other steps), CPU and RSS of the worker, the T
 server, the API and localstripe, then bare workflows with as many no-op activities as an
 order ran (its workflow and its shops' workflows) on the same server, and the ratio.
 
-Run:  .venv/bin/python bench/e2e.py [--concurrency 50] [--orders 50]
+`--think S`: shoppers and merchants pause before each of their actions (a search, the
+checkout, the payment, a merchant's step), S seconds on average (exponential distribution,
+seeded), as people read a page before they click. Without it, every action follows the
+last one's answer at once.
+
+Run:  .venv/bin/python bench/e2e.py [--concurrency 50] [--orders 50] [--think 0]
       (worker variants: the same flags as bench/orders.py)
 """
 
@@ -84,7 +89,10 @@ class Driver:
     """The shoppers and merchants of one run."""
 
     def __init__(self, stack: Stack, http: httpx.AsyncClient, stripe: httpx.AsyncClient,
-                 watcher: OrderWatcher, merchants: dict[str, dict[str, str]]) -> None:
+                 watcher: OrderWatcher, merchants: dict[str, dict[str, str]],
+                 think: float = 0.0, seed: int = 0) -> None:
+        self.think_seconds = think
+        self.pauses = random.Random(seed)
         self.stack = stack
         self.http = http
         self.stripe = stripe
@@ -94,6 +102,11 @@ class Driver:
         assert stack.seed is not None
         self.shops = stack.seed.shops
         self.shop_by_slug = {shop.slug: shop for shop in self.shops}
+
+    async def think(self) -> None:
+        """A person's pause before an action (`--think`), none by default."""
+        if self.think_seconds > 0:
+            await asyncio.sleep(self.pauses.expovariate(1 / self.think_seconds))
 
     async def timed(self, bucket: list[float], request: Awaitable[httpx.Response]) -> httpx.Response:
         """Await a request and record its latency."""
@@ -105,6 +118,7 @@ class Driver:
     async def find(self, shop: ShopInfo, rng: random.Random) -> int:
         """A product of `shop` found by searching one of its words, as a shopper would."""
         term = rng.choice(shop.search_terms) if shop.search_terms else ""
+        await self.think()
         for params in ({"q": term, "in_stock": "true", "page_size": "24"},
                        {"q": term, "shop": shop.slug, "in_stock": "true", "page_size": "24"}):  # fmt: skip
             found = check(
@@ -122,6 +136,7 @@ class Driver:
     async def step(self, shop: ShopInfo, vendor_order_id: int, name: str, body: dict[str, str]) -> None:
         """One merchant step (a workflow update behind the API)."""
         headers = self.merchants[shop.merchant_email]
+        await self.think()
         check(
             await self.timed(
                 self.timings.merchant_steps,
@@ -154,9 +169,11 @@ class Driver:
         started = time.time()
         shops = rng.sample(self.shops, rng.choice((2, 3)))
         products = [await self.find(shop, rng) for shop in shops]
+        await self.think()
         placed = await place_order(self.http, shopper, products, rng, mix=True)
         order_id = placed.order_id
         await self.watcher.wait(order_id, started_with("awaiting_payment"), what="awaiting_payment")
+        await self.think()
         paid_sent = await self.stack.pay(self.http, self.stripe, shopper, order_id)
         state = await self.watcher.wait(order_id, dispatched, what="dispatched", timeout=300)
         live = [p for p in state.parts if p[2] != "cancelled"]
@@ -182,10 +199,13 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         shoppers = list((await stack.login_all(http, stack.seed.shopper_emails, BENCH_PASSWORD)).values())
         merchant_emails = sorted({shop.merchant_email for shop in stack.seed.shops})
         merchants = await stack.login_all(http, merchant_emails, DEMO_PASSWORD)
-        driver = Driver(stack, http, stripe, watcher, merchants)
+        driver = Driver(stack, http, stripe, watcher, merchants, seed=args.seed)
         for n in range(args.warmup):  # first sandbox loads and connections: not measured
             await driver.order(shoppers[0], random.Random(-n - 1))
         driver.timings = Timings()
+        driver.think_seconds = args.think  # warm-up orders do not pause
+        if args.think > 0:
+            lines.append(f"shoppers and merchants pause {args.think:g} s on average before each action (--think)")
         STALE_READS[0] = SLOT_RETRIES[0] = 0
 
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -252,13 +272,10 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         lines.append(f"  error: {error[:300]}")
 
     if done and not args.no_bare:
-        per_order, tasks, events = await stack.activities_per_order(ids)
-        lines.append(
-            f"per order (its workflow + its shops' workflows, to completion): "
-            f"{per_order:.1f} activities, {tasks:.1f} workflow tasks, {events:.0f} history events"
-        )
+        counts = await stack.activities_per_order(ids)
+        lines.append(counts.line("to completion"))
         lines += await run_baseline(
-            stack, done, max(1, round(per_order)), args.concurrency, rate, "orders/s completed",
+            stack, done, counts, args.concurrency, rate, "orders/s completed",
             monitor.cpu_per(done, ENGINE),
         )
     return lines
@@ -274,8 +291,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--no-bare", action="store_true", help="skip the bare-workflow baseline")
     parser.add_argument("--keep-temp", action="store_true", help="keep logs and Temporal db")
+    parser.add_argument(
+        "--think", type=float, default=0.0,
+        help="mean pause in seconds of shoppers and merchants before each action (default 0)",
+    )  # fmt: skip
     add_worker_options(parser)
     args = parser.parse_args(argv)
+    if args.think < 0:
+        parser.error("--think must be 0 or more seconds")
     args.orders = args.orders or args.concurrency
     args.tuning = tuning_of(args)
     return args

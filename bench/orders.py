@@ -157,14 +157,10 @@ async def drive(stack: Stack, args: argparse.Namespace) -> list[str]:
         lines.append(f"  error: {error}")
 
     if done and not args.no_bare:
-        per_order, tasks, events = await stack.activities_per_order(order_ids)
-        activities = max(1, round(per_order))
-        lines.append(
-            f"per order (its workflow + its shops' workflows, up to dispatch): "
-            f"{per_order:.1f} activities, {tasks:.1f} workflow tasks, {events:.0f} history events"
-        )
+        counts = await stack.activities_per_order(order_ids)
+        lines.append(counts.line("up to dispatch"))
         lines += await run_baseline(
-            stack, done, activities, args.concurrency, dispatch_rate, "orders/s to dispatched",
+            stack, done, counts, args.concurrency, dispatch_rate, "orders/s to dispatched",
             monitor.cpu_per(done, ENGINE),
         )
     return lines

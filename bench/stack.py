@@ -329,15 +329,20 @@ def noop_activity(step: int) -> int:
 
 @workflow.defn(name="BenchBareWorkflow")
 class BareWorkflow:
-    """`activities` no-op activities one after the other, as an order runs its steps."""
+    """`local` no-op local activities, then `activities` no-op activities, one after the
+    other, as an order runs its steps (its short writes are local activities)."""
 
     @workflow.run
-    async def run(self, activities: int) -> int:
+    async def run(self, activities: int, local: int = 0) -> int:
+        for step in range(local):
+            await workflow.execute_local_activity(
+                noop_activity, step, start_to_close_timeout=timedelta(seconds=60)
+            )
         for step in range(activities):
             await workflow.execute_activity(
                 noop_activity, step, start_to_close_timeout=timedelta(seconds=60)
             )
-        return activities
+        return activities + local
 
 
 async def run_bare_worker() -> None:
@@ -370,6 +375,24 @@ async def run_bare_worker() -> None:
 
 
 @dataclass
+class HistoryCounts:
+    """Per order, from its histories (its workflow and its shops' workflows), means."""
+
+    activities: float
+    local: float  # local activities (their markers)
+    tasks: float
+    events: float
+
+    def line(self, until: str) -> str:
+        """The counts as printed by the order benchmarks."""
+        return (
+            f"per order (its workflow + its shops' workflows, {until}): {self.activities:.1f} "
+            f"activities, {self.local:.1f} local activities, {self.tasks:.1f} workflow tasks, "
+            f"{self.events:.0f} history events"
+        )
+
+
+@dataclass
 class BareResult:
     """Figures of one bare run."""
 
@@ -377,6 +400,7 @@ class BareResult:
     activities: int
     seconds: float
     latencies: list[float]
+    local: int = 0
 
     @property
     def rate(self) -> float:
@@ -1188,9 +1212,9 @@ class Stack:
             )
             return {int(row[0]): float(row[1]) for row in await cursor.fetchall()}
 
-    async def activities_per_order(self, order_ids: Sequence[int]) -> tuple[float, float, float]:
-        """Mean activities scheduled, workflow tasks and history events per order (its
-        workflow + its shops' workflows), read from the Temporal histories."""
+    async def activities_per_order(self, order_ids: Sequence[int]) -> HistoryCounts:
+        """Mean activities scheduled, local activities, workflow tasks and history events per
+        order (its workflow + its shops' workflows), read from the Temporal histories."""
         from temporalio.api.enums.v1 import EventType
 
         from comptoir.orders.contracts import order_workflow_id, vendor_order_workflow_id
@@ -1204,7 +1228,7 @@ class Stack:
             )
             parts = await cursor.fetchall()
         ids = [order_workflow_id(o) for o in order_ids] + [vendor_order_workflow_id(v) for _, v in parts]
-        activities = tasks = events = 0
+        activities = local = tasks = events = 0
         for workflow_id in ids:
             try:
                 history = await client.get_workflow_handle(workflow_id).fetch_history()
@@ -1216,11 +1240,19 @@ class Stack:
                     activities += 1
                 elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
                     tasks += 1
+                elif (
+                    event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+                    and event.marker_recorded_event_attributes.marker_name == "core_local_activity"
+                ):
+                    local += 1
         count = len(order_ids)
-        return activities / count, tasks / count, events / count
+        return HistoryCounts(activities / count, local / count, tasks / count, events / count)
 
-    async def run_bare(self, workflows: int, activities: int, concurrency: int) -> BareResult:
-        """`workflows` bare workflows of `activities` no-op activities, `concurrency` at a time."""
+    async def run_bare(
+        self, workflows: int, activities: int, concurrency: int, local: int = 0
+    ) -> BareResult:
+        """`workflows` bare workflows of `activities` no-op activities (and `local` no-op local
+        activities), `concurrency` at a time."""
         from comptoir.settings import get_settings
         from comptoir.temporal import connect
 
@@ -1235,13 +1267,14 @@ class Stack:
             async with gate:
                 t0 = time.perf_counter()
                 await client.execute_workflow(
-                    BareWorkflow.run, activities, id=f"bare-{prefix}-{n}", task_queue=self.bare_queue
-                )
+                    BareWorkflow.run, args=[activities, local], id=f"bare-{prefix}-{n}",
+                    task_queue=self.bare_queue,
+                )  # fmt: skip
                 latencies.append(time.perf_counter() - t0)
 
         started = time.perf_counter()
         await asyncio.gather(*(one(n) for n in range(workflows)))
-        return BareResult(workflows, activities, time.perf_counter() - started, latencies)
+        return BareResult(workflows, activities, time.perf_counter() - started, latencies, local)
 
 
 def _libpq(url: str) -> str:
@@ -1266,8 +1299,9 @@ def _http_ok(url: str) -> bool:
 def bare_lines(bare: BareResult, ours_rate: float, ours_label: str) -> list[str]:
     """The baseline's figures and the overhead ratio."""
     ratio = bare.rate / ours_rate if ours_rate else float("nan")
+    local = f" + {bare.local} no-op local activities" if bare.local else ""
     return [
-        f"bare workflows: {bare.workflows} x {bare.activities} no-op activities in "
+        f"bare workflows: {bare.workflows} x {bare.activities} no-op activities{local} in "
         f"{bare.seconds:.2f} s -> {bare.rate:.2f} workflows/s "
         f"({bare.rate * bare.activities:.0f} activities/s)",
         describe_ms("  bare workflow latency", bare.latencies),
@@ -1276,23 +1310,25 @@ def bare_lines(bare: BareResult, ours_rate: float, ours_label: str) -> list[str]
 
 
 async def run_baseline(
-    stack: Stack, workflows: int, activities: int, concurrency: int, ours_rate: float,
+    stack: Stack, workflows: int, counts: HistoryCounts, concurrency: int, ours_rate: float,
     ours_label: str, ours_engine_cpu: float,
 ) -> list[str]:
-    """The bare workflows on the same server, with their CPU figures and both ratios.
+    """The bare workflows on the same server, with their CPU figures and both ratios: as many
+    no-op activities and no-op local activities as an order ran (rounded, at least one).
 
     `ours_engine_cpu`: CPU seconds of the order worker + Temporal server per order. Unlike
     rates, CPU per unit of work hardly depends on what else runs on the machine.
     """
+    activities, local = max(1, round(counts.activities)), round(counts.local)
     bare_worker = stack.start_bare_worker()
     await asyncio.sleep(2)  # let the order worker finish the tail of its tasks
-    await stack.run_bare(4, activities, 4)  # warm-up: first sandbox load, connections
+    await stack.run_bare(4, activities, 4, local)  # warm-up: first sandbox load, connections
     watched = {"worker": bare_worker.pid}
     if stack.temporal is not None:  # an existing cluster's CPU is not ours to read
         watched["temporal"] = stack.temporal.pid
     monitor = ProcessMonitor(watched)
     monitor.start()
-    bare = await stack.run_bare(workflows, activities, concurrency)
+    bare = await stack.run_bare(workflows, activities, concurrency, local)
     await monitor.stop()
     bare_cpu = monitor.cpu_per(workflows, ENGINE)
     cpu_ratio = ours_engine_cpu / bare_cpu if bare_cpu else float("nan")
