@@ -1131,12 +1131,21 @@ class Stack:
 
     def http(self, concurrency: int) -> httpx.AsyncClient:
         """An HTTP client to the API, sized for `concurrency` simultaneous requests."""
-        limits = httpx.Limits(max_connections=concurrency + 8, max_keepalive_connections=concurrency + 8)
+        # An idle connection is dropped before uvicorn's own keep-alive (5 s) closes it: reused
+        # just as the server closes it, a request would fail with ReadError (clients that
+        # pause between requests, `--think`, meet it).
+        limits = httpx.Limits(
+            max_connections=concurrency + 8, max_keepalive_connections=concurrency + 8,
+            keepalive_expiry=2.0,
+        )  # fmt: skip
         return httpx.AsyncClient(base_url=self.api_url, timeout=60, limits=limits)
 
     def stripe_http(self, concurrency: int) -> httpx.AsyncClient:
         """An HTTP client to localstripe (what Stripe.js does in the browser)."""
-        limits = httpx.Limits(max_connections=concurrency + 4, max_keepalive_connections=concurrency + 4)
+        limits = httpx.Limits(
+            max_connections=concurrency + 4, max_keepalive_connections=concurrency + 4,
+            keepalive_expiry=2.0,
+        )  # fmt: skip
         return httpx.AsyncClient(
             base_url=self.stripe_url, timeout=60, limits=limits,
             headers={"Authorization": f"Bearer {self.stripe_key}"},
