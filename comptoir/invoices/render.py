@@ -6,6 +6,7 @@ shop's name, under a billing mandate) and the platform's own commission invoices
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 from typing import Any
@@ -62,6 +63,8 @@ def _ua_stylesheet() -> CSS:
     return CSS(filename=str(TEMPLATES / "invoice-ua.css"))
 
 
+_BETWEEN_TAGS = re.compile(r">\n\s*<")  # a line break and indentation only, never a space
+
 _fonts = threading.local()
 
 
@@ -95,7 +98,9 @@ def render_invoice_html(data: InvoiceData) -> str:
 
 def render_invoice_pdf(data: InvoiceData) -> bytes:
     """The invoice as a Factur-X PDF (PDF/A-3b, A4, with its CII XML embedded)."""
-    html = _render_html(data, inline_css=False)
+    # Without the template's indentation between tags: every whitespace run is a text node
+    # the HTML parser and the box builder go through, then drop.
+    html = _BETWEEN_TAGS.sub("><", _render_html(data, inline_css=False))
     document = _InvoiceHTML(string=html, base_url=str(TEMPLATES)).render(
         stylesheets=[_stylesheet()], font_config=_font_config()
     )
