@@ -188,3 +188,10 @@ def test_long_invoice_runs_over_pages_with_page_numbers(tmp_path: Path) -> None:
     assert "Article 000" in text and "Article 059" in text
     # The table header repeats on every page the table runs over.
     assert text.count("Désignation Quantité") >= 2
+
+
+def test_text_that_is_not_xml_still_prints(tmp_path: Path) -> None:
+    # The PDF path parses the page as XML; a control character (not XML) in the data sends
+    # it to WeasyPrint's HTML parser instead, and the invoice still prints.
+    invoice = replace(INVOICE, lines=[InvoiceLine("Tarte\x0b maison", 1, 1_850, 550)])
+    assert "maison 1 18,50 €" in pdf_text(render_invoice_pdf(invoice), tmp_path)
