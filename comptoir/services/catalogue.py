@@ -676,43 +676,49 @@ def _facets_statement(
     m = matched.c
     none_int = cast(null(), Integer)
     none_text = cast(null(), String)
+    everything = and_(m.in_shop, m.in_category)
+    # One pass over the matches for the three counts: grouped by shop, by category and not
+    # at all (GROUPING SETS), each count filtered as its facet wants; names are joined to
+    # the few groups, not to every match (at 1,000,000 products, "chocolat noir": 45,573
+    # matches read once instead of three times, each joined to its shop and category).
+    grouping = func.grouping(m.shop_id, m.category_id)
+    counted = (
+        select(
+            m.shop_id,
+            m.category_id,
+            grouping.label("g"),
+            func.count().filter(and_(m.in_category, m.in_price)).label("n_shop"),
+            func.count().filter(and_(m.in_shop, m.in_price)).label("n_category"),
+            func.count().filter(and_(everything, m.in_price)).label("n_total"),
+            func.min(m.price).filter(everything).label("lo"),
+            func.max(m.price).filter(everything).label("hi"),
+        )
+        .group_by(func.grouping_sets(m.shop_id, m.category_id, literal_column("()")))
+        .cte("counted")
+    )
+    c = counted.c
+    # GROUPING() gives a bit per column left out of the group: 1 the shop's groups (the
+    # category left out), 2 the category's, 3 the grand total.
     shops = (
         select(
             literal("shop").label("kind"),
             Shop.slug.label("slug"),
             Shop.name.label("name"),
-            func.count().label("n"),
+            c.n_shop.label("n"),
             none_int.label("lo"),
             none_int.label("hi"),
         )
-        .select_from(matched)
-        .join(Shop, Shop.id == m.shop_id)
-        .where(m.in_category, m.in_price)
-        .group_by(Shop.id, Shop.slug, Shop.name)
+        .select_from(counted)
+        .join(Shop, Shop.id == c.shop_id)
+        .where(c.g == 1, c.n_shop > 0)
     )
     categories = (
-        select(
-            literal("category"),
-            Category.slug,
-            Category.name,
-            func.count(),
-            none_int,
-            none_int,
-        )
-        .select_from(matched)
-        .join(Category, Category.id == m.category_id)
-        .where(m.in_shop, m.in_price)
-        .group_by(Category.id, Category.slug, Category.name)
+        select(literal("category"), Category.slug, Category.name, c.n_category, none_int, none_int)
+        .select_from(counted)
+        .join(Category, Category.id == c.category_id)
+        .where(c.g == 2, c.n_category > 0)
     )
-    everything = and_(m.in_shop, m.in_category)
-    totals = select(
-        literal("total"),
-        none_text,
-        none_text,
-        func.count().filter(and_(everything, m.in_price)),
-        func.min(m.price).filter(everything),
-        func.max(m.price).filter(everything),
-    ).select_from(matched)
+    totals = select(literal("total"), none_text, none_text, c.n_total, c.lo, c.hi).where(c.g == 3)
     if sort_keys is None:
         return select(union_all(shops, categories, totals).subquery())
     order = [
