@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    any_,
     case,
     cast,
     exists,
@@ -194,7 +195,17 @@ def public_product_conditions() -> list[ColumnElement[bool]]:
 
     Callers join `Shop` on `Product.shop_id`.
     """
-    return [Product.active.is_(True), Shop.status == ShopStatus.approved]
+    return [_public_product_rule(), _public_shop_rule()]
+
+
+def _public_product_rule() -> ColumnElement[bool]:
+    """The product's half of `public_product_conditions`."""
+    return Product.active.is_(True)
+
+
+def _public_shop_rule() -> ColumnElement[bool]:
+    """The shop's half of `public_product_conditions`."""
+    return Shop.status == ShopStatus.approved
 
 
 def effective_price() -> ColumnElement[int]:
@@ -519,11 +530,24 @@ def _delivery_condition(kinds: tuple[DeliveryKind, ...]) -> ColumnElement[bool]:
 
 def _base_conditions(params: SearchParams, match: _TextMatch | None) -> list[ColumnElement[bool]]:
     """Conditions every result and every facet obeys (not the shop, category, price filters)."""
-    conditions = public_product_conditions()
+    return [*_product_conditions(params, match), *_shop_conditions(params)]
+
+
+def _product_conditions(
+    params: SearchParams, match: _TextMatch | None
+) -> list[ColumnElement[bool]]:
+    """The conditions of `_base_conditions` on the product's own columns."""
+    conditions = [_public_product_rule()]
     if match is not None:
         conditions.append(match.condition)
     if params.in_stock:
         conditions.append(Product.stock > 0)
+    return conditions
+
+
+def _shop_conditions(params: SearchParams) -> list[ColumnElement[bool]]:
+    """The conditions of `_base_conditions` on the shop (`Shop` alone, no product column)."""
+    conditions = [_public_shop_rule()]
     if params.pickup:
         conditions.append(_delivery_condition((DeliveryKind.pickup,)))
     if params.delivery:
@@ -754,19 +778,32 @@ def _by_count(facet: FacetCount) -> tuple[int, str]:
 def _full_text_hits(
     db: Session,
     params: SearchParams,
-    conditions: list[ColumnElement[bool]],
+    match: _TextMatch,
     name_condition: ColumnElement[bool],
 ) -> tuple[int, int]:
     """How many products the full-text search finds, and how many by their name, each
-    counted up to the fallback's bound; in the same statement, the search's settings."""
-    in_shop, in_category, in_price = _facet_filters(params)
+    counted up to the fallback's bound; in the same statement, the search's settings.
+
+    The shops (and the category filter) are lists of ids the products are checked against,
+    not tables joined: PostgreSQL, expecting a handful of products where thousands say the
+    words (it multiplies the words' frequencies), hashed every match of a join to count
+    three ("pate a tartiner" at 1,000,000 products: 2,941 heap pages read, 12-17 ms, for
+    what the first three rows answer)."""
+    shop_ids = select(Shop.id).where(*_shop_conditions(params))
+    if params.shop:
+        shop_ids = shop_ids.where(Shop.slug == params.shop)
+    in_price = _facet_filters(params)[2]
+    conditions = [
+        *_product_conditions(params, match),
+        Product.shop_id == any_(func.array(shop_ids.scalar_subquery())),
+        in_price,
+    ]
+    if params.category:
+        category_ids = select(Category.id).where(Category.slug == params.category)
+        conditions.append(Product.category_id == any_(func.array(category_ids.scalar_subquery())))
+
     def first(*extra: ColumnElement[bool]) -> Any:
-        hits = (
-            _catalogue_select(Product.id)
-            .where(*conditions, in_shop, in_category, in_price, *extra)
-            .limit(TYPO_FALLBACK_BELOW)
-            .subquery()
-        )
+        hits = select(Product.id).where(*conditions, *extra).limit(TYPO_FALLBACK_BELOW).subquery()
         return select(func.count()).select_from(hits).scalar_subquery()
 
     row = db.execute(select(*_search_settings(), first(), first(name_condition))).one()
@@ -807,7 +844,7 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
             db.execute(select(*_search_settings()))
         else:
             assert full_text.name_condition is not None
-            hits, name_hits = _full_text_hits(db, params, conditions, full_text.name_condition)
+            hits, name_hits = _full_text_hits(db, params, match, full_text.name_condition)
             if hits < TYPO_FALLBACK_BELOW:
                 corrections = _corrections(db, _query_words(params.q))
                 match = _blend_typos(params.q, match, corrections, any_word=hits == 0)
