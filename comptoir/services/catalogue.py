@@ -793,14 +793,19 @@ def _full_text_hits(
     if params.shop:
         shop_ids = shop_ids.where(Shop.slug == params.shop)
     in_price = _facet_filters(params)[2]
+    # `+ 0`: checked on each row found, never through the shop_id or category_id index,
+    # whose selectivity PostgreSQL cannot know for a list computed at run time (it guessed
+    # 10 % and read the 1,000,000 entries of the shop_id index for "chocolat", 52 ms).
     conditions = [
         *_product_conditions(params, match),
-        Product.shop_id == any_(func.array(shop_ids.scalar_subquery())),
+        (Product.shop_id + 0) == any_(func.array(shop_ids.scalar_subquery())),
         in_price,
     ]
     if params.category:
         category_ids = select(Category.id).where(Category.slug == params.category)
-        conditions.append(Product.category_id == any_(func.array(category_ids.scalar_subquery())))
+        conditions.append(
+            (Product.category_id + 0) == any_(func.array(category_ids.scalar_subquery()))
+        )
 
     def first(*extra: ColumnElement[bool]) -> Any:
         hits = select(Product.id).where(*conditions, *extra).limit(TYPO_FALLBACK_BELOW).subquery()
