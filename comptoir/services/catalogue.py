@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    any_,
     case,
     cast,
     exists,
@@ -194,7 +195,17 @@ def public_product_conditions() -> list[ColumnElement[bool]]:
 
     Callers join `Shop` on `Product.shop_id`.
     """
-    return [Product.active.is_(True), Shop.status == ShopStatus.approved]
+    return [_public_product_rule(), _public_shop_rule()]
+
+
+def _public_product_rule() -> ColumnElement[bool]:
+    """The product's half of `public_product_conditions`."""
+    return Product.active.is_(True)
+
+
+def _public_shop_rule() -> ColumnElement[bool]:
+    """The shop's half of `public_product_conditions`."""
+    return Shop.status == ShopStatus.approved
 
 
 def effective_price() -> ColumnElement[int]:
@@ -519,11 +530,24 @@ def _delivery_condition(kinds: tuple[DeliveryKind, ...]) -> ColumnElement[bool]:
 
 def _base_conditions(params: SearchParams, match: _TextMatch | None) -> list[ColumnElement[bool]]:
     """Conditions every result and every facet obeys (not the shop, category, price filters)."""
-    conditions = public_product_conditions()
+    return [*_product_conditions(params, match), *_shop_conditions(params)]
+
+
+def _product_conditions(
+    params: SearchParams, match: _TextMatch | None
+) -> list[ColumnElement[bool]]:
+    """The conditions of `_base_conditions` on the product's own columns."""
+    conditions = [_public_product_rule()]
     if match is not None:
         conditions.append(match.condition)
     if params.in_stock:
         conditions.append(Product.stock > 0)
+    return conditions
+
+
+def _shop_conditions(params: SearchParams) -> list[ColumnElement[bool]]:
+    """The conditions of `_base_conditions` on the shop (`Shop` alone, no product column)."""
+    conditions = [_public_shop_rule()]
     if params.pickup:
         conditions.append(_delivery_condition((DeliveryKind.pickup,)))
     if params.delivery:
@@ -676,43 +700,49 @@ def _facets_statement(
     m = matched.c
     none_int = cast(null(), Integer)
     none_text = cast(null(), String)
+    everything = and_(m.in_shop, m.in_category)
+    # One pass over the matches for the three counts: grouped by shop, by category and not
+    # at all (GROUPING SETS), each count filtered as its facet wants; names are joined to
+    # the few groups, not to every match (at 1,000,000 products, "chocolat noir": 45,573
+    # matches read once instead of three times, each joined to its shop and category).
+    grouping = func.grouping(m.shop_id, m.category_id)
+    counted = (
+        select(
+            m.shop_id,
+            m.category_id,
+            grouping.label("g"),
+            func.count().filter(and_(m.in_category, m.in_price)).label("n_shop"),
+            func.count().filter(and_(m.in_shop, m.in_price)).label("n_category"),
+            func.count().filter(and_(everything, m.in_price)).label("n_total"),
+            func.min(m.price).filter(everything).label("lo"),
+            func.max(m.price).filter(everything).label("hi"),
+        )
+        .group_by(func.grouping_sets(m.shop_id, m.category_id, literal_column("()")))
+        .cte("counted")
+    )
+    c = counted.c
+    # GROUPING() gives a bit per column left out of the group: 1 the shop's groups (the
+    # category left out), 2 the category's, 3 the grand total.
     shops = (
         select(
             literal("shop").label("kind"),
             Shop.slug.label("slug"),
             Shop.name.label("name"),
-            func.count().label("n"),
+            c.n_shop.label("n"),
             none_int.label("lo"),
             none_int.label("hi"),
         )
-        .select_from(matched)
-        .join(Shop, Shop.id == m.shop_id)
-        .where(m.in_category, m.in_price)
-        .group_by(Shop.id, Shop.slug, Shop.name)
+        .select_from(counted)
+        .join(Shop, Shop.id == c.shop_id)
+        .where(c.g == 1, c.n_shop > 0)
     )
     categories = (
-        select(
-            literal("category"),
-            Category.slug,
-            Category.name,
-            func.count(),
-            none_int,
-            none_int,
-        )
-        .select_from(matched)
-        .join(Category, Category.id == m.category_id)
-        .where(m.in_shop, m.in_price)
-        .group_by(Category.id, Category.slug, Category.name)
+        select(literal("category"), Category.slug, Category.name, c.n_category, none_int, none_int)
+        .select_from(counted)
+        .join(Category, Category.id == c.category_id)
+        .where(c.g == 2, c.n_category > 0)
     )
-    everything = and_(m.in_shop, m.in_category)
-    totals = select(
-        literal("total"),
-        none_text,
-        none_text,
-        func.count().filter(and_(everything, m.in_price)),
-        func.min(m.price).filter(everything),
-        func.max(m.price).filter(everything),
-    ).select_from(matched)
+    totals = select(literal("total"), none_text, none_text, c.n_total, c.lo, c.hi).where(c.g == 3)
     if sort_keys is None:
         return select(union_all(shops, categories, totals).subquery())
     order = [
@@ -748,19 +778,37 @@ def _by_count(facet: FacetCount) -> tuple[int, str]:
 def _full_text_hits(
     db: Session,
     params: SearchParams,
-    conditions: list[ColumnElement[bool]],
+    match: _TextMatch,
     name_condition: ColumnElement[bool],
 ) -> tuple[int, int]:
     """How many products the full-text search finds, and how many by their name, each
-    counted up to the fallback's bound; in the same statement, the search's settings."""
-    in_shop, in_category, in_price = _facet_filters(params)
-    def first(*extra: ColumnElement[bool]) -> Any:
-        hits = (
-            _catalogue_select(Product.id)
-            .where(*conditions, in_shop, in_category, in_price, *extra)
-            .limit(TYPO_FALLBACK_BELOW)
-            .subquery()
+    counted up to the fallback's bound; in the same statement, the search's settings.
+
+    The shops (and the category filter) are lists of ids the products are checked against,
+    not tables joined: PostgreSQL, expecting a handful of products where thousands say the
+    words (it multiplies the words' frequencies), hashed every match of a join to count
+    three ("pate a tartiner" at 1,000,000 products: 2,941 heap pages read, 12-17 ms, for
+    what the first three rows answer)."""
+    shop_ids = select(Shop.id).where(*_shop_conditions(params))
+    if params.shop:
+        shop_ids = shop_ids.where(Shop.slug == params.shop)
+    in_price = _facet_filters(params)[2]
+    # `+ 0`: checked on each row found, never through the shop_id or category_id index,
+    # whose selectivity PostgreSQL cannot know for a list computed at run time (it guessed
+    # 10 % and read the 1,000,000 entries of the shop_id index for "chocolat", 52 ms).
+    conditions = [
+        *_product_conditions(params, match),
+        (Product.shop_id + 0) == any_(func.array(shop_ids.scalar_subquery())),
+        in_price,
+    ]
+    if params.category:
+        category_ids = select(Category.id).where(Category.slug == params.category)
+        conditions.append(
+            (Product.category_id + 0) == any_(func.array(category_ids.scalar_subquery()))
         )
+
+    def first(*extra: ColumnElement[bool]) -> Any:
+        hits = select(Product.id).where(*conditions, *extra).limit(TYPO_FALLBACK_BELOW).subquery()
         return select(func.count()).select_from(hits).scalar_subquery()
 
     row = db.execute(select(*_search_settings(), first(), first(name_condition))).one()
@@ -801,7 +849,7 @@ def search_products(db: Session, params: SearchParams) -> SearchResult:
             db.execute(select(*_search_settings()))
         else:
             assert full_text.name_condition is not None
-            hits, name_hits = _full_text_hits(db, params, conditions, full_text.name_condition)
+            hits, name_hits = _full_text_hits(db, params, match, full_text.name_condition)
             if hits < TYPO_FALLBACK_BELOW:
                 corrections = _corrections(db, _query_words(params.q))
                 match = _blend_typos(params.q, match, corrections, any_word=hits == 0)
