@@ -8,10 +8,12 @@ The real worker, PostgreSQL, localstripe and SMTP sink on the time-skipping test
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHistory
+from temporalio.client import WorkflowHandle, WorkflowHistory
 
 from comptoir.orders import gateway
 from comptoir.orders.contracts import vendor_order_workflow_id
@@ -45,18 +47,25 @@ def _markers(history: WorkflowHistory) -> list[str]:
     ]
 
 
-async def test_a_merchant_step_is_a_local_write_and_the_part_runs_at_the_shops_priority(
-    skipping: SkippingServer, db: Session, mail_sink: MailSink  # noqa: F811
-) -> None:
+async def _paid_then_ready(
+    skipping: SkippingServer, db: Session  # noqa: F811
+) -> tuple[WorkflowHandle[Any, Any], WorkflowHistory, WorkflowHistory]:
+    """A paid order whose one part its merchant marks ready: the order's handle and the
+    part's history before and after the step."""
     order_id, _shopper, merchant, _product_id = new_order(db, reserved=False)
     order = await start(skipping, order_id)
     part, _intent_id = await pay(skipping, db, order_id)
-    client, vid = skipping.client, part.id
-    before = await client.get_workflow_handle(vendor_order_workflow_id(vid)).fetch_history()
-
-    await gateway.ready_for_pickup(client, vendor_order_id=vid, actor_id=merchant.id)
+    handle = skipping.client.get_workflow_handle(vendor_order_workflow_id(part.id))
+    before = await handle.fetch_history()
+    await gateway.ready_for_pickup(skipping.client, vendor_order_id=part.id, actor_id=merchant.id)
     assert vendor_orders(db, order_id)[0].status.value == "ready_for_pickup"  # written before the answer
-    after = await client.get_workflow_handle(vendor_order_workflow_id(vid)).fetch_history()
+    return order, before, await handle.fetch_history()
+
+
+async def test_a_merchant_step_is_a_local_write_and_the_part_runs_at_the_shops_priority(
+    skipping: SkippingServer, db: Session, mail_sink: MailSink  # noqa: F811
+) -> None:
+    order, before, after = await _paid_then_ready(skipping, db)
 
     # The step's write left no activity task on the server: a local activity's marker instead
     # (the shopper's e-mail that follows is an ordinary activity).
@@ -99,15 +108,8 @@ def _upserts(history: WorkflowHistory) -> int:
 async def test_an_order_since_lean_history_records_one_patch_and_its_bookkeeping_locally(
     skipping: SkippingServer, db: Session, mail_sink: MailSink  # noqa: F811
 ) -> None:
-    order_id, _shopper, merchant, _product_id = new_order(db, reserved=False)
-    order = await start(skipping, order_id)
-    part, _intent_id = await pay(skipping, db, order_id)
-    client, vid = skipping.client, part.id
-    await gateway.ready_for_pickup(client, vendor_order_id=vid, actor_id=merchant.id)
-    assert vendor_orders(db, order_id)[0].status.value == "ready_for_pickup"
-
+    order, _before, part_history = await _paid_then_ready(skipping, db)
     order_history = await order.fetch_history()
-    part_history = await client.get_workflow_handle(vendor_order_workflow_id(vid)).fetch_history()
     # One marker (and one TemporalChangeVersion update) per run, for all the patches it met:
     # the order met local-projections, dispatch-before-paperwork, people-first and
     # documents-queue on its way, the part people-first.
