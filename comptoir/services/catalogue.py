@@ -501,18 +501,13 @@ def _blend_typos(
     return _TextMatch(condition=condition, score=score)
 
 
-def _most_words_query(q: str) -> str | None:
-    """A `to_tsquery` text matching all the query's words but one ('vin blanc sec' →
-    '(vin & blanc) | (vin & sec) | (blanc & sec)'), or None for a single word.
-
-    Only letters and digits reach to_tsquery (no operator can be smuggled in); the first
-    MOST_WORDS_MAX words count, so the alternatives stay few."""
-    return _most_words_of([[w] for w in _query_words(q)])
-
-
 def _most_words_of(groups: list[list[str]]) -> str | None:
-    """`_most_words_query` of words that each may have corrections ('fromge de chevre' →
-    '((fromge | fromage) & de) | …')."""
+    """A `to_tsquery` text matching all the query's words but one ('vin blanc sec' →
+    '(vin & blanc) | (vin & sec) | (blanc & sec)'), or None for a single word; each word
+    with its corrections, if any ('fromge de chevre' → '((fromge | fromage) & de) | …').
+
+    Only letters and digits reach to_tsquery (`_query_words`: no operator can be smuggled
+    in); the first MOST_WORDS_MAX words count, so the alternatives stay few."""
     kept = [g for g in groups if len(g[0]) > 1][:MOST_WORDS_MAX]
     if len(kept) < 2:
         return None

@@ -65,8 +65,9 @@ def _read(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
     """One file of the archive; a damaged or encrypted one is the merchant's error, not a 500."""
     try:
         return archive.read(entry)
-    # A flipped byte fails the CRC (BadZipFile) or the inflating (zlib.error); a password-
-    # protected entry raises RuntimeError; an unknown compression NotImplementedError.
+    # What zipfile raises for a damaged entry: a flipped byte fails the CRC (BadZipFile) or
+    # the inflating (zlib.error); a password-protected entry gives RuntimeError, and a
+    # compression method it does not support NotImplementedError (tested, not a stub).
     except (
         zipfile.BadZipFile,
         zlib.error,

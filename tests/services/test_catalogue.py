@@ -502,7 +502,10 @@ def test_shop_list_says_which_are_open(db: Session) -> None:
 
 
 def test_most_words_query_keeps_only_words_and_drops_one_at_a_time() -> None:
-    from comptoir.services.catalogue import _most_words_query
+    from comptoir.services.catalogue import _most_words_of, _query_words
+
+    def _most_words_query(q: str) -> str | None:  # the query's words, none corrected
+        return _most_words_of([[w] for w in _query_words(q)])
 
     assert _most_words_query("vin blanc sec") == "(vin & blanc) | (vin & sec) | (blanc & sec)"
     assert _most_words_query("fromge de chevre") == "(fromge & de) | (fromge & chevre) | (de & chevre)"
