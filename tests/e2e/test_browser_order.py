@@ -125,6 +125,10 @@ def test_order_paid_by_card_prepared_and_handed_over(
     )
 
     # The shopper reads the code on the order page; the merchant types it at hand-over.
+    # The page shown after paying reloads itself every 3 s until the payment is recorded: a
+    # reload still pending would abort the next navigation, so wait for the page that no
+    # longer reloads (locators wait across navigations).
+    page.locator('meta[http-equiv="refresh"]').wait_for(state="detached", timeout=30_000)
     page.goto(f"{web_server}/commandes/{order_id}")
     assert code in page.inner_text(f"#pickup-code-{part.id}")
     _shot(page, "06-code-de-retrait")
